@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigError,
+  commonConfig,
+  commonVariables,
+  deepFreeze,
+  optionalSecretVar,
+  optionalStringVar,
+  parseEnv,
+  urlVar,
+  type CommonConfig,
+  type Env,
+} from '../shared/config.js';
+
+/** birdImage's settings, parsed once at start. */
+export interface BirdImageConfig extends CommonConfig {
+  /** Unsplash API base URL, without a trailing slash. */
+  readonly unsplashApiUrl: string;
+  /** The Unsplash access key; `undefined` means no remote calls, only the default image. */
+  readonly unsplashAccessKey: string | undefined;
+  /** Why there is no key, when there is none; logged at start. */
+  readonly unsplashKeyAbsence: string | undefined;
+}
+
+const variables = {
+  ...commonVariables(4200),
+  UNSPLASH_API_URL: urlVar('https://api.unsplash.com'),
+  UNSPLASH_ACCESS_KEY: optionalSecretVar(),
+  UNSPLASH_ACCESS_KEY_FILE: optionalStringVar(),
+};
+
+/**
+ * Reads birdImage's configuration from `env`, or throws a {@link ConfigError} naming the bad
+ * variable. The key comes from `UNSPLASH_ACCESS_KEY` or from the file `UNSPLASH_ACCESS_KEY_FILE`
+ * names (a mounted Secret); a missing file means no key, since the Secret is optional.
+ */
+export function loadConfig(env: Env = process.env): BirdImageConfig {
+  const vars = parseEnv(variables, env, ['UNSPLASH_ACCESS_KEY']);
+  if (vars.UNSPLASH_ACCESS_KEY !== undefined && vars.UNSPLASH_ACCESS_KEY_FILE !== undefined) {
+    throw new ConfigError(
+      'invalid configuration: set UNSPLASH_ACCESS_KEY or UNSPLASH_ACCESS_KEY_FILE, not both',
+    );
+  }
+  const key = vars.UNSPLASH_ACCESS_KEY_FILE
+    ? readKeyFile(vars.UNSPLASH_ACCESS_KEY_FILE)
+    : { key: vars.UNSPLASH_ACCESS_KEY, absence: 'UNSPLASH_ACCESS_KEY is not set' };
+  return deepFreeze({
+    ...commonConfig(vars),
+    unsplashApiUrl: vars.UNSPLASH_API_URL,
+    unsplashAccessKey: key.key,
+    unsplashKeyAbsence: key.key === undefined ? key.absence : undefined,
+  });
+}
+
+function readKeyFile(path: string): { key: string | undefined; absence: string } {
+  let contents: string;
+  try {
+    contents = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { key: undefined, absence: `${path} does not exist` };
+    throw new ConfigError(
+      `invalid configuration: UNSPLASH_ACCESS_KEY_FILE=${JSON.stringify(path)} cannot be read (${code ?? 'error'})`,
+    );
+  }
+  // Secrets written by `echo` or an editor end with a newline that is not part of the key.
+  const key = contents.trim();
+  return { key: key === '' ? undefined : key, absence: `${path} is empty` };
+}

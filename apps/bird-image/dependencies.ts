@@ -1,0 +1,42 @@
+import { createServiceAppDependencies } from '../shared/http/create-service-app.js';
+import type { Logger } from '../shared/logger.js';
+import { UpstreamClient } from '../shared/upstream-client.js';
+import type { BirdImageDependencies } from './app.js';
+import type { BirdImageConfig } from './config.js';
+import { ImageLookup } from './image-lookup.js';
+import { UnsplashClient } from './unsplash-client.js';
+
+// A search for one photo is a few kilobytes; anything near this is not an answer we want.
+const UNSPLASH_MAX_BODY_BYTES = 256 * 1024;
+
+/** Builds birdImage's real dependencies from its config. */
+export function createDependencies(config: BirdImageConfig, logger: Logger): BirdImageDependencies {
+  const shared = createServiceAppDependencies(logger);
+  const key = config.unsplashAccessKey;
+  if (key === undefined) {
+    logger.warn(
+      { reason: config.unsplashKeyAbsence },
+      'no Unsplash key: answering the default image',
+    );
+  }
+  const unsplash =
+    key === undefined
+      ? undefined
+      : new UnsplashClient(
+          new UpstreamClient({
+            name: 'unsplash',
+            timeoutMs: config.upstreamTimeoutMs,
+            maxBodyBytes: UNSPLASH_MAX_BODY_BYTES,
+            headers: { authorization: `Client-ID ${key}`, 'accept-version': 'v1' },
+            metrics: shared.metrics,
+            logger,
+          }),
+          config.unsplashApiUrl,
+        );
+  const images = new ImageLookup({
+    unsplash,
+    defaultImageUrl: config.defaultImageUrl,
+    metrics: shared.metrics,
+  });
+  return { ...shared, images };
+}

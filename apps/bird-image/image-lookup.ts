@@ -1,0 +1,66 @@
+import { CachedLookup } from '../shared/cached-lookup.js';
+import { withFallback, type FallbackContext } from '../shared/fallback.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { UnsplashClient } from './unsplash-client.js';
+
+/** Options for {@link ImageLookup}. */
+export interface ImageLookupOptions {
+  /** Where photos are searched; `undefined` (no key) answers the default image without a call. */
+  readonly unsplash: UnsplashClient | undefined;
+  readonly defaultImageUrl: string;
+  readonly metrics: Metrics;
+  /** Most names cached. @default 1000 */
+  readonly maxEntries?: number;
+  /** How long a found photo is reused. @default 24 hours */
+  readonly hitTtlMs?: number;
+  /** How long "no photo" is reused; shorter, since a retry may find one. @default 1 hour */
+  readonly missTtlMs?: number;
+}
+
+interface Found {
+  readonly url: string | null;
+}
+
+/**
+ * Finds the photo of a bird by name, behind a cache: Unsplash's demo tier allows 50 requests an
+ * hour, so each name is looked up once per TTL, and concurrent lookups of it share one call.
+ */
+export class ImageLookup {
+  readonly #options: ImageLookupOptions;
+  readonly #cache: CachedLookup<Found> | undefined;
+
+  constructor(options: ImageLookupOptions) {
+    this.#options = options;
+    const { unsplash } = options;
+    this.#cache =
+      unsplash &&
+      new CachedLookup<Found>({
+        name: 'unsplash',
+        maxEntries: options.maxEntries ?? 1000,
+        ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
+        missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
+        isMiss: (found) => found.url === null,
+        load: async (name) => ({ url: await unsplash.firstThumbnail(name) }),
+        metrics: options.metrics,
+      });
+  }
+
+  /** The URL of a photo of `birdName`, or the default image. Never rejects. */
+  async imageFor(birdName: string, context: FallbackContext): Promise<string> {
+    const { defaultImageUrl } = this.#options;
+    const cache = this.#cache;
+    if (cache === undefined || birdName === '') return defaultImageUrl;
+    const found = await withFallback(
+      'unsplash',
+      () => cache.get(cacheKey(birdName)),
+      { url: null },
+      context,
+    );
+    return found.url ?? defaultImageUrl;
+  }
+}
+
+// "Bald  Eagle" and "bald eagle" are one search; one cache entry serves both.
+function cacheKey(birdName: string): string {
+  return birdName.trim().replace(/\s+/g, ' ').toLowerCase();
+}

@@ -1,0 +1,55 @@
+import type Koa from 'koa';
+import { withFallback } from '../shared/fallback.js';
+import {
+  createServiceApp,
+  type ServiceAppDependencies,
+} from '../shared/http/create-service-app.js';
+import type { RequestIdState } from '../shared/http/request-id.js';
+import type { BirdConfig } from './config.js';
+import type { BirdFact, FactsSource } from './facts/bird-fact.js';
+import type { BirdImageClient } from './image-client.js';
+
+/** What the bird app is built from. */
+export interface BirdDependencies extends ServiceAppDependencies {
+  readonly facts: FactsSource;
+  readonly images: BirdImageClient;
+}
+
+/** bird's answer. */
+export interface Bird extends BirdFact {
+  readonly image: string;
+}
+
+/** Served when the facts source fails and nothing usable is cached: a bird, never an error page. */
+export const DISGUISED_BIRD: BirdFact = {
+  name: 'Bird in disguise',
+  description:
+    'A bird could not be fetched just now, so this one came in disguise. Try again in a moment.',
+};
+
+/**
+ * The bird app: `GET /` answers a random bird with a photo. When the facts source fails it
+ * answers the disguised bird; when only the image fails, the bird keeps its facts and gets the
+ * default image. It never listens; `server.ts` does.
+ */
+export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<RequestIdState> {
+  return createServiceApp(deps, (router) => {
+    router.get('/', async (ctx) => {
+      const context = { ...deps, requestId: ctx.state.requestId };
+      const fact = await withFallback('facts', () => deps.facts.randomFact(), null, context);
+      const bird: Bird =
+        fact === null
+          ? { ...DISGUISED_BIRD, image: config.defaultImageUrl }
+          : {
+              ...fact,
+              image: await withFallback(
+                'image',
+                () => deps.images.imageFor(fact.name, ctx.state.requestId),
+                config.defaultImageUrl,
+                context,
+              ),
+            };
+      ctx.body = bird;
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { CachedLookup } from '../shared/cached-lookup.js';
+import { REQUEST_ID_HEADER } from '../shared/http/request-id.js';
+import type { Metrics } from '../shared/metrics.js';
+import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
+
+/** Options for {@link BirdImageClient}. */
+export interface BirdImageClientOptions {
+  readonly upstream: UpstreamClient;
+  /** birdImage's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly metrics: Metrics;
+  /** How long an answer is reused. @default 5 minutes */
+  readonly ttlMs?: number;
+  /** Most names cached. @default 1000 */
+  readonly maxEntries?: number;
+}
+
+interface Image {
+  readonly url: string;
+}
+
+const imageUrl = z.url({ protocol: /^https?$/ });
+
+/**
+ * Asks birdImage for a bird's photo. Answers are cached for a few minutes, so a steady stream of
+ * requests for the same few hundred birds costs birdImage one call per bird per TTL; birdImage
+ * keeps its own, longer cache in front of Unsplash.
+ */
+export class BirdImageClient {
+  readonly #cache: CachedLookup<Image, string>;
+
+  constructor(options: BirdImageClientOptions) {
+    const { upstream, baseUrl } = options;
+    this.#cache = new CachedLookup<Image, string>({
+      name: 'image',
+      maxEntries: options.maxEntries ?? 1000,
+      ttlMs: options.ttlMs ?? 5 * 60 * 1000,
+      metrics: options.metrics,
+      load: async (birdName, requestId) => ({
+        url: await upstream.getJson(`${baseUrl}/`, {
+          searchParams: { birdName },
+          headers: { [REQUEST_ID_HEADER]: requestId },
+          parse: parseImageUrl,
+        }),
+      }),
+    });
+  }
+
+  /**
+   * The photo URL birdImage gives for `birdName`. `requestId` is passed on to birdImage so one
+   * request can be followed across both services. Rejects when birdImage fails.
+   */
+  async imageFor(birdName: string, requestId: string): Promise<string> {
+    return (await this.#cache.get(birdName, requestId)).url;
+  }
+}
+
+// birdImage answers a JSON string; anything else (a bare or quoted URL, an object) is malformed.
+function parseImageUrl(body: unknown): string {
+  const parsed = imageUrl.safeParse(body);
+  if (!parsed.success) throw new MalformedResponseError('birdImage did not answer a URL string');
+  return parsed.data;
+}

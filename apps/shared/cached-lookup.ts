@@ -1,0 +1,79 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheResult, Metrics } from './metrics.js';
+
+/** Options for {@link CachedLookup}. */
+export interface CachedLookupOptions<V extends object, C> {
+  /** The `cache` label of `cache_lookups_total`. */
+  readonly name: string;
+  /** Most entries kept; the least recently used go first. */
+  readonly maxEntries: number;
+  /** How long a found value is fresh, in milliseconds. */
+  readonly ttlMs: number;
+  /** How long a value for which `isMiss` holds is fresh. @default ttlMs */
+  readonly missTtlMs?: number;
+  /** Tells a "nothing found" answer apart, so it is cached for `missTtlMs`. @default never */
+  readonly isMiss?: (value: V) => boolean;
+  /**
+   * Serve the last value when a refresh fails, however old: a stale answer beats none.
+   * @default false
+   */
+  readonly serveStaleOnError?: boolean;
+  /** Loads the value of a key that is missing or stale; a rejection is not cached. */
+  readonly load: (key: string, context: C) => Promise<V>;
+  readonly metrics: Metrics;
+}
+
+// lru-cache's fetch statuses, as the contract's cache_lookups_total results.
+const RESULT_OF_FETCH_STATUS: Record<string, CacheResult> = {
+  hit: 'hit',
+  inflight: 'coalesced',
+  miss: 'miss',
+  stale: 'miss',
+  refresh: 'miss',
+};
+
+/**
+ * A bounded, TTL'd cache in front of an async lookup. Concurrent lookups of one key share a
+ * single `load` (request coalescing), which is what keeps a burst of identical requests from
+ * spending a rate-limited upstream's quota.
+ */
+export class CachedLookup<V extends object, C = undefined> {
+  readonly #cache: LRUCache<string, V, unknown>;
+  readonly #name: string;
+  readonly #counters;
+
+  constructor(options: CachedLookupOptions<V, C>) {
+    const { isMiss, missTtlMs, load } = options;
+    this.#name = options.name;
+    this.#cache = new LRUCache<string, V, unknown>({
+      max: options.maxEntries,
+      ttl: options.ttlMs,
+      // An entry evicted while loading still answers the callers waiting for it.
+      ignoreFetchAbort: true,
+      allowStaleOnFetchRejection: options.serveStaleOnError ?? false,
+      noDeleteOnFetchRejection: options.serveStaleOnError ?? false,
+      fetchMethod: async (key, _stale, { options: fetchOptions, context }) => {
+        const value = await load(key, context as C);
+        if (missTtlMs !== undefined && isMiss?.(value)) fetchOptions.ttl = missTtlMs;
+        return value;
+      },
+    });
+    const counter = options.metrics.cacheLookups;
+    this.#counters = {
+      hit: counter.labels(options.name, 'hit'),
+      miss: counter.labels(options.name, 'miss'),
+      coalesced: counter.labels(options.name, 'coalesced'),
+    };
+  }
+
+  /** The value of `key`, from the cache or from one shared `load`. */
+  async get(key: string, context?: C): Promise<V> {
+    const status: LRUCache.Status<string, V, unknown> = {};
+    const pending = this.#cache.fetch(key, { status, context });
+    // Read now: the status object keeps changing while the fetch runs.
+    this.#counters[RESULT_OF_FETCH_STATUS[status.fetch ?? 'miss'] ?? 'miss'].inc();
+    const value = await pending;
+    if (value === undefined) throw new Error(`cache ${this.#name}: lookup of a key ended empty`);
+    return value;
+  }
+}

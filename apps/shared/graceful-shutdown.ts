@@ -1,0 +1,48 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from './logger.js';
+import type { Readiness } from './http/health.js';
+
+/** Options for {@link gracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  readonly server: Server;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+  /** How long to keep serving after turning unready, while endpoints are removed. */
+  readonly delayMs: number;
+  /** How long in-flight requests get to finish once the server stops accepting. */
+  readonly timeoutMs: number;
+}
+
+// While draining, keep-alive sockets that finish their last request are closed this often.
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Shuts a server down the way Kubernetes expects: `/readyz` turns 503 at once, the server keeps
+ * serving for `delayMs` (so the endpoint controller and ingress stop sending traffic before we
+ * stop accepting it), then stops accepting, lets in-flight requests finish and closes idle
+ * keep-alive sockets. Resolves with the exit code: 0 when everything finished within
+ * `timeoutMs`, 1 when remaining connections had to be cut.
+ */
+export async function gracefulShutdown(options: GracefulShutdownOptions): Promise<number> {
+  const { server, readiness, logger, delayMs, timeoutMs } = options;
+  readiness.drain();
+  logger.info({ delayMs, timeoutMs }, 'shutdown: draining');
+  await sleep(delayMs);
+
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const deadline = sleep(timeoutMs, 'timeout' as const, { ref: false });
+  try {
+    if ((await Promise.race([closed, deadline])) === 'timeout') {
+      logger.warn({ timeoutMs }, 'shutdown: timed out, closing remaining connections');
+      server.closeAllConnections();
+      return 1;
+    }
+    logger.info('shutdown: complete');
+    return 0;
+  } finally {
+    clearInterval(sweep);
+  }
+}

@@ -1,0 +1,44 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../logger.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { jsonErrors } from './errors.js';
+import { addOperationalRoutes, Readiness } from './health.js';
+import { observeRequests } from './observe-requests.js';
+import { requestId, type RequestIdState } from './request-id.js';
+
+/** What every service app needs, whatever its routes. */
+export interface ServiceAppDependencies {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+}
+
+/** The router a service adds its own routes to. */
+export type ServiceRouter = Router<RequestIdState>;
+
+/**
+ * Builds a Koa app with what both services share: request ids, one log line and metrics per
+ * request, JSON errors, the operational routes and 404/405 answers. `addRoutes` adds the
+ * service's own routes. The app never listens; see `run-service.ts`.
+ */
+export function createServiceApp(
+  deps: ServiceAppDependencies,
+  addRoutes: (router: ServiceRouter) => void,
+): Koa<RequestIdState> {
+  const app = new Koa<RequestIdState>();
+  const router: ServiceRouter = new Router<RequestIdState>();
+  addOperationalRoutes(router, deps.readiness, deps.metrics);
+  addRoutes(router);
+  app.use(requestId());
+  app.use(observeRequests(deps.logger, deps.metrics));
+  app.use(jsonErrors(deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+/** The shared dependencies, fresh: a metrics registry of the app's own and a ready state. */
+export function createServiceAppDependencies(logger: Logger): ServiceAppDependencies {
+  return { logger, metrics: createMetrics(), readiness: new Readiness() };
+}

@@ -1,0 +1,76 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The upstreams a service calls; values of the `upstream` label. */
+export type UpstreamName = 'facts' | 'image' | 'unsplash';
+
+/** How one logical upstream call ended; values of the `outcome` label. */
+export type UpstreamOutcome = 'success' | 'error' | 'timeout' | 'circuit_open' | 'fallback';
+
+/** Results of a cache lookup; values of the `result` label. */
+export type CacheResult = 'hit' | 'miss' | 'coalesced';
+
+/** The contract metrics (spec §1) and the registry that exposes them. */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly upstreamRequests: Counter<'upstream' | 'outcome'>;
+  readonly upstreamRequestDuration: Histogram<'upstream'>;
+  readonly cacheLookups: Counter<'cache' | 'result'>;
+  /** 0 closed, 0.5 half-open, 1 open: dashboards and alerts read how long a breaker stays open. */
+  readonly circuitBreakerState: Gauge<'upstream'>;
+}
+
+// Requests are expected in milliseconds; upstream calls can take up to their 2 s deadline.
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * Creates a registry of its own with the contract metrics and Node.js process metrics.
+ * A registry per app (not prom-client's global one) keeps apps built in one process apart.
+ */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests served, by method, matched route and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to serve an HTTP request, by method, matched route and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    upstreamRequests: new Counter({
+      name: 'upstream_requests_total',
+      help: 'Outbound calls by upstream and outcome; fallback counts answers degraded by a failure.',
+      labelNames: ['upstream', 'outcome'],
+      registers,
+    }),
+    upstreamRequestDuration: new Histogram({
+      name: 'upstream_request_duration_seconds',
+      help: 'Time an outbound call took, retries included.',
+      labelNames: ['upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: 'cache_lookups_total',
+      help: 'Cache lookups by cache and result; coalesced joined a lookup already in flight.',
+      labelNames: ['cache', 'result'],
+      registers,
+    }),
+    circuitBreakerState: new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker state per upstream: 0 closed, 0.5 half-open, 1 open.',
+      labelNames: ['upstream'],
+      registers,
+    }),
+  };
+}

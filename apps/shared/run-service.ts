@@ -1,0 +1,80 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import { ConfigError, type CommonConfig, type Env } from './config.js';
+import { gracefulShutdown } from './graceful-shutdown.js';
+import type { ServiceAppDependencies } from './http/create-service-app.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** How a service is put together; `server.ts` of each service hands these to {@link runService}. */
+export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppDependencies> {
+  /** Shows in every log line. */
+  readonly name: string;
+  readonly loadConfig: (env: Env) => C;
+  readonly createDependencies: (config: C, logger: Logger) => D;
+  readonly createApp: (config: C, deps: D) => Koa<never>;
+}
+
+// Beyond the ingress controller's idle timeout (60 s for ingress-nginx), so the proxy, not us,
+// closes idle upstream connections; otherwise it may send a request into a closing socket.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Binds `app` on `host:port` and resolves once it listens. */
+export async function listen(app: Koa<never>, port: number, host: string): Promise<Server> {
+  const handle = app.callback();
+  // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
+  const server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  server.listen(port, host);
+  await once(server, 'listening');
+  return server;
+}
+
+/**
+ * Owns the process: loads config (an invalid value exits 1 with one line naming it), builds the
+ * app, listens, and shuts down gracefully on SIGTERM or SIGINT; a second signal exits at once.
+ */
+export async function runService<C extends CommonConfig, D extends ServiceAppDependencies>(
+  definition: ServiceDefinition<C, D>,
+  env: Env = process.env,
+): Promise<void> {
+  let config: C;
+  try {
+    config = definition.loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${definition.name}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel, { service: definition.name });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(1);
+  });
+
+  const deps = definition.createDependencies(config, logger);
+  const server = await listen(definition.createApp(config, deps), config.port, config.host);
+  const { address, port } = server.address() as AddressInfo;
+  logger.info({ address, port }, 'listening');
+
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (shuttingDown) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ signal }, 'shutdown: signal received');
+    void gracefulShutdown({ server, logger, readiness: deps.readiness, ...config.shutdown }).then(
+      (code) => process.exit(code),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

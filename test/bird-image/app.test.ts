@@ -1,0 +1,267 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../apps/bird-image/app.js';
+import { loadConfig } from '../../apps/bird-image/config.js';
+import { createDependencies } from '../../apps/bird-image/dependencies.js';
+import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
+import {
+  captureLogs,
+  sampleValue,
+  serve,
+  type CapturedLogger,
+  type Served,
+} from '../support/serve.js';
+import {
+  hang,
+  json,
+  oversized,
+  raw,
+  refusingUrl,
+  startStubUpstream,
+  type StubUpstream,
+} from '../support/stub-upstream.js';
+
+const KEY = 'test-access-key-0123';
+const TIMEOUT_MS = 300;
+const thumb = (name: string) => `https://images.example/${encodeURIComponent(name)}.jpg`;
+
+/** Answers like Unsplash's search: one result whose thumbnail is named after the query. */
+const unsplashSearch = ({ delayMs = 0 } = {}) =>
+  ((req, res) => {
+    const query = new URL(req.url ?? '/', 'http://stub').searchParams.get('query') ?? '';
+    json(
+      { total: 1, results: [{ id: 'p1', urls: { thumb: thumb(query), raw: 'x' } }] },
+      { delayMs },
+    )(req, res);
+  }) satisfies Parameters<StubUpstream['behave']>[0];
+
+let unsplash: StubUpstream;
+let served: Served;
+let logs: CapturedLogger;
+
+async function startBirdImage(env: Record<string, string> = {}) {
+  logs = captureLogs();
+  const config = loadConfig({
+    UNSPLASH_API_URL: unsplash.url,
+    UNSPLASH_ACCESS_KEY: KEY,
+    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+    ...env,
+  });
+  served = await serve(createApp(config, createDependencies(config, logs.logger)));
+}
+
+async function imageFor(query: string) {
+  const response = await fetch(`${served.url}/${query}`);
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+async function metric(name: string, labels: Record<string, string>) {
+  return sampleValue(await (await fetch(`${served.url}/metrics`)).text(), name, labels);
+}
+
+beforeEach(async () => {
+  unsplash = await startStubUpstream(unsplashSearch());
+});
+afterEach(async () => {
+  await served?.close();
+  await unsplash.close();
+});
+
+describe('birdImage GET /?birdName=', () => {
+  it('answers, as a JSON string, the first Unsplash thumbnail for the name', async () => {
+    await startBirdImage();
+    const answer = await imageFor('?birdName=Bald%20Eagle');
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.body)).toBe(thumb('bald eagle'));
+    expect(answer.body).not.toContain('\n');
+  });
+
+  it('asks Unsplash with the key in the Authorization header, never in the URL', async () => {
+    await startBirdImage();
+    await imageFor('?birdName=Kea');
+    const [request] = unsplash.requests;
+    expect(request!.headers.authorization).toBe(`Client-ID ${KEY}`);
+    const url = new URL(request!.url, 'http://stub');
+    expect(url.pathname).toBe('/search/photos');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ query: 'kea', per_page: '1' });
+    expect(request!.url).not.toContain(KEY);
+    expect(logs.text()).not.toContain(KEY);
+  });
+
+  it('reads the key from UNSPLASH_ACCESS_KEY_FILE', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aviary-')), 'access-key');
+    writeFileSync(file, 'key-from-file\n');
+    await startBirdImage({ UNSPLASH_ACCESS_KEY: '', UNSPLASH_ACCESS_KEY_FILE: file });
+    await imageFor('?birdName=Kea');
+    expect(unsplash.requests[0]!.headers.authorization).toBe('Client-ID key-from-file');
+  });
+
+  it('answers the default image without any call when there is no key', async () => {
+    await startBirdImage({ UNSPLASH_ACCESS_KEY: '' });
+    const answer = await imageFor('?birdName=Kea');
+    expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
+    expect(unsplash.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['no birdName', ''],
+    ['an empty birdName', '?birdName='],
+    ['a blank birdName', '?birdName=%20%20'],
+  ])('answers the default image for %s, without a call', async (_case, query) => {
+    await startBirdImage();
+    const answer = await imageFor(query);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
+    expect(unsplash.requests).toHaveLength(0);
+  });
+
+  it('answers DEFAULT_IMAGE_URL when it is set', async () => {
+    await startBirdImage({
+      UNSPLASH_ACCESS_KEY: '',
+      DEFAULT_IMAGE_URL: 'https://cdn.example/bird.png',
+    });
+    expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe('https://cdn.example/bird.png');
+  });
+
+  describe('falls back to the default image, never an error, when Unsplash', () => {
+    it.each([
+      ['finds nothing', json({ total: 0, results: [] })],
+      ['answers 500', json({ errors: ['boom'] }, { status: 500 })],
+      ['answers 401', json({ errors: ['OAuth error'] }, { status: 401 })],
+      [
+        'rate-limits with a long Retry-After',
+        raw('{}', { status: 429, headers: { 'retry-after': '3600' } }),
+      ],
+      ['answers malformed JSON', raw('{"results": [')],
+      [
+        'answers an unexpected shape',
+        json({ results: [{ urls: { thumb: 'javascript:alert(1)' } }] }),
+      ],
+      ['answers an oversized body', oversized(1024 * 1024)],
+      ['hangs past the deadline', hang()],
+    ])('%s', async (_case, behaviour) => {
+      unsplash.behave(behaviour);
+      await startBirdImage();
+      const started = Date.now();
+      const answer = await imageFor('?birdName=Kea');
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 300);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
+    });
+
+    it('refuses connections', async () => {
+      await startBirdImage({ UNSPLASH_API_URL: await refusingUrl() });
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(MISSINGNO_IMAGE_URL);
+      expect(
+        await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'fallback' }),
+      ).toBe(1);
+      expect(
+        await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'error' }),
+      ).toBe(1);
+    });
+  });
+
+  it('records a timeout and a fallback when Unsplash hangs', async () => {
+    unsplash.behave(hang());
+    await startBirdImage();
+    await imageFor('?birdName=Kea');
+    expect(
+      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'timeout' }),
+    ).toBe(1);
+    expect(
+      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'fallback' }),
+    ).toBe(1);
+  });
+
+  it('stops calling a failing Unsplash once the breaker opens', async () => {
+    unsplash.behave(json({}, { status: 503 }));
+    await startBirdImage();
+    for (let i = 0; i < 8; i++) await imageFor(`?birdName=bird${i}`);
+    // 5 consecutive failed calls of 3 attempts each open the breaker; the rest never leave.
+    expect(unsplash.requests).toHaveLength(15);
+    expect(
+      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'circuit_open' }),
+    ).toBe(3);
+  });
+
+  describe('cache', () => {
+    it('answers a repeated name from the cache, whatever its case and spacing', async () => {
+      await startBirdImage();
+      const first = await imageFor('?birdName=Snowy%20Owl');
+      const second = await imageFor('?birdName=%20snowy%20%20OWL');
+      expect(second.body).toBe(first.body);
+      expect(unsplash.requests).toHaveLength(1);
+      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'hit' })).toBe(1);
+    });
+
+    it('shares one Unsplash call between concurrent lookups of a name', async () => {
+      unsplash.behave(unsplashSearch({ delayMs: 100 }));
+      await startBirdImage();
+      const answers = await Promise.all(Array.from({ length: 6 }, () => imageFor('?birdName=Kea')));
+      expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
+      expect(unsplash.requests).toHaveLength(1);
+      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'miss' })).toBe(1);
+      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'coalesced' })).toBe(
+        5,
+      );
+    });
+
+    it('caches "no photo" too, so a name without results does not spend the quota', async () => {
+      unsplash.behave(json({ total: 0, results: [] }));
+      await startBirdImage();
+      await imageFor('?birdName=Dodo');
+      await imageFor('?birdName=Dodo');
+      expect(unsplash.requests).toHaveLength(1);
+    });
+
+    it('does not cache a failure: the next request tries again', async () => {
+      unsplash.behave(json({}, { status: 500 }));
+      await startBirdImage();
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(MISSINGNO_IMAGE_URL);
+      unsplash.behave(unsplashSearch());
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(thumb('kea'));
+    });
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['a name over 100 characters', `?birdName=${'a'.repeat(101)}`, /at most 100 characters/],
+      ['a control character', '?birdName=Kea%0Ainjected', /control characters/],
+      ['a NUL byte', '?birdName=Kea%00', /control characters/],
+      ['a repeated birdName', '?birdName=Kea&birdName=Kiwi', /at most once/],
+    ])('refuses %s with a JSON 400', async (_case, query, message) => {
+      await startBirdImage();
+      const answer = await imageFor(query);
+      expect(answer.status).toBe(400);
+      expect(answer.type).toMatch(/^application\/json/);
+      expect((JSON.parse(answer.body) as { error: string }).error).toMatch(message);
+      expect(unsplash.requests).toHaveLength(0);
+    });
+
+    it('accepts a name of exactly 100 characters', async () => {
+      await startBirdImage();
+      expect((await imageFor(`?birdName=${'a'.repeat(100)}`)).status).toBe(200);
+    });
+
+    it('survives a malformed percent-encoding', async () => {
+      await startBirdImage();
+      expect((await imageFor('?birdName=%E0%A4%A')).status).toBeLessThan(500);
+      expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
+    });
+
+    it('answers 404 and 405 as JSON', async () => {
+      await startBirdImage();
+      expect((await fetch(`${served.url}/birds`)).status).toBe(404);
+      const post = await fetch(`${served.url}/?birdName=Kea`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(await post.json()).toEqual({ error: 'method not allowed' });
+    });
+  });
+});

@@ -1,0 +1,236 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
+import { loadConfig } from '../../apps/bird/config.js';
+import { createDependencies } from '../../apps/bird/dependencies.js';
+import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
+import { createApp as createBirdImageApp } from '../../apps/bird-image/app.js';
+import { loadConfig as loadBirdImageConfig } from '../../apps/bird-image/config.js';
+import { createDependencies as createBirdImageDependencies } from '../../apps/bird-image/dependencies.js';
+import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
+import { createLogger } from '../../apps/shared/logger.js';
+import {
+  captureLogs,
+  sampleValue,
+  serve,
+  type CapturedLogger,
+  type Served,
+} from '../support/serve.js';
+import {
+  hang,
+  json,
+  raw,
+  refusingUrl,
+  sequence,
+  startStubUpstream,
+  type StubUpstream,
+} from '../support/stub-upstream.js';
+
+const TIMEOUT_MS = 300;
+const running: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((closable) => closable.close()));
+});
+
+async function stub(...args: Parameters<typeof startStubUpstream>) {
+  const upstream = await startStubUpstream(...args);
+  running.push(upstream);
+  return upstream;
+}
+
+/** The real birdImage service, itself in front of a stand-in Unsplash. */
+async function startRealBirdImage(unsplashUrl: string) {
+  const config = loadBirdImageConfig({ UNSPLASH_API_URL: unsplashUrl, UNSPLASH_ACCESS_KEY: 'k' });
+  const served = await serve(
+    createBirdImageApp(config, createBirdImageDependencies(config, createLogger('silent'))),
+  );
+  running.push(served);
+  return served;
+}
+
+let bird: Served;
+let logs: CapturedLogger;
+
+async function startBird(env: Record<string, string>) {
+  logs = captureLogs();
+  const config = loadConfig({ UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...env });
+  bird = await serve(createApp(config, createDependencies(config, logs.logger)));
+  running.push(bird);
+}
+
+async function getBird(headers: Record<string, string> = {}) {
+  const response = await fetch(`${bird.url}/`, { headers });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await response.json()) as Bird;
+}
+
+async function metric(name: string, labels: Record<string, string>) {
+  return sampleValue(await (await fetch(`${bird.url}/metrics`)).text(), name, labels);
+}
+
+const thumbOf = (name: string) =>
+  `https://images.example/${encodeURIComponent(name.toLowerCase())}.jpg`;
+const unsplashSearch = () =>
+  ((req, res) => {
+    const query = new URL(req.url ?? '/', 'http://stub').searchParams.get('query') ?? '';
+    json({ results: [{ urls: { thumb: thumbOf(query) } }] })(req, res);
+  }) satisfies Parameters<StubUpstream['behave']>[0];
+
+describe('bird GET / on the embedded catalog', () => {
+  it('answers a catalog bird whose image came through birdImage', async () => {
+    const unsplash = await stub(unsplashSearch());
+    const birdImage = await startRealBirdImage(unsplash.url);
+    await startBird({ BIRD_IMAGE_URL: birdImage.url });
+
+    const answer = await getBird();
+    expect(Object.keys(answer).sort()).toEqual(['description', 'image', 'name']);
+    expect(catalog).toContainEqual({ name: answer.name, description: answer.description });
+    expect(answer.image).toBe(thumbOf(answer.name));
+  });
+
+  it('passes the request id on to birdImage', async () => {
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    await startBird({ BIRD_IMAGE_URL: birdImage.url });
+    const response = await fetch(`${bird.url}/`, { headers: { 'x-request-id': 'trace-me-42' } });
+    expect(response.headers.get('x-request-id')).toBe('trace-me-42');
+    expect(birdImage.requests[0]!.headers['x-request-id']).toBe('trace-me-42');
+    const url = new URL(birdImage.requests[0]!.url, 'http://stub');
+    expect(url.pathname).toBe('/');
+    expect(catalog.map((entry) => entry.name)).toContain(url.searchParams.get('birdName'));
+  });
+
+  it('reuses birdImage answers per name for a while', async () => {
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    await startBird({ BIRD_IMAGE_URL: birdImage.url });
+    const names = new Set<string>();
+    for (let i = 0; i < 40; i++) names.add((await getBird()).name);
+    expect(birdImage.requests).toHaveLength(names.size);
+  });
+
+  describe('keeps the fact and answers the default image when birdImage', () => {
+    it.each([
+      ['refuses connections', null],
+      ['answers 500', json({ error: 'internal error' }, { status: 500 })],
+      ['answers a URL that is not JSON', raw('https://images.example/a.jpg\n')],
+      ['answers a JSON object instead of a string', json({ url: 'https://images.example/a.jpg' })],
+      ['answers a string that is not a URL', json('not a url')],
+      ['hangs past the deadline', hang()],
+    ])('%s', async (_case, behaviour) => {
+      const birdImageUrl = behaviour === null ? await refusingUrl() : (await stub(behaviour)).url;
+      await startBird({
+        BIRD_IMAGE_URL: birdImageUrl,
+        DEFAULT_IMAGE_URL: 'https://cdn.example/d.png',
+      });
+      const started = Date.now();
+      const answer = await getBird();
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 300);
+      expect(catalog).toContainEqual({ name: answer.name, description: answer.description });
+      expect(answer.image).toBe('https://cdn.example/d.png');
+      expect(
+        await metric('upstream_requests_total', { upstream: 'image', outcome: 'fallback' }),
+      ).toBe(1);
+    });
+  });
+});
+
+describe('bird GET / on a remote facts source', () => {
+  const collection = [
+    { id: 1, name: 'Kea', description: 'An alpine parrot.', extra: { ignored: true } },
+    { id: 2, name: '', description: 'No name: skipped.' },
+    { id: 3, description: 'No name either.' },
+    { id: 4, name: 42, description: 'A number is no name.' },
+    { id: 5, name: 'Kakapo' },
+  ];
+
+  async function startWithFacts(facts: StubUpstream) {
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    await startBird({ BIRD_FACTS_URL: `${facts.url}/birds`, BIRD_IMAGE_URL: birdImage.url });
+    return birdImage;
+  }
+
+  it('answers usable birds of the collection, skipping items without a name', async () => {
+    const facts = await stub(json(collection));
+    await startWithFacts(facts);
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 30; i++) {
+      const answer = await getBird();
+      seen.set(answer.name, answer.description);
+      expect(answer.image).toBe('https://images.example/a.jpg');
+    }
+    expect(seen).toEqual(
+      new Map([
+        ['Kea', 'An alpine parrot.'],
+        ['Kakapo', ''],
+      ]),
+    );
+    expect(facts.requests.map((request) => request.url)).toEqual(['/birds']);
+  });
+
+  it('fetches the collection once for concurrent first requests', async () => {
+    const facts = await stub(json(collection, { delayMs: 100 }));
+    await startWithFacts(facts);
+    await Promise.all(Array.from({ length: 5 }, () => getBird()));
+    expect(facts.requests).toHaveLength(1);
+    expect(await metric('cache_lookups_total', { cache: 'facts', result: 'coalesced' })).toBe(4);
+  });
+
+  describe('answers the disguised bird when nothing usable is cached and the source', () => {
+    it.each([
+      ['refuses connections', null],
+      ['answers 500', json({ error: 'boom' }, { status: 500 })],
+      ['answers malformed JSON', raw('[{"name": "Kea"')],
+      ['answers something other than an array', json({ birds: collection })],
+      ['answers no usable bird', json([{ name: '' }, { id: 3 }])],
+      ['hangs past the deadline', hang()],
+    ])('%s', async (_case, behaviour) => {
+      const factsUrl = behaviour === null ? await refusingUrl() : (await stub(behaviour)).url;
+      const birdImage = await stub(json('https://images.example/a.jpg'));
+      await startBird({ BIRD_FACTS_URL: factsUrl, BIRD_IMAGE_URL: birdImage.url });
+      const answer = await getBird();
+      expect(answer).toEqual({ ...DISGUISED_BIRD, image: MISSINGNO_IMAGE_URL });
+      expect(answer.description).not.toMatch(/127\.0\.0\.1|Error|at .*\.ts/);
+      expect(birdImage.requests).toHaveLength(0);
+      expect(
+        await metric('upstream_requests_total', { upstream: 'facts', outcome: 'fallback' }),
+      ).toBe(1);
+    });
+  });
+
+  it('keeps serving the last good collection when a refresh fails', async () => {
+    const { RemoteFacts } = await import('../../apps/bird/facts/remote-facts.js');
+    const { UpstreamClient } = await import('../../apps/shared/upstream-client.js');
+    const { createMetrics } = await import('../../apps/shared/metrics.js');
+    const facts = await stub(sequence(json(collection), json({}, { status: 500 })));
+    const metrics = createMetrics();
+    const source = new RemoteFacts({
+      upstream: new UpstreamClient({
+        name: 'facts',
+        timeoutMs: TIMEOUT_MS,
+        maxBodyBytes: 4096,
+        metrics,
+        logger: createLogger('silent'),
+      }),
+      url: facts.url,
+      metrics,
+      ttlMs: 20,
+    });
+    expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
+    expect(facts.requests.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('bird bad input', () => {
+  it('answers 404 and 405 as JSON, and logs each request', async () => {
+    await startBird({ BIRD_IMAGE_URL: await refusingUrl() });
+    const missing = await fetch(`${bird.url}/birds/1`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'not found' });
+    const put = await fetch(`${bird.url}/`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toContain('GET');
+    const requests = logs.lines().filter((line) => line.msg === 'request');
+    expect(requests.map((line) => line.status)).toEqual([404, 405]);
+  });
+});

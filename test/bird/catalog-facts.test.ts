@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogFacts } from '../../apps/bird/facts/catalog-facts.js';
+import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
+
+describe('the embedded catalog', () => {
+  const { facts } = new CatalogFacts();
+
+  it('holds at least 50 birds, every entry usable', () => {
+    expect(facts.length).toBeGreaterThanOrEqual(50);
+    expect(facts).toHaveLength(catalog.length);
+  });
+
+  it('names each species once', () => {
+    const names = facts.map((fact) => fact.name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('describes each bird in one to three sentences of plain text', () => {
+    for (const { name, description } of facts) {
+      expect(name, name).toMatch(/^[A-Za-z][A-Za-z' -]+$/);
+      expect(description.length, name).toBeGreaterThanOrEqual(40);
+      // eslint-disable-next-line no-control-regex
+      expect(description, name).not.toMatch(/[\u0000-\u001f<>]|https?:/);
+      const sentences = description.split(/[.!?](?:\s|$)/).filter((part) => part.trim() !== '');
+      expect(sentences.length, name).toBeGreaterThanOrEqual(1);
+      expect(sentences.length, name).toBeLessThanOrEqual(3);
+    }
+  });
+});
+
+describe('CatalogFacts', () => {
+  const entries = [
+    { name: 'Kea', description: 'An alpine parrot.' },
+    { name: 'Kakapo', description: 'A flightless parrot.' },
+    { name: '', description: 'Skipped.' },
+  ];
+
+  it('picks the bird the random function points at', async () => {
+    expect((await new CatalogFacts(entries, () => 0).randomFact()).name).toBe('Kea');
+    expect((await new CatalogFacts(entries, () => 0.99).randomFact()).name).toBe('Kakapo');
+  });
+
+  it('refuses a catalog without a usable bird', () => {
+    expect(() => new CatalogFacts([{ name: '' }])).toThrowError(/no usable bird/);
+  });
+});

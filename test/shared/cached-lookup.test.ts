@@ -1,0 +1,128 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CachedLookup, type CachedLookupOptions } from '../../apps/shared/cached-lookup.js';
+import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
+import { sampleValue } from '../support/serve.js';
+
+interface Value {
+  readonly text: string | null;
+}
+
+let metrics: Metrics;
+let loads: string[];
+
+beforeEach(() => {
+  metrics = createMetrics();
+  loads = [];
+});
+
+function lookup(options: Partial<CachedLookupOptions<Value, undefined>> = {}) {
+  return new CachedLookup<Value>({
+    name: 'test',
+    maxEntries: 10,
+    ttlMs: 10_000,
+    metrics,
+    load: async (key) => {
+      loads.push(key);
+      await sleep(20);
+      return { text: `value of ${key}` };
+    },
+    ...options,
+  });
+}
+
+async function lookups(result: string) {
+  return sampleValue(await metrics.registry.metrics(), 'cache_lookups_total', {
+    cache: 'test',
+    result,
+  });
+}
+
+describe('CachedLookup', () => {
+  it('loads a key once and answers later lookups from the cache', async () => {
+    const cache = lookup();
+    expect(await cache.get('kea')).toEqual({ text: 'value of kea' });
+    expect(await cache.get('kea')).toEqual({ text: 'value of kea' });
+    expect(loads).toEqual(['kea']);
+    expect(await lookups('miss')).toBe(1);
+    expect(await lookups('hit')).toBe(1);
+  });
+
+  it('coalesces concurrent lookups of one key into one load', async () => {
+    const cache = lookup();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => cache.get('kea')));
+    expect(new Set(answers.map((answer) => answer.text))).toEqual(new Set(['value of kea']));
+    expect(loads).toEqual(['kea']);
+    expect(await lookups('miss')).toBe(1);
+    expect(await lookups('coalesced')).toBe(4);
+  });
+
+  it('loads again once the TTL has passed', async () => {
+    const cache = lookup({ ttlMs: 50 });
+    await cache.get('kea');
+    await sleep(80);
+    await cache.get('kea');
+    expect(loads).toEqual(['kea', 'kea']);
+  });
+
+  it('keeps misses for their shorter TTL', async () => {
+    const cache = lookup({
+      ttlMs: 10_000,
+      missTtlMs: 50,
+      isMiss: (value) => value.text === null,
+      load: (key) => {
+        loads.push(key);
+        return Promise.resolve({ text: key === 'dodo' ? null : key });
+      },
+    });
+    await Promise.all([cache.get('dodo'), cache.get('kea')]);
+    await sleep(80);
+    await Promise.all([cache.get('dodo'), cache.get('kea')]);
+    expect(loads.sort()).toEqual(['dodo', 'dodo', 'kea']);
+  });
+
+  it('does not cache a failed load', async () => {
+    let fail = true;
+    const cache = lookup({
+      load: (key) => {
+        loads.push(key);
+        return fail ? Promise.reject(new Error('upstream down')) : Promise.resolve({ text: key });
+      },
+    });
+    await expect(cache.get('kea')).rejects.toThrow('upstream down');
+    fail = false;
+    expect(await cache.get('kea')).toEqual({ text: 'kea' });
+    expect(loads).toEqual(['kea', 'kea']);
+  });
+
+  it('serves the last good value when a refresh fails, if asked to', async () => {
+    let fail = false;
+    const cache = lookup({
+      ttlMs: 30,
+      serveStaleOnError: true,
+      load: (key) => {
+        loads.push(key);
+        return fail
+          ? Promise.reject(new Error('upstream down'))
+          : Promise.resolve({ text: 'fresh' });
+      },
+    });
+    await cache.get('all');
+    fail = true;
+    await sleep(50);
+    expect(await cache.get('all')).toEqual({ text: 'fresh' });
+    expect(await cache.get('all')).toEqual({ text: 'fresh' });
+    expect(loads.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('evicts the least recently used key beyond its size', async () => {
+    const cache = lookup({ maxEntries: 2 });
+    await cache.get('a');
+    await cache.get('b');
+    await cache.get('a');
+    await cache.get('c');
+    await cache.get('a');
+    await cache.get('b');
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+  });
+});

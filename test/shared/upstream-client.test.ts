@@ -1,0 +1,221 @@
+import { CircuitState } from 'cockatiel';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../apps/shared/logger.js';
+import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
+import {
+  MalformedResponseError,
+  UpstreamClient,
+  UpstreamError,
+  type UpstreamClientOptions,
+} from '../../apps/shared/upstream-client.js';
+import { sampleValue } from '../support/serve.js';
+import {
+  hang,
+  json,
+  oversized,
+  raw,
+  refusingUrl,
+  sequence,
+  startStubUpstream,
+  type StubUpstream,
+} from '../support/stub-upstream.js';
+
+const asAnything = (body: unknown) => body;
+const TIMEOUT_MS = 400;
+
+let stub: StubUpstream;
+let metrics: Metrics;
+
+beforeEach(async () => {
+  stub = await startStubUpstream();
+  metrics = createMetrics();
+});
+afterEach(() => stub.close());
+
+function client(options: Partial<UpstreamClientOptions> = {}) {
+  return new UpstreamClient({
+    name: 'facts',
+    timeoutMs: TIMEOUT_MS,
+    maxBodyBytes: 1024,
+    metrics,
+    logger: createLogger('silent'),
+    ...options,
+  });
+}
+
+async function outcomeCount(outcome: string) {
+  return sampleValue(await metrics.registry.metrics(), 'upstream_requests_total', {
+    upstream: 'facts',
+    outcome,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(UpstreamError);
+  return error as UpstreamError;
+}
+
+describe('UpstreamClient', () => {
+  it('answers the parsed body, sends its headers and counts a success', async () => {
+    stub.behave(json({ birds: 2 }));
+    const body = await client({ headers: { authorization: 'Client-ID k' } }).getJson(
+      `${stub.url}/birds`,
+      { searchParams: { q: 'kea' }, headers: { 'x-request-id': 'r1' }, parse: asAnything },
+    );
+    expect(body).toEqual({ birds: 2 });
+    expect(stub.requests[0]).toMatchObject({ method: 'GET', url: '/birds?q=kea' });
+    expect(stub.requests[0]!.headers).toMatchObject({
+      authorization: 'Client-ID k',
+      'x-request-id': 'r1',
+    });
+    expect(await outcomeCount('success')).toBe(1);
+    const exposition = await metrics.registry.metrics();
+    expect(
+      sampleValue(exposition, 'upstream_request_duration_seconds_count', { upstream: 'facts' }),
+    ).toBe(1);
+  });
+
+  it('fails fast with "error" when the connection is refused, after bounded retries', async () => {
+    const started = Date.now();
+    const error = await failure(client().getJson(await refusingUrl(), { parse: asAnything }));
+    expect(error.outcome).toBe('error');
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    expect(await outcomeCount('error')).toBe(1);
+  });
+
+  it('gives up on a hanging upstream at the deadline with "timeout"', async () => {
+    stub.behave(hang());
+    const started = Date.now();
+    const error = await failure(client().getJson(stub.url, { parse: asAnything }));
+    const elapsed = Date.now() - started;
+    expect(error.outcome).toBe('timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 300);
+    expect(await outcomeCount('timeout')).toBe(1);
+  });
+
+  it('retries a 500 twice, then fails', async () => {
+    stub.behave(json({ error: 'boom' }, { status: 500 }));
+    const error = await failure(client().getJson(stub.url, { parse: asAnything }));
+    expect(error.outcome).toBe('error');
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('recovers when a retry succeeds', async () => {
+    stub.behave(sequence(json({}, { status: 503 }), json({ ok: true })));
+    expect(await client().getJson(stub.url, { parse: asAnything })).toEqual({ ok: true });
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('honours a 429 Retry-After that fits in the deadline', async () => {
+    const retryAfterMs = 1000;
+    stub.behave(
+      sequence(
+        raw('{}', { status: 429, headers: { 'retry-after': String(retryAfterMs / 1000) } }),
+        json({ ok: true }),
+      ),
+    );
+    const answer = await client({ timeoutMs: 2000 }).getJson(stub.url, { parse: asAnything });
+    expect(answer).toEqual({ ok: true });
+    const [first, second] = stub.requests;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(retryAfterMs - 20);
+  });
+
+  it('does not wait for a Retry-After beyond the deadline', async () => {
+    stub.behave(raw('{}', { status: 429, headers: { 'retry-after': '30' } }));
+    const started = Date.now();
+    const error = await failure(client().getJson(stub.url, { parse: asAnything }));
+    expect(error.outcome).toBe('error');
+    expect(stub.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+  });
+
+  it('does not retry a 404', async () => {
+    stub.behave(json({ error: 'no such bird' }, { status: 404 }));
+    await failure(client().getJson(stub.url, { parse: asAnything }));
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('refuses malformed JSON', async () => {
+    stub.behave(raw('{"birds": [1, 2'));
+    const error = await failure(client().getJson(stub.url, { parse: asAnything }));
+    expect(error.outcome).toBe('error');
+    expect(error.cause).toBeInstanceOf(MalformedResponseError);
+  });
+
+  it("counts a body that fails the caller's parse as an error", async () => {
+    stub.behave(json({ unexpected: true }));
+    const parse = () => {
+      throw new MalformedResponseError('not a bird');
+    };
+    const error = await failure(client().getJson(stub.url, { parse }));
+    expect(error.cause).toBeInstanceOf(MalformedResponseError);
+    expect(await outcomeCount('error')).toBe(1);
+  });
+
+  it.each([
+    ['declared in content-length', true],
+    ['streamed without a length', false],
+  ])('refuses a body over the size limit (%s)', async (_case, declared) => {
+    stub.behave(oversized(64 * 1024, { declared }));
+    const error = await failure(
+      client({ maxBodyBytes: 1024 }).getJson(stub.url, { parse: asAnything }),
+    );
+    expect(error.outcome).toBe('error');
+  });
+
+  it('accepts a body just under the size limit', async () => {
+    stub.behave(json('x'.repeat(1000)));
+    expect(
+      await client({ maxBodyBytes: 1024 }).getJson(stub.url, { parse: asAnything }),
+    ).toHaveLength(1000);
+  });
+
+  describe('circuit breaker', () => {
+    const breakerOptions = { breakerThreshold: 3, breakerHalfOpenAfterMs: 300, retryLimit: 0 };
+
+    it('opens after consecutive failures, then fails in microseconds without calling', async () => {
+      stub.behave(json({}, { status: 500 }));
+      const upstream = client(breakerOptions);
+      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      expect(upstream.circuitState).toBe(CircuitState.Open);
+      expect(stub.requests).toHaveLength(3);
+
+      const started = process.hrtime.bigint();
+      const error = await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(error.outcome).toBe('circuit_open');
+      expect(elapsedMs).toBeLessThan(20);
+      expect(stub.requests).toHaveLength(3);
+      expect(await outcomeCount('circuit_open')).toBe(1);
+      const exposition = await metrics.registry.metrics();
+      expect(sampleValue(exposition, 'circuit_breaker_state', { upstream: 'facts' })).toBe(1);
+    });
+
+    it('closes again once a trial call succeeds after the half-open delay', async () => {
+      stub.behave(json({}, { status: 500 }));
+      const upstream = client(breakerOptions);
+      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      expect(upstream.circuitState).toBe(CircuitState.Open);
+
+      stub.behave(json({ ok: true }));
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await upstream.getJson(stub.url, { parse: asAnything })).toEqual({ ok: true });
+      expect(upstream.circuitState).toBe(CircuitState.Closed);
+      const exposition = await metrics.registry.metrics();
+      expect(sampleValue(exposition, 'circuit_breaker_state', { upstream: 'facts' })).toBe(0);
+    });
+
+    it("is not opened by 4xx answers, which are the caller's problem", async () => {
+      stub.behave(json({}, { status: 404 }));
+      const upstream = client(breakerOptions);
+      for (let i = 0; i < 5; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      expect(upstream.circuitState).toBe(CircuitState.Closed);
+      expect(stub.requests).toHaveLength(5);
+    });
+  });
+});

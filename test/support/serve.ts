@@ -1,0 +1,70 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type Koa from 'koa';
+import { listen } from '../../apps/shared/run-service.js';
+import { createLogger, type Logger } from '../../apps/shared/logger.js';
+
+/** An app listening on 127.0.0.1, port 0. */
+export interface Served {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** Serves `app` on a real listener, the way `server.ts` does. */
+export async function serve(app: Koa<never>): Promise<Served> {
+  const server = await listen(app, 0, '127.0.0.1');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A logger whose JSON lines a test can read. */
+export interface CapturedLogger {
+  readonly logger: Logger;
+  /** Every line written so far, parsed. */
+  readonly lines: () => Record<string, unknown>[];
+  /** Everything written so far, as text. */
+  readonly text: () => string;
+}
+
+/** A real pino logger writing to memory. */
+export function captureLogs(level: 'info' | 'debug' = 'info'): CapturedLogger {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger(level, { destination });
+  const text = () => chunks.join('');
+  return {
+    logger,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** The value of a counter or gauge sample in a Prometheus text exposition, or 0. */
+export function sampleValue(exposition: string, name: string, labels: Record<string, string> = {}) {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split(' ')[0] ?? '';
+    if (wanted.every((pair) => labelText.includes(pair))) return Number(line.split(' ').pop());
+  }
+  return 0;
+}

@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the stand-in upstream received. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly at: number;
+}
+
+/** How the stand-in answers; swap it at any time with `stub.behave(…)`. */
+export type Behaviour = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A real HTTP server on 127.0.0.1, standing in for a third-party API. */
+export interface StubUpstream {
+  /** Base URL, without a trailing slash. */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  behave(behaviour: Behaviour): void;
+  close(): Promise<void>;
+}
+
+/** Starts a stand-in upstream on 127.0.0.1, port 0. */
+export async function startStubUpstream(initial: Behaviour = json({})): Promise<StubUpstream> {
+  let behaviour = initial;
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      at: Date.now(),
+    });
+    behaviour(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    behave: (next) => {
+      behaviour = next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A URL nothing listens on: connections to it are refused. */
+export async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Answers `body` as JSON, after `delayMs`. */
+export function json(body: unknown, { status = 200, delayMs = 0 } = {}): Behaviour {
+  return raw(JSON.stringify(body), { status, delayMs });
+}
+
+/** Answers `body` as is, with a JSON content type. */
+export function raw(
+  body: string,
+  {
+    status = 200,
+    delayMs = 0,
+    headers = {},
+  }: { status?: number; delayMs?: number; headers?: Record<string, string> } = {},
+): Behaviour {
+  return (_req, res) => {
+    const send = () => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
+  };
+}
+
+/** Accepts the request and never answers. */
+export function hang(): Behaviour {
+  return () => undefined;
+}
+
+/** Sends `bytes` bytes of a JSON string, chunked (no content-length) unless `declared`. */
+export function oversized(bytes: number, { declared = false } = {}): Behaviour {
+  return (_req, res) => {
+    const body = JSON.stringify('x'.repeat(bytes));
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(declared ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    });
+    res.end(body);
+  };
+}
+
+/** Answers each request with the next behaviour of `behaviours`, then repeats the last one. */
+export function sequence(...behaviours: Behaviour[]): Behaviour {
+  let next = 0;
+  return (req, res) => {
+    const behaviour = behaviours[Math.min(next++, behaviours.length - 1)]!;
+    behaviour(req, res);
+  };
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Tests start real servers and child processes; a slow CI core must not fail them.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
