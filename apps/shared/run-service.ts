@@ -60,8 +60,6 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
 
   const deps = definition.createDependencies(config, logger);
   const server = await listen(definition.createApp(config, deps), config.port, config.host);
-  const { address, port } = server.address() as AddressInfo;
-  logger.info({ address, port }, 'listening');
 
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -77,4 +75,9 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  // Logged last: whoever treats this line as "up" may signal at once, and must find the
+  // handlers above in place rather than Node's default of dying on the spot.
+  const { address, port } = server.address() as AddressInfo;
+  logger.info({ address, port }, 'listening');
 }

@@ -80,7 +80,8 @@ describe('bird GET / on the embedded catalog', () => {
   it('answers a catalog bird whose image came through birdImage', async () => {
     const unsplash = await stub(unsplashSearch());
     const birdImage = await startRealBirdImage(unsplash.url);
-    await startBird({ BIRD_IMAGE_URL: birdImage.url });
+    // Two hops (bird → birdImage → Unsplash): give them the default deadline, not the short one.
+    await startBird({ BIRD_IMAGE_URL: birdImage.url, UPSTREAM_TIMEOUT_MS: '2000' });
 
     const answer = await getBird();
     expect(Object.keys(answer).sort()).toEqual(['description', 'image', 'name']);
@@ -194,6 +195,14 @@ describe('bird GET / on a remote facts source', () => {
         await metric('upstream_requests_total', { upstream: 'facts', outcome: 'fallback' }),
       ).toBe(1);
     });
+  });
+
+  it('answers /healthz without asking the facts source', async () => {
+    const facts = await stub(json({}, { status: 500 }));
+    await startWithFacts(facts);
+    expect((await fetch(`${bird.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${bird.url}/readyz`)).status).toBe(200);
+    expect(facts.requests).toHaveLength(0);
   });
 
   it('keeps serving the last good collection when a refresh fails', async () => {

@@ -134,6 +134,18 @@ describe('UpstreamClient', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
   });
 
+  it('does not wait for a Retry-After longer than what is left of the deadline', async () => {
+    // 1 s fits in the 1.5 s deadline, but not in the 0.9 s left after a 600 ms answer.
+    stub.behave(raw('{}', { status: 429, delayMs: 600, headers: { 'retry-after': '1' } }));
+    const started = Date.now();
+    const error = await failure(
+      client({ timeoutMs: 1500 }).getJson(stub.url, { parse: asAnything }),
+    );
+    expect(error.outcome).toBe('error');
+    expect(stub.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('does not retry a 404', async () => {
     stub.behave(json({ error: 'no such bird' }, { status: 404 }));
     await failure(client().getJson(stub.url, { parse: asAnything }));
@@ -189,7 +201,8 @@ describe('UpstreamClient', () => {
       const error = await failure(upstream.getJson(stub.url, { parse: asAnything }));
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       expect(error.outcome).toBe('circuit_open');
-      expect(elapsedMs).toBeLessThan(20);
+      // Far below the deadline: no connection, no retry, no wait.
+      expect(elapsedMs).toBeLessThan(100);
       expect(stub.requests).toHaveLength(3);
       expect(await outcomeCount('circuit_open')).toBe(1);
       const exposition = await metrics.registry.metrics();
