@@ -1,0 +1,169 @@
+import { k8s } from 'cdk8s-plus-27';
+
+/** The name of the container port every probe, Service and policy refers to. */
+export const HTTP_PORT_NAME = 'http';
+
+/** Container resources, as Kubernetes quantities. */
+export interface WebResources {
+  /** @default '100m' */
+  readonly cpuRequest?: string;
+  /** @default '500m' */
+  readonly cpuLimit?: string;
+  /** @default '128Mi' */
+  readonly memoryRequest?: string;
+  /** @default '256Mi' */
+  readonly memoryLimit?: string;
+}
+
+/** A Secret mounted read-only as files, e.g. an API key the service reads from a path. */
+export interface SecretFiles {
+  /** Name of the Secret, created outside the manifests (never committed). */
+  readonly secretName: string;
+  /** Directory the Secret's keys appear in, one file per key. */
+  readonly mountPath: string;
+  /**
+   * Lets pods start while the Secret does not exist, for services that degrade without it.
+   * @default false
+   */
+  readonly optional?: boolean;
+}
+
+/** Everything {@link webPodTemplate} needs, already defaulted and validated by `WebService`. */
+export interface WebPodOptions {
+  readonly name: string;
+  readonly image: string;
+  readonly port: number;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly configMapName: string;
+  readonly serviceAccountName: string;
+  readonly priorityClassName: string | undefined;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsId: number;
+  readonly resources: Required<WebResources>;
+  readonly livenessPath: string;
+  readonly readinessPath: string;
+  readonly secretFiles: readonly SecretFiles[];
+}
+
+const quantity = (value: string) => k8s.Quantity.fromString(value);
+
+/**
+ * The pod template of a bird-style web service: one container, the restricted Pod Security
+ * profile, probes on the named port, config from a ConfigMap, and a spread that prefers, but
+ * never requires, distinct zones and nodes (a requirement would leave pods Pending on a small
+ * cluster).
+ */
+export function webPodTemplate(options: WebPodOptions): k8s.PodTemplateSpec {
+  const spreadOver = (topologyKey: string): k8s.TopologySpreadConstraint => ({
+    topologyKey,
+    maxSkew: 1,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { ...options.selector } },
+  });
+  return {
+    metadata: { labels: { ...options.labels }, annotations: { ...options.annotations } },
+    spec: {
+      serviceAccountName: options.serviceAccountName,
+      // The services never call the Kubernetes API: no token to steal.
+      automountServiceAccountToken: false,
+      // Service links would inject BIRD_PORT=tcp://… and the like next to our own variables.
+      enableServiceLinks: false,
+      priorityClassName: options.priorityClassName,
+      terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: options.runAsId,
+        runAsGroup: options.runAsId,
+        // Mounted Secret files become readable by the service's group.
+        fsGroup: options.runAsId,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [webContainer(options)],
+      volumes: [
+        // The root filesystem is read-only; /tmp is the one writable place.
+        { name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
+        ...options.secretFiles.map((files) => ({
+          name: `secret-${files.secretName}`,
+          secret: {
+            secretName: files.secretName,
+            optional: files.optional ?? false,
+            // Owner and group (fsGroup) may read; nobody may write.
+            defaultMode: 0o440,
+          },
+        })),
+      ],
+      topologySpreadConstraints: [
+        spreadOver('topology.kubernetes.io/zone'),
+        spreadOver('kubernetes.io/hostname'),
+      ],
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: {
+                topologyKey: 'kubernetes.io/hostname',
+                labelSelector: { matchLabels: { ...options.selector } },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function webContainer(options: WebPodOptions): k8s.Container {
+  const httpGet = (path: string): k8s.HttpGetAction => ({
+    path,
+    port: k8s.IntOrString.fromString(HTTP_PORT_NAME),
+  });
+  const { resources } = options;
+  return {
+    name: options.name,
+    image: options.image,
+    // Tags are pinned releases, never moved: a node's cached copy is the right one.
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ name: HTTP_PORT_NAME, containerPort: options.port, protocol: 'TCP' }],
+    envFrom: [{ configMapRef: { name: options.configMapName } }],
+    resources: {
+      requests: { cpu: quantity(resources.cpuRequest), memory: quantity(resources.memoryRequest) },
+      limits: { cpu: quantity(resources.cpuLimit), memory: quantity(resources.memoryLimit) },
+    },
+    // Gives a slow start up to a minute before liveness may restart the container.
+    startupProbe: {
+      httpGet: httpGet(options.livenessPath),
+      periodSeconds: 2,
+      failureThreshold: 30,
+    },
+    livenessProbe: {
+      httpGet: httpGet(options.livenessPath),
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    readinessProbe: {
+      httpGet: httpGet(options.readinessPath),
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...options.secretFiles.map((files) => ({
+        name: `secret-${files.secretName}`,
+        mountPath: files.mountPath,
+        readOnly: true,
+      })),
+    ],
+  };
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { Duration } from 'cdk8s';
+import packageJson from '../../package.json' with { type: 'json' };
+import { checkInteger, failProp } from './props.js';
+import type { ImageReference, WebServiceProps } from './web-service.js';
+
+const RESERVED_ENV = ['PORT', 'HOST', 'LOG_LEVEL', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'];
+const REGISTRY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/;
+const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The image reference `<registry>/<repository>:<tag>`, validated; never `latest`. */
+export function resolveImage(owner: string, name: string, image: ImageReference = {}): string {
+  const registry = image.registry ?? 'ghcr.io/aviary-dev';
+  if (!REGISTRY.test(registry)) {
+    failProp(owner, 'image.registry', registry, 'use a host and path such as "ghcr.io/org"');
+  }
+  const repository = image.repository ?? `aviary-${name}`;
+  if (!REPOSITORY.test(repository)) {
+    failProp(owner, 'image.repository', repository, 'use a lower-case name such as "bird"');
+  }
+  const tag = image.tag ?? packageJson.version;
+  // A moving tag would make a rollback, and the committed manifests, meaningless.
+  if (!TAG.test(tag) || tag === 'latest') {
+    failProp(owner, 'image.tag', tag, 'pin a release such as "0.1.0" (never "latest")');
+  }
+  return `${registry}/${repository}:${tag}`;
+}
+
+/** The ConfigMap data of a service, and a grace period that outlasts its shutdown. */
+export function resolveConfig(
+  owner: string,
+  port: number,
+  props: WebServiceProps,
+): { data: Record<string, string>; gracePeriodSeconds: number } {
+  const env = props.env ?? {};
+  for (const key of RESERVED_ENV.filter((reserved) => reserved in env)) {
+    failProp(owner, `env.${key}`, env[key], 'remove it; it is derived from other props');
+  }
+  const delayMs = (props.shutdownDelay ?? Duration.seconds(5)).toMilliseconds();
+  const timeoutMs = (props.shutdownTimeout ?? Duration.seconds(10)).toMilliseconds();
+  const drainSeconds = Math.ceil((delayMs + timeoutMs) / 1000);
+  const gracePeriodSeconds = props.terminationGracePeriod?.toSeconds() ?? drainSeconds + 5;
+  if (gracePeriodSeconds <= drainSeconds) {
+    failProp(
+      owner,
+      'terminationGracePeriod',
+      `${gracePeriodSeconds}s`,
+      `exceed shutdownDelay + shutdownTimeout (${drainSeconds}s), or pods are killed mid-drain`,
+    );
+  }
+  const data = {
+    PORT: String(port),
+    HOST: '0.0.0.0',
+    LOG_LEVEL: props.logLevel ?? 'info',
+    SHUTDOWN_DELAY_MS: String(delayMs),
+    SHUTDOWN_TIMEOUT_MS: String(timeoutMs),
+    ...env,
+  };
+  return { data, gracePeriodSeconds };
+}
+
+/** Autoscaler bounds, validated against each other and against the disruption budget. */
+export function resolveReplicas(
+  owner: string,
+  props: WebServiceProps,
+): { min: number; max: number } {
+  const min = props.replicas?.min ?? 2;
+  const max = props.replicas?.max ?? 10;
+  checkInteger(owner, 'replicas.min', min, 1);
+  checkInteger(owner, 'replicas.max', max, 1);
+  if (min > max) {
+    failProp(owner, 'replicas', { min, max }, 'min must not exceed max');
+  }
+  if (min < 2 && (props.disruptionBudget ?? true)) {
+    failProp(
+      owner,
+      'replicas.min',
+      min,
+      'use at least 2 (with one pod a disruption budget either blocks every drain or ' +
+        'protects nothing), or set disruptionBudget: false',
+    );
+  }
+  return { min, max };
+}
+
+/** The uid and gid the containers run as. */
+export function resolveRunAsId(owner: string, props: WebServiceProps): number {
+  const id = props.runAsId ?? 10001;
+  // Ids below 10000 may collide with users of the node; the restricted profile forbids 0.
+  checkInteger(owner, 'runAsId', id, 10000, 2147483647);
+  return id;
+}
+
+/** A stable digest of ConfigMap data, independent of key order. */
+export function configChecksum(data: Readonly<Record<string, string>>): string {
+  const entries = Object.keys(data)
+    .sort()
+    .map((key) => [key, data[key]]);
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+}

@@ -1,0 +1,57 @@
+/**
+ * Everything that differs between two installations of Aviary. `charts/main.ts` turns one of
+ * these into manifests; nothing else in `charts/` holds an environment-specific value.
+ */
+export interface AviaryEnvironment {
+  /** Namespace of both services, their policies and quota. */
+  readonly namespace: string;
+  /** Where the images live, e.g. `ghcr.io/aviary-dev`; names are `aviary-bird`, `aviary-bird-image`. */
+  readonly imageRegistry: string;
+  /** The release both images are pinned to, e.g. `0.1.0`; never `latest`. */
+  readonly imageTag: string;
+  /** Public host name of bird's Ingress. */
+  readonly hostname: string;
+  /** Secret holding the Ingress certificate; cert-manager creates it. */
+  readonly tlsSecretName: string;
+  /** cert-manager `ClusterIssuer` that signs the certificate. */
+  readonly clusterIssuer: string;
+  /** HorizontalPodAutoscaler bounds of each service. */
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** Namespace of the ingress controller allowed to reach bird. */
+  readonly ingressControllerNamespace: string;
+  /** Namespace of Prometheus, allowed to scrape both services. */
+  readonly monitoringNamespace: string;
+  /**
+   * Lets bird call the internet on 443: needed only when its ConfigMap sets `BIRD_FACTS_URL`
+   * (the default is the embedded catalog, which needs no network).
+   */
+  readonly birdInternetEgress: boolean;
+  /** The repository and folder GitOps controllers sync. */
+  readonly gitops: {
+    readonly repoUrl: string;
+    readonly branch: string;
+    /** Folder holding the synthesized manifests, relative to the repository root. */
+    readonly path: string;
+  };
+}
+
+/** The production set: what the committed `dist/` holds. */
+export const production: AviaryEnvironment = {
+  namespace: 'aviary',
+  imageRegistry: 'ghcr.io/aviary-dev',
+  imageTag: '0.1.0',
+  hostname: 'aviary.example.com',
+  tlsSecretName: 'aviary-tls',
+  clusterIssuer: 'letsencrypt',
+  replicas: { min: 2, max: 10 },
+  ingressControllerNamespace: 'ingress-nginx',
+  monitoringNamespace: 'monitoring',
+  birdInternetEgress: false,
+  gitops: { repoUrl: 'https://github.com/aviary-dev/aviary', branch: 'main', path: 'dist' },
+};
+
+/**
+ * Environments by name, for `AVIARY_ENV`. Add one as a thin overlay of production, e.g.
+ * `staging: { ...production, namespace: 'aviary-staging', hostname: 'staging.example.com' }`.
+ */
+export const environments: Readonly<Record<string, AviaryEnvironment>> = { production };

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { App } from 'cdk8s';
+import { ArgoCdChart } from './argocd-chart.js';
+import { environments } from './environments.js';
+import { FluxChart } from './flux-chart.js';
+import { GITOPS_FOLDER, MONITORING_FOLDER } from './layout.js';
+import { MonitoringChart } from './monitoring-chart.js';
+import { NamespaceChart } from './namespace-chart.js';
+import { PlatformChart } from './platform-chart.js';
+import { ServicesChart } from './services-chart.js';
+import { outputFolder, synthesize } from './synthesize.js';
+
+// Which environment to synthesize; the committed dist/ is production.
+const environmentName = process.env.AVIARY_ENV ?? 'production';
+const env = environments[environmentName];
+if (!env) {
+  throw new Error(
+    `AVIARY_ENV=${JSON.stringify(environmentName)} is not an environment: use one of ` +
+      `${Object.keys(environments).join(', ')} (see charts/environments.ts)`,
+  );
+}
+
+// Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
+const cluster = new App({ outdir: outputFolder() });
+const platform = new PlatformChart(cluster, 'platform');
+const namespace = new NamespaceChart(cluster, 'namespace', { namespace: env.namespace });
+const services = new ServicesChart(cluster, 'services', {
+  namespace: env.namespace,
+  imageRegistry: env.imageRegistry,
+  imageTag: env.imageTag,
+  hostname: env.hostname,
+  tlsSecretName: env.tlsSecretName,
+  clusterIssuer: env.clusterIssuer,
+  replicas: env.replicas,
+  ingressControllerNamespace: env.ingressControllerNamespace,
+  monitoringNamespace: env.monitoringNamespace,
+  priorityClassName: platform.priorityClassName,
+  birdInternetEgress: env.birdInternetEgress,
+});
+// Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
+// kubectl applies files in that order: PriorityClass and Namespace before the pods.
+namespace.addDependency(platform);
+services.addDependency(namespace);
+
+// CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
+const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
+new MonitoringChart(monitoring, 'monitoring', { namespace: env.namespace });
+
+const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
+const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: env.gitops.path };
+new ArgoCdChart(gitops, 'argocd', { ...source, destinationNamespace: env.namespace });
+new FluxChart(gitops, 'flux', source);
+
+synthesize([cluster, monitoring, gitops]);

@@ -1,0 +1,231 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, Testing, type Chart } from 'cdk8s';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArgoCdChart } from '../../charts/argocd-chart.js';
+import { production } from '../../charts/environments.js';
+import { FluxChart } from '../../charts/flux-chart.js';
+import { MonitoringChart } from '../../charts/monitoring-chart.js';
+import { NamespaceChart } from '../../charts/namespace-chart.js';
+import { PlatformChart } from '../../charts/platform-chart.js';
+import { ServicesChart } from '../../charts/services-chart.js';
+import { synthesize } from '../../charts/synthesize.js';
+import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
+import { listFiles } from './support/manifests.js';
+
+const objectsOf = (chart: Chart) => Testing.synth(chart) as KubeObject[];
+const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as T;
+
+describe('PlatformChart', () => {
+  const objects = objectsOf(new PlatformChart(Testing.app(), 'platform'));
+
+  it('renders the same objects as last time', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('defines the longhorn StorageClass spec §2 asks for', () => {
+    expect(find(objects, 'StorageClass', 'longhorn')).toMatchObject({
+      apiVersion: 'storage.k8s.io/v1',
+      provisioner: 'driver.longhorn.io',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+      parameters: { numberOfReplicas: '3', staleReplicaTimeout: '2880' },
+    });
+  });
+
+  it('defines a non-default PriorityClass below the system classes', () => {
+    expect(find(objects, 'PriorityClass', 'aviary-web')).toMatchObject({
+      apiVersion: 'scheduling.k8s.io/v1',
+      value: 100000,
+      globalDefault: false,
+    });
+  });
+
+  it('rejects a priority in the system range', () => {
+    expect(() => new PlatformChart(Testing.app(), 'p', { priority: 2_000_000_000 })).toThrowError(
+      /PlatformChart "p": invalid priority 2000000000: use a whole number from 0 to 1000000000/,
+    );
+  });
+});
+
+describe('NamespaceChart', () => {
+  const objects = objectsOf(new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds' }));
+
+  it('renders the same objects as last time', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('creates a cluster-scoped Namespace enforcing the restricted profile', () => {
+    const namespace = find(objects, 'Namespace', 'birds');
+    expect(namespace.metadata.namespace).toBeUndefined();
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+  });
+
+  it('puts quota, limits and policies in the namespace', () => {
+    const namespaced = objects.filter((o) => o.kind !== 'Namespace');
+    expect(namespaced.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ResourceQuota/birds/birds',
+      'LimitRange/birds/birds',
+      'NetworkPolicy/birds/default-deny',
+      'NetworkPolicy/birds/allow-dns',
+    ]);
+    expect(find<NetworkPolicy>(objects, 'NetworkPolicy', 'default-deny').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress', 'Ingress'],
+    });
+  });
+
+  it('rejects a namespace that is not a DNS label', () => {
+    expect(() => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds' })).toThrowError(
+      /NamespaceChart "n": invalid namespace "Birds"/,
+    );
+  });
+});
+
+describe('ServicesChart', () => {
+  const chart = (props: ConstructorParameters<typeof ServicesChart>[2] = {}) =>
+    objectsOf(new ServicesChart(Testing.app(), 'services', props));
+
+  it('points bird at birdImage through its Service, on the embedded catalog', () => {
+    const data = find<ConfigMap>(chart(), 'ConfigMap', 'bird').data;
+    expect(data).toMatchObject({
+      BIRD_IMAGE_URL: 'http://bird-image',
+      UPSTREAM_TIMEOUT_MS: '2000',
+    });
+    expect(data).not.toHaveProperty('BIRD_FACTS_URL');
+  });
+
+  it('gives birdImage the Unsplash key as an optional mounted Secret', () => {
+    const objects = chart();
+    expect(find<ConfigMap>(objects, 'ConfigMap', 'bird-image').data).toMatchObject({
+      UNSPLASH_API_URL: 'https://api.unsplash.com',
+      UNSPLASH_ACCESS_KEY_FILE: '/var/run/secrets/unsplash/access-key',
+    });
+    const pod = find<Deployment>(objects, 'Deployment', 'bird-image').spec.template.spec;
+    expect(pod.volumes?.find((volume) => volume.secret)?.secret).toMatchObject({
+      secretName: 'unsplash',
+      optional: true,
+    });
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+  });
+
+  it('keeps bird off the internet unless asked', () => {
+    const egressOf = (objects: KubeObject[]) =>
+      find<NetworkPolicy>(objects, 'NetworkPolicy', 'bird-allow-egress').spec.egress ?? [];
+    expect(egressOf(chart()).some((rule) => rule.to?.some((peer) => peer.ipBlock))).toBe(false);
+    const remote = chart({
+      birdFactsUrl: 'https://birds.example.com/api',
+      birdInternetEgress: true,
+    });
+    expect(egressOf(remote).some((rule) => rule.to?.some((peer) => peer.ipBlock))).toBe(true);
+    expect(find<ConfigMap>(remote, 'ConfigMap', 'bird').data?.BIRD_FACTS_URL).toBe(
+      'https://birds.example.com/api',
+    );
+  });
+
+  it('carries environment values into every object', () => {
+    const objects = chart({
+      namespace: 'aviary-staging',
+      imageTag: '0.2.0-rc.1',
+      hostname: 'staging.example.com',
+    });
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['aviary-staging']));
+    expect(
+      find<Deployment>(objects, 'Deployment', 'bird').spec.template.spec.containers[0]?.image,
+    ).toBe('ghcr.io/aviary-dev/aviary-bird:0.2.0-rc.1');
+    expect(JSON.stringify(find(objects, 'Ingress', 'bird'))).toContain('staging.example.com');
+  });
+
+  it('rejects invalid environment values', () => {
+    expect(() => chart({ replicas: { min: 4, max: 2 } })).toThrowError(
+      /WebService "bird-image": invalid replicas \{"min":4,"max":2\}/,
+    );
+    expect(() => chart({ imageTag: 'latest' })).toThrowError(/invalid image.tag "latest"/);
+  });
+});
+
+describe('GitOps charts', () => {
+  it('Argo CD syncs the folder recursively, without gitops/, pruning and self-healing', () => {
+    const [app] = objectsOf(
+      new ArgoCdChart(Testing.app(), 'argocd', { path: 'deploy/prod', branch: 'release' }),
+    );
+    expect(app).toMatchSnapshot();
+    expect(app?.spec).toMatchObject({
+      source: {
+        path: 'deploy/prod',
+        targetRevision: 'release',
+        directory: { recurse: true, exclude: 'gitops/**' },
+      },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    });
+  });
+
+  it('Flux fetches only the folder minus gitops/ and prunes', () => {
+    const objects = objectsOf(new FluxChart(Testing.app(), 'flux', { path: 'deploy/prod' }));
+    expect(objects).toMatchSnapshot();
+    expect(find(objects, 'GitRepository', 'aviary').spec).toMatchObject({
+      ignore: '/*\n!/deploy/prod/\n/deploy/prod/gitops/\n',
+    });
+    expect(find(objects, 'Kustomization', 'aviary').spec).toMatchObject({
+      path: './deploy/prod',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'aviary' },
+    });
+  });
+
+  it('rejects a repository that is not a URL and an absolute path', () => {
+    expect(() => new FluxChart(Testing.app(), 'f', { repoUrl: 'github.com/aviary' })).toThrowError(
+      /FluxChart "f": invalid repoUrl "github.com\/aviary": use an https:\/\/ or ssh:\/\/ URL/,
+    );
+    expect(() => new ArgoCdChart(Testing.app(), 'a', { path: '/dist' })).toThrowError(
+      /ArgoCdChart "a": invalid path "\/dist"/,
+    );
+  });
+});
+
+describe('synthesize', () => {
+  let outdir: string;
+  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('writes no file and no folder for an empty chart', () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
+    const monitoring = new App({ outdir: path.join(outdir, 'monitoring') });
+    new MonitoringChart(monitoring, 'monitoring');
+    const gitops = new App({ outdir: path.join(outdir, 'gitops') });
+    new ArgoCdChart(gitops, 'argocd');
+    new MonitoringChart(gitops, 'empty');
+    synthesize([monitoring, gitops]);
+    expect(listFiles(outdir)).toEqual(['gitops/argocd.k8s.yaml']);
+  });
+
+  it('numbers dependent charts so kubectl applies them in order', () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
+    const app = new App({ outdir });
+    const services = new ServicesChart(app, 'services');
+    const namespace = new NamespaceChart(app, 'namespace');
+    services.addDependency(namespace);
+    synthesize([app]);
+    expect(listFiles(outdir)).toEqual(['0000-namespace.k8s.yaml', '0001-services.k8s.yaml']);
+    expect(readFileSync(path.join(outdir, '0000-namespace.k8s.yaml'), 'utf8')).toMatch(
+      /^apiVersion: v1\nkind: Namespace\n/,
+    );
+  });
+});
+
+describe('environments', () => {
+  it('production holds the values spec §2 names', () => {
+    expect(production).toMatchObject({
+      namespace: 'aviary',
+      imageRegistry: 'ghcr.io/aviary-dev',
+      replicas: { min: 2, max: 10 },
+      birdInternetEgress: false,
+    });
+    expect(production.imageTag).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

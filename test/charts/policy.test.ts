@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { hygieneProblems, podSecurityAdmissionProblems } from './support/hygiene.js';
+import type {
+  ConfigMap,
+  Deployment,
+  HorizontalPodAutoscaler,
+  KubeObject,
+  NetworkPolicy,
+  PodDisruptionBudget,
+  ResourceQuota,
+} from './support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+import {
+  baselineNetworkProblems,
+  egressDestinations,
+  ingressSources,
+  networkHygieneProblems,
+} from './support/network.js';
+import { podSecurityProblems } from './support/pod-security.js';
+import { capacityProblems, workloadProblems } from './support/workload-policy.js';
+
+const manifests = loadManifests();
+const container = (d: Deployment) => d.spec.template.spec.containers[0]!;
+const deployment = (all: readonly Manifest[], name: string) =>
+  ofKind<Deployment>(all, 'Deployment').find((d) => d.metadata.name === name)!;
+
+/** Every policy check, as an admission controller and a reviewer would run them together. */
+function policyProblems(all: readonly Manifest[]): string[] {
+  return [
+    ...podSecurityProblems(all),
+    ...podSecurityAdmissionProblems(all),
+    ...workloadProblems(all),
+    ...capacityProblems(all),
+    ...baselineNetworkProblems(all),
+    ...networkHygieneProblems(all),
+    ...hygieneProblems(all),
+  ];
+}
+
+it('dist/ meets every policy', () => {
+  expect(policyProblems(manifests)).toEqual([]);
+});
+
+describe('network access is exactly what spec §2 allows', () => {
+  it('bird is reachable from the ingress controller and Prometheus, and calls birdImage', () => {
+    const bird = deployment(manifests, 'bird');
+    expect(ingressSources(manifests, bird)).toEqual([
+      'namespace ingress-nginx → http',
+      'namespace monitoring → http',
+    ]);
+    expect(egressDestinations(manifests, bird)).toEqual([
+      'kube-dns → 53',
+      'pods bird-image → http',
+    ]);
+  });
+
+  it('birdImage is reachable from bird only (and Prometheus), and calls the internet on 443', () => {
+    const birdImage = deployment(manifests, 'bird-image');
+    expect(ingressSources(manifests, birdImage)).toEqual([
+      'namespace monitoring → http',
+      'pods bird → http',
+    ]);
+    expect(egressDestinations(manifests, birdImage)).toEqual(['internet → 443', 'kube-dns → 53']);
+  });
+
+  it('sees a rule that opens birdImage to every pod of the namespace', () => {
+    const broken = mutate<NetworkPolicy>(
+      manifests,
+      'NetworkPolicy',
+      'bird-image-allow-ingress',
+      (p) => {
+        p.spec.ingress!.push({ from: [{ podSelector: {} }] });
+      },
+    );
+    expect(ingressSources(broken, deployment(broken, 'bird-image'))).toContain('pods bird → any');
+    expect(ingressSources(broken, deployment(broken, 'bird-image'))).toContain(
+      'pods bird-image → any',
+    );
+  });
+});
+
+describe('reports', () => {
+  const mutateBird = (change: (d: Deployment) => void) => () =>
+    mutate<Deployment>(manifests, 'Deployment', 'bird', change);
+  const cases: [string, () => Manifest[], RegExp][] = [
+    [
+      'a container that may escalate privileges',
+      mutateBird((d) => delete container(d).securityContext!.allowPrivilegeEscalation),
+      /container bird allows privilege escalation/,
+    ],
+    [
+      'a container keeping its capabilities',
+      mutateBird((d) => (container(d).securityContext!.capabilities = { drop: ['NET_RAW'] })),
+      /does not drop ALL capabilities/,
+    ],
+    [
+      'a writable root filesystem',
+      mutateBird((d) => (container(d).securityContext!.readOnlyRootFilesystem = false)),
+      /root filesystem is writable/,
+    ],
+    [
+      'a uid below 10000',
+      mutateBird((d) => (d.spec.template.spec.securityContext!.runAsUser = 1000)),
+      /runAsUser 1000 is not a numeric id/,
+    ],
+    [
+      'a missing seccomp profile',
+      mutateBird((d) => delete d.spec.template.spec.securityContext!.seccompProfile),
+      /seccompProfile is undefined instead of RuntimeDefault/,
+    ],
+    [
+      'a hostPath volume',
+      mutateBird((d) =>
+        d.spec.template.spec.volumes!.push({ name: 'host', hostPath: { path: '/' } }),
+      ),
+      /volume host uses hostPath/,
+    ],
+    [
+      'host networking',
+      mutateBird((d) => (d.spec.template.spec.hostNetwork = true)),
+      /hostNetwork is set/,
+    ],
+    [
+      'a mounted service account token',
+      mutateBird((d) => delete d.spec.template.spec.automountServiceAccountToken),
+      /automountServiceAccountToken is not false/,
+    ],
+    [
+      'a CPU request other than 100m',
+      mutateBird((d) => (container(d).resources!.requests!.cpu = '250m')),
+      /requests cpu 250m, not 100m/,
+    ],
+    [
+      'a missing memory limit',
+      mutateBird((d) => delete container(d).resources!.limits!.memory),
+      /memory request\/limit 128Mi\/undefined/,
+    ],
+    [
+      'a readiness probe on the liveness path',
+      mutateBird((d) => (container(d).readinessProbe!.httpGet!.path = '/healthz')),
+      /bird.readinessProbe is \/healthz, not GET \/readyz/,
+    ],
+    [
+      'a missing startup probe',
+      mutateBird((d) => delete container(d).startupProbe),
+      /bird.startupProbe is missing/,
+    ],
+    [
+      'fixed replicas under an autoscaler',
+      mutateBird((d) => (d.spec.replicas = 3)),
+      /sets replicas under an autoscaler/,
+    ],
+    [
+      'a rollout that takes pods down first',
+      mutateBird((d) => (d.spec.strategy!.rollingUpdate!.maxUnavailable = 1)),
+      /rollout is not RollingUpdate with maxUnavailable 0/,
+    ],
+    [
+      'a grace period shorter than the drain',
+      mutateBird((d) => (d.spec.template.spec.terminationGracePeriodSeconds = 15)),
+      /terminationGracePeriodSeconds 15 does not exceed shutdown delay 5000 ms \+ timeout 10000 ms/,
+    ],
+    [
+      'a mandatory Secret volume',
+      () =>
+        mutate<Deployment>(
+          manifests,
+          'Deployment',
+          'bird-image',
+          (d) => delete d.spec.template.spec.volumes![1]!.secret!.optional,
+        ),
+      /Secret volume secret-unsplash is not optional/,
+    ],
+    [
+      'an image on latest',
+      mutateBird((d) => (container(d).image = 'ghcr.io/aviary-dev/aviary-bird:latest')),
+      /image ghcr.io\/aviary-dev\/aviary-bird:latest is not pinned/,
+    ],
+    [
+      'a shutdown delay the grace period does not cover',
+      () =>
+        mutate<ConfigMap>(
+          manifests,
+          'ConfigMap',
+          'bird',
+          (c) => (c.data!.SHUTDOWN_TIMEOUT_MS = '30000'),
+        ),
+      /terminationGracePeriodSeconds 20 does not exceed shutdown delay 5000 ms \+ timeout 30000 ms/,
+    ],
+    [
+      'an autoscaler minimum of one',
+      () =>
+        mutate<HorizontalPodAutoscaler>(
+          manifests,
+          'HorizontalPodAutoscaler',
+          'bird',
+          (h) => (h.spec.minReplicas = 1),
+        ),
+      /autoscaler bounds 1..10/,
+    ],
+    [
+      'a disruption budget that blocks drains at the autoscaler minimum',
+      () =>
+        mutate<PodDisruptionBudget>(manifests, 'PodDisruptionBudget', 'bird', (p) => {
+          delete p.spec.maxUnavailable;
+          p.spec.minAvailable = '100%';
+        }),
+      /its PodDisruptionBudget allows 0 evictions at 2 replicas/,
+    ],
+    [
+      'a quota that caps the autoscalers',
+      () =>
+        mutate<ResourceQuota>(
+          manifests,
+          'ResourceQuota',
+          'aviary',
+          (q) => (q.spec.hard.pods = '12'),
+        ),
+      /pods 12 is below the 22 the autoscalers may need/,
+    ],
+    [
+      'a namespace without default deny',
+      () =>
+        mutate<NetworkPolicy>(
+          manifests,
+          'NetworkPolicy',
+          'default-deny',
+          (p) => (p.spec.policyTypes = ['Ingress']),
+        ),
+      /namespace aviary: no default-deny policy/,
+    ],
+    [
+      'DNS over UDP only',
+      () =>
+        mutate<NetworkPolicy>(manifests, 'NetworkPolicy', 'allow-dns', (p) =>
+          p.spec.egress![0]!.ports!.pop(),
+        ),
+      /pods may not reach kube-dns on UDP and TCP 53/,
+    ],
+    [
+      'birdImage open to the whole cluster',
+      () =>
+        mutate<NetworkPolicy>(manifests, 'NetworkPolicy', 'bird-image-allow-ingress', (p) =>
+          p.spec.ingress!.push({}),
+        ),
+      /Deployment aviary\/bird-image: accepts connections from anywhere → any/,
+    ],
+    [
+      'internet egress to private ranges',
+      () =>
+        mutate<NetworkPolicy>(manifests, 'NetworkPolicy', 'bird-image-allow-egress', (p) => {
+          p.spec.egress![0]!.to![0]!.ipBlock!.except = [];
+        }),
+      /bird-image: may connect to ipBlock 0.0.0.0\/0 → 443/,
+    ],
+    [
+      'a namespace that does not enforce restricted',
+      () =>
+        mutate<KubeObject>(manifests, 'Namespace', 'aviary', (n) => {
+          n.metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline';
+        }),
+      /Namespace aviary: pod-security enforce is not restricted/,
+    ],
+    [
+      'a committed Secret',
+      () => [
+        ...manifests,
+        {
+          file: '0003-secret.k8s.yaml',
+          object: {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'unsplash', namespace: 'aviary' },
+          },
+        },
+      ],
+      /Secret aviary\/unsplash .*: a Secret must never be committed/,
+    ],
+    [
+      'a namespaced object without a namespace',
+      () => mutate<KubeObject>(manifests, 'Service', 'bird', (s) => delete s.metadata.namespace),
+      /Service bird .*: has no namespace/,
+    ],
+  ];
+
+  it.each(cases)('%s', (_, broken, expected) => {
+    expect(policyProblems(broken())).toContainEqual(expect.stringMatching(expected));
+  });
+});

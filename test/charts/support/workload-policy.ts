@@ -1,0 +1,179 @@
+import { environmentOf } from './cross-references.js';
+import type {
+  Deployment,
+  HorizontalPodAutoscaler,
+  LimitRange,
+  PodDisruptionBudget,
+  ResourceQuota,
+} from './k8s-types.js';
+import { ofKind, type Manifest } from './manifests.js';
+import { parseQuantity, scaledCount } from './quantities.js';
+import { containersOf, ref, selectedDeployments } from './workloads.js';
+
+// The probe paths the services serve (spec §1): liveness never touches a dependency.
+const LIVENESS_PATH = '/healthz';
+const READINESS_PATH = '/readyz';
+
+/**
+ * What a reviewer checks on each workload: resources, probes, scaling, drains, rollouts and
+ * shutdown, against the values spec §2 fixes.
+ */
+export function workloadProblems(manifests: readonly Manifest[]): string[] {
+  return ofKind<Deployment>(manifests, 'Deployment').flatMap((deployment) => {
+    const at = `Deployment ${ref(deployment)}`;
+    return [
+      ...resourceProblems(deployment),
+      ...probeProblems(deployment),
+      ...scalingProblems(manifests, deployment),
+      ...shutdownProblems(manifests, deployment),
+    ].map((problem) => `${at}: ${problem}`);
+  });
+}
+
+function resourceProblems(deployment: Deployment): string[] {
+  return containersOf(deployment).flatMap(({ name, resources }) => {
+    const problems: string[] = [];
+    if (resources?.requests?.cpu !== '100m')
+      problems.push(`${name} requests cpu ${resources?.requests?.cpu}, not 100m`);
+    if (resources?.limits?.cpu !== '500m')
+      problems.push(`${name} limits cpu to ${resources?.limits?.cpu}, not 500m`);
+    const request = parseQuantity(resources?.requests?.memory);
+    const limit = parseQuantity(resources?.limits?.memory);
+    if (!(request > 0 && limit >= request)) {
+      problems.push(
+        `${name} memory request/limit ${resources?.requests?.memory}/${resources?.limits?.memory} are not set or inverted`,
+      );
+    }
+    return problems;
+  });
+}
+
+function probeProblems(deployment: Deployment): string[] {
+  const expected = {
+    startupProbe: LIVENESS_PATH,
+    livenessProbe: LIVENESS_PATH,
+    readinessProbe: READINESS_PATH,
+  } as const;
+  return deployment.spec.template.spec.containers.flatMap((container) =>
+    Object.entries(expected).flatMap(([probe, path]) => {
+      const actual = container[probe as keyof typeof expected]?.httpGet?.path;
+      return actual === path
+        ? []
+        : [`${container.name}.${probe} is ${actual ?? 'missing'}, not GET ${path}`];
+    }),
+  );
+}
+
+function autoscalerOf(manifests: readonly Manifest[], deployment: Deployment) {
+  return ofKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find(
+    (hpa) =>
+      hpa.spec.scaleTargetRef.kind === 'Deployment' &&
+      hpa.spec.scaleTargetRef.name === deployment.metadata.name &&
+      hpa.metadata.namespace === deployment.metadata.namespace,
+  );
+}
+
+function scalingProblems(manifests: readonly Manifest[], deployment: Deployment): string[] {
+  const problems: string[] = [];
+  const hpa = autoscalerOf(manifests, deployment);
+  const strategy = deployment.spec.strategy;
+  if (strategy?.type !== 'RollingUpdate' || strategy.rollingUpdate?.maxUnavailable !== 0) {
+    problems.push('rollout is not RollingUpdate with maxUnavailable 0');
+  }
+  if (!hpa) return [...problems, 'no HorizontalPodAutoscaler scales it'];
+  // An apply would reset the count the autoscaler chose.
+  if (deployment.spec.replicas !== undefined) problems.push('sets replicas under an autoscaler');
+  const min = hpa.spec.minReplicas ?? 1;
+  if (min < 2 || hpa.spec.maxReplicas < min)
+    problems.push(`autoscaler bounds ${min}..${hpa.spec.maxReplicas}`);
+  const metric = (name: string) => hpa.spec.metrics?.find((m) => m.resource?.name === name);
+  if (metric('cpu')?.resource?.target.averageUtilization !== 50)
+    problems.push('autoscaler does not target 50% CPU');
+  if (!metric('memory')) problems.push('autoscaler has no memory metric');
+  if (!hpa.spec.behavior?.scaleDown?.stabilizationWindowSeconds)
+    problems.push('autoscaler has no scale-down stabilization');
+
+  const budgets = ofKind<PodDisruptionBudget>(manifests, 'PodDisruptionBudget').filter((pdb) =>
+    selectedDeployments(manifests, pdb.metadata.namespace, pdb.spec.selector).includes(deployment),
+  );
+  if (budgets.length !== 1)
+    return [...problems, `${budgets.length} PodDisruptionBudgets select it, not 1`];
+  const { spec } = budgets[0]!;
+  // At the autoscaler's minimum, a drain must still be allowed to evict one pod.
+  const allowed =
+    spec.maxUnavailable !== undefined
+      ? scaledCount(spec.maxUnavailable, min)
+      : min - scaledCount(spec.minAvailable, min);
+  if (!(allowed >= 1))
+    problems.push(`its PodDisruptionBudget allows ${allowed} evictions at ${min} replicas`);
+  if (!spec.unhealthyPodEvictionPolicy)
+    problems.push('its PodDisruptionBudget has no unhealthyPodEvictionPolicy');
+  return problems;
+}
+
+function shutdownProblems(manifests: readonly Manifest[], deployment: Deployment): string[] {
+  const env = environmentOf(manifests, deployment);
+  const delay = Number(env.SHUTDOWN_DELAY_MS);
+  const timeout = Number(env.SHUTDOWN_TIMEOUT_MS);
+  if (!(delay >= 0 && timeout > 0))
+    return ['its ConfigMap lacks SHUTDOWN_DELAY_MS or SHUTDOWN_TIMEOUT_MS'];
+  const grace = deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+  // The kubelet sends SIGKILL after the grace period: it must outlast the whole drain.
+  return grace * 1000 > delay + timeout
+    ? []
+    : [
+        `terminationGracePeriodSeconds ${grace} does not exceed shutdown delay ${delay} ms + timeout ${timeout} ms`,
+      ];
+}
+
+/**
+ * Whether each namespace's ResourceQuota and LimitRange let every service reach its
+ * autoscaler's maximum, with a rollout's surge pod on top.
+ */
+export function capacityProblems(manifests: readonly Manifest[]): string[] {
+  return ofKind<ResourceQuota>(manifests, 'ResourceQuota').flatMap((quota) => {
+    const { namespace } = quota.metadata;
+    const need: Record<string, number> = { pods: 0 };
+    const deployments = ofKind<Deployment>(manifests, 'Deployment').filter(
+      (d) => d.metadata.namespace === namespace,
+    );
+    for (const deployment of deployments) {
+      const max =
+        autoscalerOf(manifests, deployment)?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
+      const pods =
+        max + scaledCount(deployment.spec.strategy?.rollingUpdate?.maxSurge ?? '25%', max);
+      need.pods! += pods;
+      for (const { resources } of containersOf(deployment)) {
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const [resource, value] of Object.entries(resources?.[kind] ?? {})) {
+            const key = `${kind}.${resource}`;
+            need[key] = (need[key] ?? 0) + pods * parseQuantity(value);
+          }
+        }
+      }
+    }
+    const problems = Object.entries(need)
+      .filter(
+        ([key, value]) => key in quota.spec.hard && parseQuantity(quota.spec.hard[key]) < value,
+      )
+      .map(
+        ([key, value]) =>
+          `ResourceQuota ${ref(quota)}: ${key} ${quota.spec.hard[key]} is below the ${value} the autoscalers may need`,
+      );
+    for (const range of ofKind<LimitRange>(manifests, 'LimitRange').filter(
+      (r) => r.metadata.namespace === namespace,
+    )) {
+      const max = range.spec.limits.find((limit) => limit.type === 'Container')?.max ?? {};
+      for (const container of deployments.flatMap(containersOf)) {
+        for (const [resource, value] of Object.entries(container.resources?.limits ?? {})) {
+          if (max[resource] !== undefined && parseQuantity(value) > parseQuantity(max[resource])) {
+            problems.push(
+              `LimitRange ${ref(range)}: ${container.name} limit ${resource} ${value} exceeds max ${max[resource]}`,
+            );
+          }
+        }
+      }
+    }
+    return problems;
+  });
+}

@@ -1,0 +1,70 @@
+import type { Container, Deployment, IntOrString, LabelSelector, Labels } from './k8s-types.js';
+import { ofKind, type Manifest } from './manifests.js';
+
+/** Whether `selector` selects an object labelled `labels` (an empty selector selects all). */
+export function selects(selector: LabelSelector | undefined, labels: Labels = {}): boolean {
+  if (!selector) return false;
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(
+    ([key, value]) => labels[key] === value,
+  );
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values }) => {
+    switch (operator) {
+      case 'In':
+        return key in labels && (values ?? []).includes(labels[key]!);
+      case 'NotIn':
+        return !(key in labels) || !(values ?? []).includes(labels[key]!);
+      case 'Exists':
+        return key in labels;
+      case 'DoesNotExist':
+        return !(key in labels);
+      default:
+        return false;
+    }
+  });
+  return byLabels && byExpressions;
+}
+
+/** Whether a selector is empty, i.e. selects every pod of its namespace. */
+export function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return (
+    !!selector &&
+    Object.keys(selector.matchLabels ?? {}).length === 0 &&
+    (selector.matchExpressions ?? []).length === 0
+  );
+}
+
+/** The labels a Deployment gives its pods. */
+export function podLabels(deployment: Deployment): Labels {
+  return deployment.spec.template.metadata?.labels ?? {};
+}
+
+/** The Deployments of `namespace` whose pods `selector` selects. */
+export function selectedDeployments(
+  manifests: readonly Manifest[],
+  namespace: string | undefined,
+  selector: LabelSelector | undefined,
+): Deployment[] {
+  return ofKind<Deployment>(manifests, 'Deployment').filter(
+    (d) => d.metadata.namespace === namespace && selects(selector, podLabels(d)),
+  );
+}
+
+/** All containers of a Deployment's pods. */
+export function containersOf(deployment: Deployment): Container[] {
+  const pod = deployment.spec.template.spec;
+  return [...(pod.initContainers ?? []), ...pod.containers];
+}
+
+/** Whether some container of `deployment` exposes `port` (a name or a number). */
+export function exposesPort(deployment: Deployment, port: IntOrString): boolean {
+  return deployment.spec.template.spec.containers.some((container) =>
+    (container.ports ?? []).some((p) =>
+      typeof port === 'number' ? p.containerPort === port : p.name === port,
+    ),
+  );
+}
+
+/** `namespace/name`, the way problems name a Deployment. */
+export function ref(object: { metadata: { name: string; namespace?: string } }): string {
+  return `${object.metadata.namespace}/${object.metadata.name}`;
+}
