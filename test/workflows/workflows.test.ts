@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { production } from '../../charts/environments.js';
+import { imageRefs, SERVICES } from '../../charts/image-refs.js';
+import type { Deployment } from '../charts/support/k8s-types.js';
+import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
+
+// What ties the workflows to the rest of the repository: the Dockerfile targets, the image
+// references of the charts, and the order of the CI steps. actionlint.test.ts checks the syntax.
+
+interface Step {
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, unknown>;
+}
+interface Job {
+  readonly permissions?: Record<string, string>;
+  readonly strategy?: { matrix?: Record<string, unknown> };
+  readonly steps: readonly Step[];
+}
+interface Workflow {
+  readonly permissions?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+const WORKFLOWS = path.join(REPO_ROOT, '.github/workflows');
+const read = (file: string) => readFileSync(path.join(WORKFLOWS, file), 'utf8');
+const workflow = (file: string) => parse(read(file)) as Workflow;
+const steps = (file: string) => Object.values(workflow(file).jobs).flatMap((job) => job.steps);
+const runIndex = (all: readonly Step[], pattern: RegExp) =>
+  all.findIndex((step) => step.run !== undefined && pattern.test(step.run));
+
+describe('the workflows', () => {
+  it('pin every action to a major version or a commit', () => {
+    const files = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file));
+    const uses = files.flatMap(steps).flatMap((step) => (step.uses ? [step.uses] : []));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+  });
+
+  it('build one image per service, each a Dockerfile target', () => {
+    const stages = parseDockerfile(readDockerfile());
+    const build = workflow('images.yml').jobs.build!;
+    expect(build.strategy?.matrix?.target).toEqual([...SERVICES]);
+    for (const service of SERVICES) expect(resolveTarget(stages, service).cmd).toBeDefined();
+    expect(read('e2e.yml')).toContain(`for target in ${SERVICES.join(' ')}; do`);
+  });
+
+  it('push with SBOM and provenance, and write only to packages', () => {
+    const images = workflow('images.yml');
+    expect(images.permissions).toEqual({ contents: 'read' });
+    expect(images.jobs.build!.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(images.jobs.refs!.permissions).toBeUndefined();
+    const push = images.jobs.build!.steps.find((step) =>
+      step.uses?.startsWith('docker/build-push'),
+    );
+    expect(push?.with).toMatchObject({ sbom: true, provenance: 'mode=max' });
+  });
+
+  it('run the image test after installing bubblewrap, and the drift check after synth', () => {
+    const ci = steps('ci.yml');
+    const bubblewrap = runIndex(ci, /apt-get install .*bubblewrap/);
+    expect(bubblewrap).toBeGreaterThan(runIndex(ci, /^npm test$/));
+    expect(runIndex(ci, /^npm run test:image$/)).toBeGreaterThan(bubblewrap);
+    expect(runIndex(ci, /git diff --exit-code -- dist/)).toBeGreaterThan(
+      runIndex(ci, /^npm run synth$/),
+    );
+  });
+});
+
+describe('charts/image-refs.ts', () => {
+  it('names exactly the images dist/ deploys', () => {
+    const deployed = Object.fromEntries(
+      ofKind<Deployment>(loadManifests(), 'Deployment').map((deployment) => [
+        deployment.metadata.name,
+        deployment.spec.template.spec.containers[0]!.image,
+      ]),
+    );
+    const refs = imageRefs(production);
+    expect(Object.fromEntries(SERVICES.map((service) => [service, refs[service].ref]))).toEqual(
+      deployed,
+    );
+  });
+
+  it('splits each reference into registry host, repository and tag', () => {
+    expect(
+      imageRefs({ ...production, imageRegistry: 'registry.example:5000/team', imageTag: '1.2.3' })
+        .bird,
+    ).toEqual({
+      host: 'registry.example:5000',
+      repository: 'registry.example:5000/team/aviary-bird',
+      tag: '1.2.3',
+      ref: 'registry.example:5000/team/aviary-bird:1.2.3',
+    });
+  });
+
+  it('refuses a moving tag, as the charts do', () => {
+    expect(() => imageRefs({ ...production, imageTag: 'latest' })).toThrowError(/latest/);
+  });
+});
