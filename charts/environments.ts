@@ -19,8 +19,13 @@ export interface AviaryEnvironment {
   readonly replicas: { readonly min: number; readonly max: number };
   /** Namespace of the ingress controller allowed to reach bird. */
   readonly ingressControllerNamespace: string;
-  /** Namespace of Prometheus, allowed to scrape both services. */
+  /** Namespace of Prometheus, allowed to scrape both services, and of Grafana's dashboards. */
   readonly monitoringNamespace: string;
+  /**
+   * Labels Prometheus selects ServiceMonitors and PrometheusRules by: kube-prometheus-stack's
+   * `serviceMonitorSelector` and `ruleSelector` match `release: <its Helm release name>`.
+   */
+  readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
   /**
    * Lets bird call the internet on 443: needed only when its ConfigMap sets `BIRD_FACTS_URL`
    * (the default is the embedded catalog, which needs no network).
@@ -46,6 +51,7 @@ export const production: AviaryEnvironment = {
   replicas: { min: 2, max: 10 },
   ingressControllerNamespace: 'ingress-nginx',
   monitoringNamespace: 'monitoring',
+  prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
   birdInternetEgress: false,
   gitops: { repoUrl: 'https://github.com/aviary-dev/aviary', branch: 'main', path: 'dist' },
 };

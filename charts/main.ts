@@ -44,7 +44,14 @@ services.addDependency(namespace);
 
 // CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
 const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
-new MonitoringChart(monitoring, 'monitoring', { namespace: env.namespace });
+new MonitoringChart(monitoring, 'monitoring', {
+  namespace: env.namespace,
+  services: [services.birdImage, services.bird],
+  prometheusSelectorLabels: env.prometheusSelectorLabels,
+  dashboardNamespace: env.monitoringNamespace,
+  // The runbook as the synced branch has it: the alerts and their runbook change together.
+  runbookUrl: `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`,
+});
 
 const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
 const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: env.gitops.path };

@@ -1,25 +1,86 @@
 import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { checkDnsLabel } from './constructs/props.js';
+import { checkDnsLabel, failProp } from './constructs/props.js';
+import type { WebService } from './constructs/web-service.js';
+import { AlertRules } from './monitoring/alert-rules.js';
+import { buildDashboard, dashboardJson } from './monitoring/dashboard.js';
+import { WebServiceMonitor } from './monitoring/service-monitor.js';
 
 /** Props of {@link MonitoringChart}. */
 export interface MonitoringChartProps {
-  /** Namespace of the monitored services. @default 'aviary' */
+  /** Namespace of the monitored services; their monitors and rules go there too. @default 'aviary' */
   readonly namespace?: string;
+  /** The services to scrape, alert on and chart (they must live in `namespace`). */
+  readonly services: readonly WebService[];
+  /**
+   * Labels Prometheus selects ServiceMonitors and PrometheusRules by. kube-prometheus-stack's
+   * Prometheus selects `release: <Helm release name>` unless its values say otherwise.
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * Namespace of the dashboard ConfigMap. Grafana's sidecar in kube-prometheus-stack loads
+   * ConfigMaps labelled `grafana_dashboard: "1"` from its own namespace (or from all of them,
+   * with `searchNamespace: ALL`), so Grafana's namespace works in both cases.
+   * @default 'monitoring'
+   */
+  readonly dashboardNamespace?: string;
+  /**
+   * The runbook the alerts link to; `#<alert name in lower case>` is appended.
+   * @default 'https://github.com/aviary-dev/aviary/blob/main/docs/runbook.md'
+   */
+  readonly runbookUrl?: string;
 }
 
+/** Name of the dashboard ConfigMap, and of its JSON file in Grafana. */
+export const DASHBOARD_NAME = 'aviary-dashboard';
+
 /**
- * Monitoring of the services: their ServiceMonitors, alert rules and dashboard. It is
- * synthesized into `dist/monitoring/`, because ServiceMonitor and PrometheusRule are CRD kinds
- * a vanilla cluster does not know.
- *
- * Empty for now: the observability work fills it (the bindings are in `imports/`). An empty
- * chart writes no file.
+ * Monitoring of the services for a kube-prometheus-stack: a ServiceMonitor per service, the
+ * alert rules (each linking to its runbook section) and the Grafana dashboard. It is
+ * synthesized into `dist/monitoring/`: ServiceMonitor and PrometheusRule are CRD kinds a vanilla
+ * cluster does not know, and the dashboard ConfigMap, although a built-in kind, lives in the
+ * monitoring stack's namespace, which only exists where that stack is installed.
  */
 export class MonitoringChart extends Chart {
-  constructor(scope: Construct, id: string, props: MonitoringChartProps = {}) {
+  constructor(scope: Construct, id: string, props: MonitoringChartProps) {
     const namespace = props.namespace ?? 'aviary';
     super(scope, id, { namespace, disableResourceNameHashes: true });
-    checkDnsLabel(`MonitoringChart "${id}"`, 'namespace', namespace);
+    const owner = `MonitoringChart "${id}"`;
+    checkDnsLabel(owner, 'namespace', namespace);
+    const dashboardNamespace = props.dashboardNamespace ?? 'monitoring';
+    checkDnsLabel(owner, 'dashboardNamespace', dashboardNamespace);
+    if (props.services.length === 0) {
+      failProp(owner, 'services', [], 'give the WebServices to monitor');
+    }
+    const runbookUrl =
+      props.runbookUrl ?? 'https://github.com/aviary-dev/aviary/blob/main/docs/runbook.md';
+    if (!/^https:\/\/\S+$/.test(runbookUrl) || runbookUrl.includes('#')) {
+      failProp(owner, 'runbookUrl', runbookUrl, 'use an https:// URL without a #fragment');
+    }
+    const selectorLabels = props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' };
+    const partOf = { 'app.kubernetes.io/part-of': 'aviary' };
+
+    for (const service of props.services) {
+      new WebServiceMonitor(this, `${service.name}-monitor`, { service, selectorLabels });
+    }
+    const names = props.services.map((service) => service.name);
+    new AlertRules(this, 'alerts', {
+      namespace,
+      services: names,
+      runbookUrl,
+      labels: { ...partOf, ...selectorLabels },
+    });
+    new kplus.ConfigMap(this, 'dashboard', {
+      metadata: {
+        name: DASHBOARD_NAME,
+        namespace: dashboardNamespace,
+        labels: { ...partOf, grafana_dashboard: '1' },
+      },
+      data: {
+        [`${DASHBOARD_NAME}.json`]: dashboardJson(buildDashboard({ namespace, services: names })),
+      },
+    });
   }
 }

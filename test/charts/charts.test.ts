@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Testing, type Chart } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArgoCdChart } from '../../charts/argocd-chart.js';
 import { production } from '../../charts/environments.js';
 import { FluxChart } from '../../charts/flux-chart.js';
-import { MonitoringChart } from '../../charts/monitoring-chart.js';
 import { NamespaceChart } from '../../charts/namespace-chart.js';
 import { PlatformChart } from '../../charts/platform-chart.js';
 import { ServicesChart } from '../../charts/services-chart.js';
@@ -196,10 +195,10 @@ describe('synthesize', () => {
   it('writes no file and no folder for an empty chart', () => {
     outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
     const monitoring = new App({ outdir: path.join(outdir, 'monitoring') });
-    new MonitoringChart(monitoring, 'monitoring');
+    new Chart(monitoring, 'monitoring');
     const gitops = new App({ outdir: path.join(outdir, 'gitops') });
     new ArgoCdChart(gitops, 'argocd');
-    new MonitoringChart(gitops, 'empty');
+    new Chart(gitops, 'empty');
     synthesize([monitoring, gitops]);
     expect(listFiles(outdir)).toEqual(['gitops/argocd.k8s.yaml']);
   });

@@ -7,6 +7,7 @@ import type {
   NetworkPolicy,
   PodDisruptionBudget,
   Service,
+  ServiceMonitor,
 } from './support/k8s-types.js';
 import { loadManifests, mutate, type Manifest } from './support/manifests.js';
 
@@ -127,6 +128,54 @@ describe('reports', () => {
           i.spec.rules![0]!.http!.paths[0]!.backend.service!.port = { number: 4201 };
         }),
       /backend Service bird has no port \{"number":4201\}/,
+    ],
+    [
+      'a ServiceMonitor selecting no Service',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) => {
+          m.spec.selector = { matchLabels: { app: 'bird' } };
+        }),
+      /^ServiceMonitor aviary\/bird: selector matches no Service$/,
+    ],
+    [
+      'a ServiceMonitor looking for its Service in another namespace',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) => {
+          m.spec.namespaceSelector = { matchNames: ['monitoring'] };
+        }),
+      /^ServiceMonitor aviary\/bird: selector matches no Service$/,
+    ],
+    [
+      'a ServiceMonitor selecting the Services of both services',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) => {
+          m.spec.selector = { matchLabels: { 'app.kubernetes.io/part-of': 'aviary' } };
+        }),
+      /^ServiceMonitor aviary\/bird: also selects Service aviary\/bird-image$/,
+    ],
+    [
+      "a ServiceMonitor selecting another service's Service",
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) => {
+          m.spec.selector = { matchLabels: { 'app.kubernetes.io/name': 'bird-image' } };
+        }),
+      /^ServiceMonitor aviary\/bird: does not select Service bird$/,
+    ],
+    [
+      'a ServiceMonitor port name the Service lacks',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird-image', (m) => {
+          m.spec.endpoints[0]!.port = 'metrics';
+        }),
+      /^ServiceMonitor aviary\/bird-image: port metrics is not a port name of Service aviary\/bird-image$/,
+    ],
+    [
+      'a ServiceMonitor scraping a container port number instead of the named port',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) => {
+          m.spec.endpoints[0] = { targetPort: 4201, path: '/metrics' };
+        }),
+      /^ServiceMonitor aviary\/bird: an endpoint scrapes no named Service port$/,
     ],
   ];
 

@@ -54,8 +54,8 @@ describe('dist/ works with kubectl apply -f dist', () => {
     ],
     [
       'an empty file',
-      () => [[...files, 'monitoring/monitoring.k8s.yaml'], manifests],
-      /monitoring\/monitoring.k8s.yaml: holds no object/,
+      () => [[...files, 'monitoring/empty.k8s.yaml'], manifests],
+      /monitoring\/empty.k8s.yaml: holds no object/,
     ],
     [
       'services applied before their Namespace',

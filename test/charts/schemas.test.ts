@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment, KubeObject, Service } from './support/k8s-types.js';
+import type {
+  Deployment,
+  KubeObject,
+  PrometheusRule,
+  Service,
+  ServiceMonitor,
+} from './support/k8s-types.js';
 import { loadManifests, mutate, type Manifest } from './support/manifests.js';
 import { KUBERNETES_VERSIONS, SchemaValidators, closeSchema, goRegExp } from './support/schemas.js';
 
@@ -64,6 +70,22 @@ describe.each(KUBERNETES_VERSIONS)('against Kubernetes %s and the CRDs', (versio
           (g) => ((g.spec as Spec).interval = '5 minutes' as never),
         ),
       /\/spec\/interval must match pattern/,
+    ],
+    [
+      'an unknown field in a ServiceMonitor endpoint',
+      () =>
+        mutate<ServiceMonitor>(manifests, 'ServiceMonitor', 'bird', (m) =>
+          Object.assign(m.spec.endpoints[0]!, { scrapeInterval: '15s' }),
+        ),
+      /^ServiceMonitor aviary\/bird .*: \/spec\/endpoints\/0 must NOT have additional properties \(scrapeInterval\)$/,
+    ],
+    [
+      'a malformed duration in a PrometheusRule',
+      () =>
+        mutate<PrometheusRule>(manifests, 'PrometheusRule', 'aviary-alerts', (r) => {
+          r.spec.groups[0]!.rules[0]!.for = '5 minutes';
+        }),
+      /^PrometheusRule aviary\/aviary-alerts .*: \/spec\/groups\/0\/rules\/0\/for must match pattern/,
     ],
     [
       'a kind the release does not serve',

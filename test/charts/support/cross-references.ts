@@ -8,6 +8,7 @@ import type {
   NetworkPolicyPort,
   PodDisruptionBudget,
   Service,
+  ServiceMonitor,
 } from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
 import {
@@ -33,6 +34,7 @@ export function crossReferenceProblems(manifests: readonly Manifest[]): string[]
     ...budgetProblems(manifests),
     ...networkPolicyProblems(manifests),
     ...ingressProblems(manifests),
+    ...serviceMonitorProblems(manifests),
   ];
 }
 
@@ -231,6 +233,55 @@ function ingressProblems(manifests: readonly Manifest[]): string[] {
       }
       return problems;
     });
+  });
+}
+
+/** The Services a ServiceMonitor selects, in the namespaces it looks in (its own by default). */
+export function monitoredServices(
+  manifests: readonly Manifest[],
+  monitor: ServiceMonitor,
+): Service[] {
+  const scope = monitor.spec.namespaceSelector;
+  const namespaces = scope?.any ? undefined : (scope?.matchNames ?? [monitor.metadata.namespace]);
+  return ofKind<Service>(manifests, 'Service').filter(
+    (service) =>
+      (namespaces === undefined || namespaces.includes(service.metadata.namespace)) &&
+      selects(monitor.spec.selector, service.metadata.labels),
+  );
+}
+
+/**
+ * A ServiceMonitor must select the Service it is meant for, the one of its own name (the charts
+ * name both after the service), and no other, in the namespaces it looks in (its own unless
+ * `namespaceSelector` says otherwise); every endpoint must scrape a port name that Service has.
+ * Prometheus reports none of this: a monitor that selects nothing just scrapes nothing.
+ */
+function serviceMonitorProblems(manifests: readonly Manifest[]): string[] {
+  return ofKind<ServiceMonitor>(manifests, 'ServiceMonitor').flatMap((monitor) => {
+    const at = `ServiceMonitor ${ref(monitor)}`;
+    const { namespace, name } = monitor.metadata;
+    if (isEmptySelector(monitor.spec.selector)) return [`${at}: selector selects every Service`];
+    const selected = monitoredServices(manifests, monitor);
+    if (selected.length === 0) return [`${at}: selector matches no Service`];
+    const problems = selected
+      .filter(
+        (service) => service.metadata.name !== name || service.metadata.namespace !== namespace,
+      )
+      .map((service) => `${at}: also selects Service ${ref(service)}`);
+    if (selected.length === problems.length)
+      problems.push(`${at}: does not select Service ${name}`);
+    for (const endpoint of monitor.spec.endpoints) {
+      if (endpoint.port === undefined) {
+        problems.push(`${at}: an endpoint scrapes no named Service port`);
+        continue;
+      }
+      for (const service of selected.filter(
+        (s) => !s.spec.ports.some((p) => p.name === endpoint.port),
+      )) {
+        problems.push(`${at}: port ${endpoint.port} is not a port name of Service ${ref(service)}`);
+      }
+    }
+    return problems;
   });
 }
 

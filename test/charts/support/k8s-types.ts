@@ -187,3 +187,35 @@ export interface ResourceQuota extends KubeObject {
 export interface LimitRange extends KubeObject {
   spec: { limits: { type: string; max?: Record<string, IntOrString> }[] };
 }
+
+export interface ServiceMonitorEndpoint {
+  port?: string;
+  targetPort?: IntOrString;
+  path?: string;
+  interval?: string;
+  honorLabels?: boolean;
+  relabelings?: { action?: string; sourceLabels?: string[]; targetLabel?: string }[];
+}
+
+export interface ServiceMonitor extends KubeObject {
+  spec: {
+    selector: LabelSelector;
+    namespaceSelector?: { any?: boolean; matchNames?: string[] };
+    endpoints: ServiceMonitorEndpoint[];
+    jobLabel?: string;
+    podTargetLabels?: string[];
+  };
+}
+
+export interface PrometheusRuleRule {
+  alert?: string;
+  record?: string;
+  expr: string | number;
+  for?: string;
+  labels?: Labels;
+  annotations?: Labels;
+}
+
+export interface PrometheusRule extends KubeObject {
+  spec: { groups: { name: string; rules: PrometheusRuleRule[] }[] };
+}

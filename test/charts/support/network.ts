@@ -1,12 +1,13 @@
-import { peerDeployments } from './cross-references.js';
+import { monitoredServices, peerDeployments } from './cross-references.js';
 import type {
   Deployment,
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  ServiceMonitor,
 } from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
-import { isEmptySelector, podLabels, ref, selects } from './workloads.js';
+import { isEmptySelector, podLabels, ref, selectedDeployments, selects } from './workloads.js';
 
 /** Address ranges that are not "the internet": private, carrier-grade NAT, link-local, loopback. */
 const NON_PUBLIC_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'];
@@ -163,4 +164,47 @@ export function networkHygieneProblems(manifests: readonly Manifest[]): string[]
     }
     return problems;
   });
+}
+
+/**
+ * Whether Prometheus, running in `monitoringNamespace`, can scrape what the ServiceMonitors ask
+ * for, and nothing more: each Deployment behind a monitored Service admits that namespace through
+ * exactly one ingress rule, on the scraped container port only. (Policies see traffic after the
+ * Service's DNAT, so the rule must name the container port, not the Service port.)
+ */
+export function scrapeAccessProblems(
+  manifests: readonly Manifest[],
+  monitoringNamespace: string,
+): string[] {
+  const fromMonitoring = (peer: NetworkPolicyPeer) =>
+    selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': monitoringNamespace }) &&
+    isEmptySelector(peer.podSelector ?? {});
+  return ofKind<ServiceMonitor>(manifests, 'ServiceMonitor').flatMap((monitor) =>
+    monitoredServices(manifests, monitor).flatMap((service) => {
+      const { namespace } = service.metadata;
+      const deployments = selectedDeployments(manifests, namespace, {
+        matchLabels: service.spec.selector ?? {},
+      });
+      return deployments.flatMap((deployment) => {
+        const at = `Deployment ${ref(deployment)}`;
+        const rules = policiesFor(manifests, deployment)
+          .filter((p) => p.spec.policyTypes?.includes('Ingress'))
+          .flatMap((p) => p.spec.ingress ?? [])
+          .filter((rule) => (rule.from ?? []).some(fromMonitoring));
+        if (rules.length !== 1) {
+          return [`${at}: ${rules.length} ingress rules admit namespace ${monitoringNamespace}`];
+        }
+        const scraped = monitor.spec.endpoints.map((endpoint) => {
+          const port = service.spec.ports.find((p) => p.name === endpoint.port);
+          return portNames(deployment, [{ port: port?.targetPort ?? port?.port }])[0]!;
+        });
+        const open = portNames(deployment, rules[0]!.ports).sort();
+        return open.join() === [...new Set(scraped)].sort().join()
+          ? []
+          : [
+              `${at}: namespace ${monitoringNamespace} may reach ${open.join(', ')}, not ${scraped.join(', ')}`,
+            ];
+      });
+    }),
+  );
 }

@@ -1,0 +1,195 @@
+import { Construct } from 'constructs';
+import {
+  PrometheusRule,
+  PrometheusRuleSpecGroupsRulesExpr,
+} from '../../imports/prometheusrule-monitoring.coreos.com.js';
+import {
+  ERROR_RATIO_THRESHOLD,
+  FALLBACK_RATIO_THRESHOLD,
+  LATENCY_OBJECTIVE_SECONDS,
+  SERVED_ROUTES,
+  scoped,
+} from './promql.js';
+
+const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
+
+/** One alerting rule, before it becomes part of a PrometheusRule. */
+export interface AlertDefinition {
+  /** Alert name; its runbook section is the heading of the same name. */
+  readonly alert: string;
+  readonly expr: string;
+  /** How long the expression must hold before the alert fires. */
+  readonly for: string;
+  /** `critical` pages the on-call engineer; `warning` waits for working hours. */
+  readonly severity: 'critical' | 'warning';
+  readonly summary: string;
+  readonly description: string;
+  /** Labels the expression cannot carry itself (`absent()` returns none). @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What the rules are written against. */
+export interface AlertScope {
+  /** Namespace of the services; every selector is scoped to it. */
+  readonly namespace: string;
+  /** Service names: the `job` label Prometheus gives their targets. */
+  readonly services: readonly string[];
+}
+
+/**
+ * The alerts of spec §2 and of the runbook (`docs/runbook.md`, which explains each threshold),
+ * in the order an incident unfolds: can we see the services, do they answer, how fast, how
+ * degraded, and what Kubernetes says about their pods.
+ */
+export function alertDefinitions({ namespace, services }: AlertScope): AlertDefinition[] {
+  const metric = scoped(namespace);
+  const byService = 'sum by (namespace, job)';
+  const requests = (...matchers: string[]) =>
+    `${byService} (rate(${metric('http_requests_total', SERVED_ROUTES, ...matchers)}[5m]))`;
+  const latency = (suffix: string) =>
+    `rate(${metric(`http_request_duration_seconds_${suffix}`, SERVED_ROUTES)}[5m])`;
+  const upstream = (outcome: string) =>
+    `sum by (namespace, job, upstream) (rate(${metric('upstream_requests_total', outcome)}[10m]))`;
+  const perPod = 'max by (namespace, pod)';
+  const hpa = (name: string) =>
+    `max by (namespace, horizontalpodautoscaler) (${metric(`kube_horizontalpodautoscaler_${name}`)})`;
+
+  return [
+    // One rule per service: absent() returns a single unlabelled series, whatever it is given.
+    ...services.map((service): AlertDefinition => ({
+      alert: 'AviaryTargetsDown',
+      expr: `absent(${metric('up', `job="${service}"`)} == 1)`,
+      for: '5m',
+      severity: 'critical',
+      labels: { namespace, job: service },
+      summary: `Prometheus scrapes no ${service} pod.`,
+      description:
+        `No target of ${namespace}/${service} has answered a scrape for 5 minutes: every pod ` +
+        'is down, or Prometheus cannot reach them (NetworkPolicy, ServiceMonitor), and every ' +
+        'other alert of this service is blind.',
+    })),
+    {
+      alert: 'AviaryHighErrorRatio',
+      expr:
+        `(${requests('status=~"5.."')} / ${requests()}) > ${ERROR_RATIO_THRESHOLD}\n` +
+        `and ${byService} (increase(${metric('http_requests_total', SERVED_ROUTES, 'status=~"5.."')}[5m])) >= 5`,
+      for: '5m',
+      severity: 'critical',
+      summary: `{{ $labels.job }} answers more than ${percent(ERROR_RATIO_THRESHOLD)} of requests with a 5xx.`,
+      description:
+        '{{ $value | humanizePercentage }} of the requests {{ $labels.namespace }}/{{ $labels.job }} ' +
+        'served over the last 5 minutes were 5xx. The services degrade instead of failing, so a ' +
+        '5xx is an unexpected error: look for `internal error` in the logs.',
+    },
+    {
+      alert: 'AviaryHighLatency',
+      expr:
+        `histogram_quantile(0.99, sum by (namespace, job, le) (${latency('bucket')})) > ${LATENCY_OBJECTIVE_SECONDS}\n` +
+        `and ${byService} (${latency('count')}) > 0.1`,
+      for: '15m',
+      severity: 'warning',
+      summary: `{{ $labels.job }} p99 latency is above its ${LATENCY_OBJECTIVE_SECONDS} s objective.`,
+      description:
+        'The 99th percentile of {{ $labels.namespace }}/{{ $labels.job }} request latency has been ' +
+        `above ${LATENCY_OBJECTIVE_SECONDS} s (now {{ $value | humanizeDuration }}) for 15 minutes.`,
+    },
+    {
+      alert: 'AviaryHighFallbackRatio',
+      expr: `(${upstream('outcome="fallback"')} / ${upstream('outcome!="fallback"')}) > ${FALLBACK_RATIO_THRESHOLD}`,
+      for: '15m',
+      severity: 'warning',
+      summary: `{{ $labels.job }} degrades more than ${percent(FALLBACK_RATIO_THRESHOLD)} of its {{ $labels.upstream }} answers.`,
+      description:
+        '{{ $value | humanizePercentage }} of the calls {{ $labels.namespace }}/{{ $labels.job }} ' +
+        'made to {{ $labels.upstream }} over 10 minutes ended in a fallback (default image or ' +
+        'disguised bird) instead of the real answer.',
+    },
+    {
+      alert: 'AviaryCircuitBreakerOpen',
+      expr:
+        `max by (namespace, job, pod, upstream) (${metric('circuit_breaker_state')}) > 0\n` +
+        'and on (namespace, job, pod, upstream) sum by (namespace, job, pod, upstream) ' +
+        `(rate(${metric('upstream_requests_total', 'outcome="circuit_open"')}[5m])) > 0`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'The {{ $labels.upstream }} circuit breaker of {{ $labels.pod }} has stayed open.',
+      description:
+        'For 10 minutes {{ $labels.namespace }}/{{ $labels.pod }} has kept its ' +
+        '{{ $labels.upstream }} breaker open and turned calls away: every trial call (one each ' +
+        '10 s) failed, so {{ $labels.upstream }} is down or unreachable.',
+    },
+    {
+      alert: 'AviaryPodsNotReady',
+      expr:
+        `${perPod} (${metric('kube_pod_status_phase', 'phase=~"Pending|Unknown"')}) == 1\n` +
+        `or (${perPod} (${metric('kube_pod_status_ready', 'condition="false"')}) == 1\n` +
+        `  unless on (namespace, pod) ${perPod} (${metric('kube_pod_status_phase', 'phase=~"Failed|Succeeded"')}) == 1)`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'Pod {{ $labels.pod }} has not been ready for 15 minutes.',
+      description:
+        '{{ $labels.namespace }}/{{ $labels.pod }} is pending or not ready: it takes no traffic, ' +
+        'and the service runs with less capacity (and less headroom for a drain) than planned.',
+    },
+    {
+      alert: 'AviaryHpaMaxedOut',
+      expr:
+        `${hpa('status_current_replicas')} >= ${hpa('spec_max_replicas')}\n` +
+        `and on (namespace, horizontalpodautoscaler) ${hpa('spec_max_replicas')} > ${hpa('spec_min_replicas')}`,
+      for: '15m',
+      severity: 'warning',
+      summary:
+        '{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes.',
+      description:
+        'The autoscaler {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} cannot add ' +
+        'pods: load above this point goes to pods that are already at their target, and latency ' +
+        'follows.',
+    },
+    {
+      alert: 'AviaryContainerRestarting',
+      expr: `max by (namespace, pod, container) (increase(${metric('kube_pod_container_status_restarts_total')}[30m])) > 2`,
+      for: '5m',
+      severity: 'warning',
+      summary: 'Container {{ $labels.container }} of {{ $labels.pod }} keeps restarting.',
+      description:
+        '{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted ' +
+        '{{ $value | humanize }} times in 30 minutes: it crashes, is OOM-killed, or fails its ' +
+        'liveness probe.',
+    },
+  ];
+}
+
+/** Props of {@link AlertRules}. */
+export interface AlertRulesProps extends AlertScope {
+  /** The runbook; each alert links to `<runbookUrl>#<alert name in lower case>`. */
+  readonly runbookUrl: string;
+  /** Labels of the PrometheusRule, including those Prometheus's `ruleSelector` looks for. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The anchor GitHub gives a heading that is exactly an alert name. */
+export function runbookAnchor(alert: string): string {
+  return alert.toLowerCase();
+}
+
+/** The PrometheusRule `aviary-alerts` holding {@link alertDefinitions}. */
+export class AlertRules extends Construct {
+  constructor(scope: Construct, id: string, props: AlertRulesProps) {
+    super(scope, id);
+    const rules = alertDefinitions(props).map((definition) => ({
+      alert: definition.alert,
+      expr: PrometheusRuleSpecGroupsRulesExpr.fromString(definition.expr),
+      for: definition.for,
+      labels: { severity: definition.severity, ...definition.labels },
+      annotations: {
+        summary: definition.summary,
+        description: definition.description,
+        runbook_url: `${props.runbookUrl}#${runbookAnchor(definition.alert)}`,
+      },
+    }));
+    new PrometheusRule(this, 'Rule', {
+      metadata: { name: 'aviary-alerts', labels: { ...props.labels } },
+      spec: { groups: [{ name: 'aviary', rules }] },
+    });
+  }
+}

@@ -1,0 +1,169 @@
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { WebService } from '../../charts/constructs/web-service.js';
+import { production } from '../../charts/environments.js';
+import { DASHBOARD_NAME, MonitoringChart } from '../../charts/monitoring-chart.js';
+import { WebServiceMonitor } from '../../charts/monitoring/service-monitor.js';
+import { ServicesChart } from '../../charts/services-chart.js';
+import type {
+  ConfigMap,
+  KubeObject,
+  NetworkPolicy,
+  PrometheusRule,
+  ServiceMonitor,
+} from './support/k8s-types.js';
+import { loadManifests, mutate, ofKind } from './support/manifests.js';
+import { scrapeAccessProblems } from './support/network.js';
+
+type Props = Partial<ConstructorParameters<typeof MonitoringChart>[2]>;
+
+/** The monitoring objects for the two services of a ServicesChart in `namespace`. */
+function synth(props: Props = {}, namespace = 'aviary') {
+  const services = new ServicesChart(Testing.app(), 'services', { namespace });
+  const chart = new MonitoringChart(Testing.app(), 'monitoring', {
+    namespace,
+    services: [services.birdImage, services.bird],
+    ...props,
+  });
+  return Testing.synth(chart) as KubeObject[];
+}
+
+const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found as T;
+};
+
+describe('MonitoringChart', () => {
+  const objects = synth();
+
+  it('renders the same objects as last time', () => {
+    // The dashboard JSON is checked by test/monitoring; here it would only bloat the snapshot.
+    expect(objects.filter((o) => o.kind !== 'ConfigMap')).toMatchSnapshot();
+  });
+
+  it('creates a ServiceMonitor per service, the alert rules and the dashboard', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ServiceMonitor/aviary/bird-image',
+      'ServiceMonitor/aviary/bird',
+      'PrometheusRule/aviary/aviary-alerts',
+      `ConfigMap/monitoring/${DASHBOARD_NAME}`,
+    ]);
+  });
+
+  it('scrapes the named port http on /metrics every 15 s, keeping Prometheus target labels', () => {
+    const monitor = find<ServiceMonitor>(objects, 'ServiceMonitor', 'bird');
+    expect(monitor.spec.endpoints).toEqual([
+      { port: 'http', path: '/metrics', interval: '15s', honorLabels: false },
+    ]);
+    // No relabeling: prometheus-operator's own keep the namespace and pod target labels.
+    expect(monitor.spec.endpoints[0]?.relabelings).toBeUndefined();
+    expect(monitor.spec.podTargetLabels).toEqual(['app.kubernetes.io/version']);
+    expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['aviary'] });
+    expect(monitor.spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'bird', 'app.kubernetes.io/part-of': 'aviary' },
+    });
+  });
+
+  it("carries the labels a default kube-prometheus-stack release's selectors look for", () => {
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+      for (const object of objects.filter((o) => o.kind === kind)) {
+        expect(object.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      }
+    }
+    const custom = synth({ prometheusSelectorLabels: { prometheus: 'platform' } });
+    expect(find(custom, 'PrometheusRule', 'aviary-alerts').metadata.labels).toEqual({
+      'app.kubernetes.io/part-of': 'aviary',
+      prometheus: 'platform',
+    });
+  });
+
+  it("ships the dashboard where Grafana's sidecar looks for it", () => {
+    const dashboard = find<ConfigMap>(objects, 'ConfigMap', DASHBOARD_NAME);
+    expect(dashboard.metadata).toMatchObject({
+      namespace: 'monitoring',
+      labels: { grafana_dashboard: '1' },
+    });
+    expect(Object.keys(dashboard.data ?? {})).toEqual([`${DASHBOARD_NAME}.json`]);
+    const elsewhere = synth({ dashboardNamespace: 'grafana' });
+    expect(find(elsewhere, 'ConfigMap', DASHBOARD_NAME).metadata.namespace).toBe('grafana');
+  });
+
+  it('links every alert to its runbook section', () => {
+    const rule = find<PrometheusRule>(
+      synth({ runbookUrl: 'https://git.example.com/aviary/blob/release/docs/runbook.md' }),
+      'PrometheusRule',
+      'aviary-alerts',
+    );
+    for (const { alert, annotations } of rule.spec.groups.flatMap((g) => g.rules)) {
+      expect(annotations?.runbook_url).toBe(
+        `https://git.example.com/aviary/blob/release/docs/runbook.md#${alert!.toLowerCase()}`,
+      );
+    }
+  });
+
+  it('scopes every expression to its namespace', () => {
+    const rule = find<PrometheusRule>(synth({}, 'birds'), 'PrometheusRule', 'aviary-alerts');
+    for (const { expr } of rule.spec.groups.flatMap((g) => g.rules)) {
+      expect(String(expr)).toContain('namespace="birds"');
+      expect(String(expr)).not.toContain('namespace="aviary"');
+    }
+  });
+
+  it('rejects invalid props, saying how to fix them', () => {
+    expect(() => synth({ services: [] })).toThrowError(
+      /MonitoringChart "monitoring": invalid services \[\]: give the WebServices to monitor/,
+    );
+    expect(() => synth({ runbookUrl: 'docs/runbook.md' })).toThrowError(
+      /invalid runbookUrl "docs\/runbook.md": use an https:\/\/ URL/,
+    );
+    expect(() => synth({ dashboardNamespace: 'Monitoring' })).toThrowError(
+      /invalid dashboardNamespace "Monitoring"/,
+    );
+  });
+
+  it('refuses a ServiceMonitor away from its Service, which it could not select', () => {
+    const other = new WebService(new Chart(Testing.app(), 'x', { namespace: 'other' }), 'api');
+    expect(
+      () =>
+        new WebServiceMonitor(new Chart(Testing.app(), 'm', { namespace: 'aviary' }), 'm', {
+          service: other,
+        }),
+    ).toThrowError(
+      /WebServiceMonitor "api": invalid service "other\/api": create the monitor in a chart of namespace "other"/,
+    );
+  });
+});
+
+describe('Prometheus may scrape what the ServiceMonitors ask for, and nothing more', () => {
+  const manifests = loadManifests();
+
+  it('through exactly one rule per Deployment, on the metrics port only', () => {
+    expect(ofKind<ServiceMonitor>(manifests, 'ServiceMonitor')).toHaveLength(2);
+    expect(scrapeAccessProblems(manifests, production.monitoringNamespace)).toEqual([]);
+  });
+
+  it('reports a missing rule, a duplicate, and a rule opening more than the metrics port', () => {
+    const policy = 'bird-allow-ingress';
+    const withoutRule = mutate<NetworkPolicy>(manifests, 'NetworkPolicy', policy, (p) => {
+      p.spec.ingress = p.spec.ingress!.filter(
+        (rule) => !JSON.stringify(rule).includes('monitoring'),
+      );
+    });
+    const duplicated = mutate<NetworkPolicy>(manifests, 'NetworkPolicy', policy, (p) => {
+      p.spec.ingress!.push(structuredClone(p.spec.ingress!.at(-1)!));
+    });
+    const wider = mutate<NetworkPolicy>(manifests, 'NetworkPolicy', policy, (p) => {
+      p.spec.ingress!.at(-1)!.ports!.push({ port: 9229, protocol: 'TCP' });
+    });
+    expect(scrapeAccessProblems(withoutRule, 'monitoring')).toEqual([
+      'Deployment aviary/bird: 0 ingress rules admit namespace monitoring',
+    ]);
+    expect(scrapeAccessProblems(duplicated, 'monitoring')).toEqual([
+      'Deployment aviary/bird: 2 ingress rules admit namespace monitoring',
+    ]);
+    expect(scrapeAccessProblems(wider, 'monitoring')).toEqual([
+      'Deployment aviary/bird: namespace monitoring may reach 9229, http, not http',
+    ]);
+  });
+});
