@@ -128,6 +128,9 @@ export class UpstreamClient {
     const { name, metrics } = this.#options;
     const stopTimer = metrics.upstreamRequestDuration.startTimer({ upstream: name });
     try {
+      // cockatiel queues every caller behind the half-open trial call, so a dead upstream would
+      // cost each of them the full deadline; only the trial call should wait.
+      if (this.#breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
       const value = await this.#breaker.execute(() => this.#fetch(url, options));
       metrics.upstreamRequests.inc({ upstream: name, outcome: 'success' });
       return value;

@@ -223,6 +223,23 @@ describe('UpstreamClient', () => {
       expect(sampleValue(exposition, 'circuit_breaker_state', { upstream: 'facts' })).toBe(0);
     });
 
+    it('fails other calls fast while the half-open trial call is pending', async () => {
+      stub.behave(json({}, { status: 500 }));
+      const upstream = client(breakerOptions);
+      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      await new Promise((resolve) => setTimeout(resolve, 350));
+
+      stub.behave(hang());
+      const trial = failure(upstream.getJson(stub.url, { parse: asAnything }));
+      expect(upstream.circuitState).toBe(CircuitState.HalfOpen);
+      const started = Date.now();
+      const other = await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      expect(other.outcome).toBe('circuit_open');
+      expect(Date.now() - started).toBeLessThan(100);
+      expect((await trial).outcome).toBe('timeout');
+      expect(upstream.circuitState).toBe(CircuitState.Open);
+    });
+
     it("is not opened by 4xx answers, which are the caller's problem", async () => {
       stub.behave(json({}, { status: 404 }));
       const upstream = client(breakerOptions);
