@@ -8,7 +8,7 @@ import { createDependencies } from '../../apps/bird-image/dependencies.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import {
   captureLogs,
-  sampleValue,
+  scrapeSample,
   serve,
   type CapturedLogger,
   type Served,
@@ -20,22 +20,13 @@ import {
   raw,
   refusingUrl,
   startStubUpstream,
+  thumbnailFor,
+  unsplashSearch,
   type StubUpstream,
 } from '../support/stub-upstream.js';
 
 const KEY = 'test-access-key-0123';
 const TIMEOUT_MS = 300;
-const thumb = (name: string) => `https://images.example/${encodeURIComponent(name)}.jpg`;
-
-/** Answers like Unsplash's search: one result whose thumbnail is named after the query. */
-const unsplashSearch = ({ delayMs = 0 } = {}) =>
-  ((req, res) => {
-    const query = new URL(req.url ?? '/', 'http://stub').searchParams.get('query') ?? '';
-    json(
-      { total: 1, results: [{ id: 'p1', urls: { thumb: thumb(query), raw: 'x' } }] },
-      { delayMs },
-    )(req, res);
-  }) satisfies Parameters<StubUpstream['behave']>[0];
 
 let unsplash: StubUpstream;
 let served: Served;
@@ -61,10 +52,6 @@ async function imageFor(query: string) {
   };
 }
 
-async function metric(name: string, labels: Record<string, string>) {
-  return sampleValue(await (await fetch(`${served.url}/metrics`)).text(), name, labels);
-}
-
 beforeEach(async () => {
   unsplash = await startStubUpstream(unsplashSearch());
 });
@@ -79,7 +66,7 @@ describe('birdImage GET /?birdName=', () => {
     const answer = await imageFor('?birdName=Bald%20Eagle');
     expect(answer.status).toBe(200);
     expect(answer.type).toMatch(/^application\/json/);
-    expect(JSON.parse(answer.body)).toBe(thumb('bald eagle'));
+    expect(JSON.parse(answer.body)).toBe(thumbnailFor('bald eagle'));
     expect(answer.body).not.toContain('\n');
   });
 
@@ -160,10 +147,16 @@ describe('birdImage GET /?birdName=', () => {
       await startBirdImage({ UNSPLASH_API_URL: await refusingUrl() });
       expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(MISSINGNO_IMAGE_URL);
       expect(
-        await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'fallback' }),
+        await scrapeSample(served.url, 'upstream_requests_total', {
+          upstream: 'unsplash',
+          outcome: 'fallback',
+        }),
       ).toBe(1);
       expect(
-        await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'error' }),
+        await scrapeSample(served.url, 'upstream_requests_total', {
+          upstream: 'unsplash',
+          outcome: 'error',
+        }),
       ).toBe(1);
     });
   });
@@ -173,10 +166,16 @@ describe('birdImage GET /?birdName=', () => {
     await startBirdImage();
     await imageFor('?birdName=Kea');
     expect(
-      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'timeout' }),
+      await scrapeSample(served.url, 'upstream_requests_total', {
+        upstream: 'unsplash',
+        outcome: 'timeout',
+      }),
     ).toBe(1);
     expect(
-      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'fallback' }),
+      await scrapeSample(served.url, 'upstream_requests_total', {
+        upstream: 'unsplash',
+        outcome: 'fallback',
+      }),
     ).toBe(1);
   });
 
@@ -187,7 +186,10 @@ describe('birdImage GET /?birdName=', () => {
     // 5 consecutive failed calls of 3 attempts each open the breaker; the rest never leave.
     expect(unsplash.requests).toHaveLength(15);
     expect(
-      await metric('upstream_requests_total', { upstream: 'unsplash', outcome: 'circuit_open' }),
+      await scrapeSample(served.url, 'upstream_requests_total', {
+        upstream: 'unsplash',
+        outcome: 'circuit_open',
+      }),
     ).toBe(3);
   });
 
@@ -198,7 +200,9 @@ describe('birdImage GET /?birdName=', () => {
       const second = await imageFor('?birdName=%20snowy%20%20OWL');
       expect(second.body).toBe(first.body);
       expect(unsplash.requests).toHaveLength(1);
-      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'hit' })).toBe(1);
+      expect(
+        await scrapeSample(served.url, 'cache_lookups_total', { cache: 'unsplash', result: 'hit' }),
+      ).toBe(1);
     });
 
     it('shares one Unsplash call between concurrent lookups of a name', async () => {
@@ -207,10 +211,18 @@ describe('birdImage GET /?birdName=', () => {
       const answers = await Promise.all(Array.from({ length: 6 }, () => imageFor('?birdName=Kea')));
       expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
       expect(unsplash.requests).toHaveLength(1);
-      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'miss' })).toBe(1);
-      expect(await metric('cache_lookups_total', { cache: 'unsplash', result: 'coalesced' })).toBe(
-        5,
-      );
+      expect(
+        await scrapeSample(served.url, 'cache_lookups_total', {
+          cache: 'unsplash',
+          result: 'miss',
+        }),
+      ).toBe(1);
+      expect(
+        await scrapeSample(served.url, 'cache_lookups_total', {
+          cache: 'unsplash',
+          result: 'coalesced',
+        }),
+      ).toBe(5);
     });
 
     it('caches "no photo" too, so a name without results does not spend the quota', async () => {
@@ -226,7 +238,7 @@ describe('birdImage GET /?birdName=', () => {
       await startBirdImage();
       expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(MISSINGNO_IMAGE_URL);
       unsplash.behave(unsplashSearch());
-      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(thumb('kea'));
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(thumbnailFor('kea'));
     });
   });
 

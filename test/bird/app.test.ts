@@ -3,14 +3,17 @@ import { createApp, DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
 import { loadConfig } from '../../apps/bird/config.js';
 import { createDependencies } from '../../apps/bird/dependencies.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
+import { RemoteFacts } from '../../apps/bird/facts/remote-facts.js';
 import { createApp as createBirdImageApp } from '../../apps/bird-image/app.js';
 import { loadConfig as loadBirdImageConfig } from '../../apps/bird-image/config.js';
 import { createDependencies as createBirdImageDependencies } from '../../apps/bird-image/dependencies.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { createLogger } from '../../apps/shared/logger.js';
+import { createMetrics } from '../../apps/shared/metrics.js';
+import { UpstreamClient } from '../../apps/shared/upstream-client.js';
 import {
   captureLogs,
-  sampleValue,
+  scrapeSample,
   serve,
   type CapturedLogger,
   type Served,
@@ -22,6 +25,8 @@ import {
   refusingUrl,
   sequence,
   startStubUpstream,
+  thumbnailFor,
+  unsplashSearch,
   type StubUpstream,
 } from '../support/stub-upstream.js';
 
@@ -64,18 +69,6 @@ async function getBird(headers: Record<string, string> = {}) {
   return (await response.json()) as Bird;
 }
 
-async function metric(name: string, labels: Record<string, string>) {
-  return sampleValue(await (await fetch(`${bird.url}/metrics`)).text(), name, labels);
-}
-
-const thumbOf = (name: string) =>
-  `https://images.example/${encodeURIComponent(name.toLowerCase())}.jpg`;
-const unsplashSearch = () =>
-  ((req, res) => {
-    const query = new URL(req.url ?? '/', 'http://stub').searchParams.get('query') ?? '';
-    json({ results: [{ urls: { thumb: thumbOf(query) } }] })(req, res);
-  }) satisfies Parameters<StubUpstream['behave']>[0];
-
 describe('bird GET / on the embedded catalog', () => {
   it('answers a catalog bird whose image came through birdImage', async () => {
     const unsplash = await stub(unsplashSearch());
@@ -86,7 +79,8 @@ describe('bird GET / on the embedded catalog', () => {
     const answer = await getBird();
     expect(Object.keys(answer).sort()).toEqual(['description', 'image', 'name']);
     expect(catalog).toContainEqual({ name: answer.name, description: answer.description });
-    expect(answer.image).toBe(thumbOf(answer.name));
+    // birdImage searches the name in lower case.
+    expect(answer.image).toBe(thumbnailFor(answer.name.toLowerCase()));
   });
 
   it('passes the request id on to birdImage', async () => {
@@ -128,7 +122,10 @@ describe('bird GET / on the embedded catalog', () => {
       expect(catalog).toContainEqual({ name: answer.name, description: answer.description });
       expect(answer.image).toBe('https://cdn.example/d.png');
       expect(
-        await metric('upstream_requests_total', { upstream: 'image', outcome: 'fallback' }),
+        await scrapeSample(bird.url, 'upstream_requests_total', {
+          upstream: 'image',
+          outcome: 'fallback',
+        }),
       ).toBe(1);
     });
   });
@@ -172,7 +169,9 @@ describe('bird GET / on a remote facts source', () => {
     await startWithFacts(facts);
     await Promise.all(Array.from({ length: 5 }, () => getBird()));
     expect(facts.requests).toHaveLength(1);
-    expect(await metric('cache_lookups_total', { cache: 'facts', result: 'coalesced' })).toBe(4);
+    expect(
+      await scrapeSample(bird.url, 'cache_lookups_total', { cache: 'facts', result: 'coalesced' }),
+    ).toBe(4);
   });
 
   describe('answers the disguised bird when nothing usable is cached and the source', () => {
@@ -192,7 +191,10 @@ describe('bird GET / on a remote facts source', () => {
       expect(answer.description).not.toMatch(/127\.0\.0\.1|Error|at .*\.ts/);
       expect(birdImage.requests).toHaveLength(0);
       expect(
-        await metric('upstream_requests_total', { upstream: 'facts', outcome: 'fallback' }),
+        await scrapeSample(bird.url, 'upstream_requests_total', {
+          upstream: 'facts',
+          outcome: 'fallback',
+        }),
       ).toBe(1);
     });
   });
@@ -206,9 +208,6 @@ describe('bird GET / on a remote facts source', () => {
   });
 
   it('keeps serving the last good collection when a refresh fails', async () => {
-    const { RemoteFacts } = await import('../../apps/bird/facts/remote-facts.js');
-    const { UpstreamClient } = await import('../../apps/shared/upstream-client.js');
-    const { createMetrics } = await import('../../apps/shared/metrics.js');
     const facts = await stub(sequence(json(collection), json({}, { status: 500 })));
     const metrics = createMetrics();
     const source = new RemoteFacts({

@@ -58,6 +58,15 @@ export function captureLogs(level: 'info' | 'debug' = 'info'): CapturedLogger {
   };
 }
 
+/** Scrapes `/metrics` of the app at `baseUrl` and reads one sample, or 0. */
+export async function scrapeSample(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  return sampleValue(await (await fetch(`${baseUrl}/metrics`)).text(), name, labels);
+}
+
 /** The value of a counter or gauge sample in a Prometheus text exposition, or 0. */
 export function sampleValue(exposition: string, name: string, labels: Record<string, string> = {}) {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);

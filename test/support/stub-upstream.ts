@@ -92,6 +92,22 @@ export function raw(
   };
 }
 
+/** The thumbnail URL {@link unsplashSearch} answers for `query`. */
+export function thumbnailFor(query: string): string {
+  return `https://images.example/${encodeURIComponent(query)}.jpg`;
+}
+
+/** Answers like Unsplash's search: one result whose thumbnail is named after the query. */
+export function unsplashSearch({ delayMs = 0 } = {}): Behaviour {
+  return (req, res) => {
+    const query = new URL(req.url ?? '/', 'http://stub').searchParams.get('query') ?? '';
+    json(
+      { total: 1, results: [{ id: 'p1', urls: { thumb: thumbnailFor(query), raw: 'x' } }] },
+      { delayMs },
+    )(req, res);
+  };
+}
+
 /** Accepts the request and never answers. */
 export function hang(): Behaviour {
   return () => undefined;
