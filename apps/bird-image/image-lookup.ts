@@ -21,39 +21,49 @@ interface Found {
   readonly url: string | null;
 }
 
+/** Where a lookup logs a fallback, and when it must have its answer. */
+export interface ImageLookupContext extends FallbackContext {
+  /** When the answer is needed by (see `upstreamDeadline`). @default the client's own timeout */
+  readonly deadline?: number;
+}
+
+const NOT_FOUND: Found = { url: null };
+
 /**
  * Finds the photo of a bird by name, behind a cache: Unsplash's demo tier allows 50 requests an
  * hour, so each name is looked up once per TTL, and concurrent lookups of it share one call.
  */
 export class ImageLookup {
   readonly #options: ImageLookupOptions;
-  readonly #cache: CachedLookup<Found> | undefined;
+  readonly #cache: CachedLookup<Found, number | undefined> | undefined;
 
   constructor(options: ImageLookupOptions) {
     this.#options = options;
     const { unsplash } = options;
     this.#cache =
       unsplash &&
-      new CachedLookup<Found>({
+      new CachedLookup<Found, number | undefined>({
         name: 'unsplash',
         maxEntries: options.maxEntries ?? 1000,
         ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
         missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
         isMiss: (found) => found.url === null,
-        load: async (name) => ({ url: await unsplash.firstThumbnail(name) }),
+        // Concurrent lookups of a name share the first one's call, and so its deadline.
+        load: async (name, deadline) => ({ url: await unsplash.firstThumbnail(name, deadline) }),
+        refuseLoad: () => unsplash.refuseIfOpen(),
         metrics: options.metrics,
       });
   }
 
   /** The URL of a photo of `birdName`, or the default image. Never rejects. */
-  async imageFor(birdName: string, context: FallbackContext): Promise<string> {
+  async imageFor(birdName: string, context: ImageLookupContext): Promise<string> {
     const { defaultImageUrl } = this.#options;
     const cache = this.#cache;
     if (cache === undefined || birdName === '') return defaultImageUrl;
     const found = await withFallback(
       'unsplash',
-      () => cache.get(cacheKey(birdName)),
-      { url: null },
+      () => cache.get(cacheKey(birdName), context.deadline),
+      NOT_FOUND,
       context,
     );
     return found.url ?? defaultImageUrl;

@@ -1,10 +1,11 @@
 import type Koa from 'koa';
+import { upstreamDeadline } from '../shared/deadline.js';
 import { withFallback } from '../shared/fallback.js';
 import {
   createServiceApp,
   type ServiceAppDependencies,
 } from '../shared/http/create-service-app.js';
-import type { RequestIdState } from '../shared/http/request-id.js';
+import type { RequestState } from '../shared/http/request-context.js';
 import type { BirdConfig } from './config.js';
 import type { BirdFact, FactsSource } from './facts/bird-fact.js';
 import type { BirdImageClient } from './image-client.js';
@@ -32,11 +33,15 @@ export const DISGUISED_BIRD: BirdFact = {
  * answers the disguised bird; when only the image fails, the bird keeps its facts and gets the
  * default image. It never listens; `server.ts` does.
  */
-export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<RequestIdState> {
+export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<RequestState> {
+  const { facts, images, metrics, logger } = deps;
   return createServiceApp(deps, (router) => {
     router.get('/', async (ctx) => {
-      const context = { ...deps, requestId: ctx.state.requestId };
-      const fact = await withFallback('facts', () => deps.facts.randomFact(), null, context);
+      const { requestId, receivedAt } = ctx.state;
+      // Both calls share one deadline, so the answer comes within UPSTREAM_TIMEOUT_MS in all.
+      const deadline = upstreamDeadline(receivedAt, config.upstreamTimeoutMs);
+      const context = { metrics, logger, requestId };
+      const fact = await withFallback('facts', () => facts.randomFact(deadline), null, context);
       const bird: Bird =
         fact === null
           ? { ...DISGUISED_BIRD, image: config.defaultImageUrl }
@@ -44,7 +49,7 @@ export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<Reque
               ...fact,
               image: await withFallback(
                 'image',
-                () => deps.images.imageFor(fact.name, ctx.state.requestId),
+                () => images.imageFor(fact.name, { requestId, deadline }),
                 config.defaultImageUrl,
                 context,
               ),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CachedLookup } from '../shared/cached-lookup.js';
-import { REQUEST_ID_HEADER } from '../shared/http/request-id.js';
+import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
 import type { Metrics } from '../shared/metrics.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
 
@@ -20,6 +20,14 @@ interface Image {
   readonly url: string;
 }
 
+/** What a lookup passes on to birdImage. */
+export interface ImageRequest {
+  /** Passed on in `X-Request-Id`, so one request can be followed across both services. */
+  readonly requestId: string;
+  /** When the answer is needed by (see `upstreamDeadline`). @default the client's own timeout */
+  readonly deadline?: number;
+}
+
 const imageUrl = z.url({ protocol: /^https?$/ });
 
 /**
@@ -28,31 +36,30 @@ const imageUrl = z.url({ protocol: /^https?$/ });
  * keeps its own, longer cache in front of Unsplash.
  */
 export class BirdImageClient {
-  readonly #cache: CachedLookup<Image, string>;
+  readonly #cache: CachedLookup<Image, ImageRequest>;
 
   constructor(options: BirdImageClientOptions) {
     const { upstream, baseUrl } = options;
-    this.#cache = new CachedLookup<Image, string>({
+    this.#cache = new CachedLookup<Image, ImageRequest>({
       name: 'image',
       maxEntries: options.maxEntries ?? 1000,
       ttlMs: options.ttlMs ?? 5 * 60 * 1000,
       metrics: options.metrics,
-      load: async (birdName, requestId) => ({
+      // Concurrent lookups of a name share the first one's call: its request id and deadline.
+      load: async (birdName, { requestId, deadline }) => ({
         url: await upstream.getJson(`${baseUrl}/`, {
           searchParams: { birdName },
           headers: { [REQUEST_ID_HEADER]: requestId },
+          deadline,
           parse: parseImageUrl,
         }),
       }),
     });
   }
 
-  /**
-   * The photo URL birdImage gives for `birdName`. `requestId` is passed on to birdImage so one
-   * request can be followed across both services. Rejects when birdImage fails.
-   */
-  async imageFor(birdName: string, requestId: string): Promise<string> {
-    return (await this.#cache.get(birdName, requestId)).url;
+  /** The photo URL birdImage gives for `birdName`. Rejects when birdImage fails. */
+  async imageFor(birdName: string, request: ImageRequest): Promise<string> {
+    return (await this.#cache.get(birdName, request)).url;
   }
 }
 

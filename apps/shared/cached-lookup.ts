@@ -20,6 +20,12 @@ export interface CachedLookupOptions<V extends object, C> {
   readonly serveStaleOnError?: boolean;
   /** Loads the value of a key that is missing or stale; a rejection is not cached. */
   readonly load: (key: string, context: C) => Promise<V>;
+  /**
+   * Asked before a lookup that missed loads: an error it returns rejects the lookup at once, and
+   * nothing is loaded. An open circuit breaker answers this way, so that while an upstream is
+   * down a lookup costs about what a hit does. @default never refuses
+   */
+  readonly refuseLoad?: () => Error | undefined;
   readonly metrics: Metrics;
 }
 
@@ -40,11 +46,15 @@ const RESULT_OF_FETCH_STATUS: Record<string, CacheResult> = {
 export class CachedLookup<V extends object, C = undefined> {
   readonly #cache: LRUCache<string, V, unknown>;
   readonly #name: string;
+  readonly #refuseLoad: (() => Error | undefined) | undefined;
+  readonly #serveStaleOnError: boolean;
   readonly #counters;
 
   constructor(options: CachedLookupOptions<V, C>) {
     const { isMiss, missTtlMs, load } = options;
     this.#name = options.name;
+    this.#refuseLoad = options.refuseLoad;
+    this.#serveStaleOnError = options.serveStaleOnError ?? false;
     this.#cache = new LRUCache<string, V, unknown>({
       max: options.maxEntries,
       ttl: options.ttlMs,
@@ -68,6 +78,23 @@ export class CachedLookup<V extends object, C = undefined> {
 
   /** The value of `key`, from the cache or from one shared `load`. */
   async get(key: string, context?: C): Promise<V> {
+    // Nearly every lookup is a fresh hit: answer those from the map, without the promise and
+    // AbortController that lru-cache's fetch() sets up for each call. A stale entry stays put
+    // for fetch() to refresh (and to serve, with serveStaleOnError).
+    const fresh = this.#cache.get(key, { noDeleteOnStaleGet: true });
+    if (fresh !== undefined) {
+      this.#counters.hit.inc();
+      return fresh;
+    }
+    const refusal = this.#refuseLoad?.();
+    if (refusal) {
+      this.#counters.miss.inc();
+      const stale = this.#serveStaleOnError
+        ? this.#cache.get(key, { allowStale: true, noDeleteOnStaleGet: true })
+        : undefined;
+      if (stale === undefined) throw refusal;
+      return stale;
+    }
     const status: LRUCache.Status<string, V, unknown> = {};
     const pending = this.#cache.fetch(key, { status, context });
     // Read now: the status object keeps changing while the fetch runs.

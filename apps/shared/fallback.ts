@@ -13,6 +13,9 @@ export interface FallbackContext {
  * Runs `attempt`; if it fails, answers `fallback` instead, counts
  * `upstream_requests_total{outcome="fallback"}` and logs why. Only the failure's kind and
  * message are logged: upstream error objects carry request options, headers included.
+ *
+ * A fallback because a breaker is open is logged at debug, not warn: every request falls back
+ * then, the breaker's opening was itself logged at warn, and the metrics count each one.
  */
 export async function withFallback<T>(
   upstream: UpstreamName,
@@ -25,10 +28,11 @@ export async function withFallback<T>(
   } catch (error) {
     context.metrics.upstreamRequests.inc({ upstream, outcome: 'fallback' });
     const cause = error instanceof UpstreamError ? error.cause : error;
-    context.logger.warn(
+    const outcome = error instanceof UpstreamError ? error.outcome : 'error';
+    context.logger[outcome === 'circuit_open' ? 'debug' : 'warn'](
       {
         upstream,
-        outcome: error instanceof UpstreamError ? error.outcome : 'error',
+        outcome,
         reason: cause instanceof Error ? cause.message : String(cause),
         requestId: context.requestId,
       },

@@ -32,8 +32,8 @@ let unsplash: StubUpstream;
 let served: Served;
 let logs: CapturedLogger;
 
-async function startBirdImage(env: Record<string, string> = {}) {
-  logs = captureLogs();
+async function startBirdImage(env: Record<string, string> = {}, logLevel?: 'debug') {
+  logs = captureLogs(logLevel);
   const config = loadConfig({
     UNSPLASH_API_URL: unsplash.url,
     UNSPLASH_ACCESS_KEY: KEY,
@@ -191,6 +191,32 @@ describe('birdImage GET /?birdName=', () => {
         outcome: 'circuit_open',
       }),
     ).toBe(3);
+  });
+
+  it('warns of each failed call, but logs a fallback for an open breaker at debug only', async () => {
+    unsplash.behave(json({}, { status: 503 }));
+    await startBirdImage({}, 'debug');
+    for (let i = 0; i < 8; i++) await imageFor(`?birdName=bird${i}`);
+    const fallbacks = logs.lines().filter((line) => line.upstream === 'unsplash' && line.outcome);
+    const levelOf = (outcome: string) =>
+      fallbacks.filter((line) => line.outcome === outcome).map((line) => line.level);
+    expect(levelOf('error')).toEqual(Array(5).fill('warn'));
+    expect(levelOf('circuit_open')).toEqual(Array(3).fill('debug'));
+    // The breaker's opening itself is a warning, once.
+    expect(logs.lines().filter((line) => line.msg === 'circuit breaker')).toMatchObject([
+      { level: 'warn', state: 'open' },
+    ]);
+  });
+
+  it('answers a cached name while the breaker is open, and the rest without calling', async () => {
+    await startBirdImage();
+    const cached = await imageFor('?birdName=Kea');
+    unsplash.behave(json({}, { status: 503 }));
+    for (let i = 0; i < 5; i++) await imageFor(`?birdName=bird${i}`);
+    const callsWhenOpened = unsplash.requests.length;
+    expect((await imageFor('?birdName=kea')).body).toBe(cached.body);
+    expect(JSON.parse((await imageFor('?birdName=Dodo')).body)).toBe(MISSINGNO_IMAGE_URL);
+    expect(unsplash.requests).toHaveLength(callsWhenOpened);
   });
 
   describe('cache', () => {

@@ -199,6 +199,26 @@ describe('bird GET / on a remote facts source', () => {
     });
   });
 
+  it('answers within UPSTREAM_TIMEOUT_MS when a slow facts source leaves too little for the image', async () => {
+    // Facts take 2/3 of the deadline; birdImage hangs. Each call with a deadline of its own
+    // would answer after 200 + 300 ms; sharing the request's deadline, the answer comes in 300.
+    const facts = await stub(json(collection, { delayMs: 200 }));
+    const birdImage = await stub(hang());
+    await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
+    const started = Date.now();
+    const answer = await getBird();
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 100);
+    expect(answer.name).toMatch(/Kea|Kakapo/);
+    expect(answer.image).toBe(MISSINGNO_IMAGE_URL);
+    expect(birdImage.requests).toHaveLength(1);
+    expect(
+      await scrapeSample(bird.url, 'upstream_requests_total', {
+        upstream: 'image',
+        outcome: 'timeout',
+      }),
+    ).toBe(1);
+  });
+
   it('answers /healthz without asking the facts source', async () => {
     const facts = await stub(json({}, { status: 500 }));
     await startWithFacts(facts);

@@ -115,6 +115,34 @@ describe('CachedLookup', () => {
     expect(loads.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('rejects a miss at once, without loading, while refuseLoad answers an error', async () => {
+    let refusal: Error | undefined;
+    const cache = lookup({ refuseLoad: () => refusal });
+    await cache.get('kea');
+    refusal = new Error('breaker open');
+    expect(await cache.get('kea')).toEqual({ text: 'value of kea' });
+    await expect(cache.get('dodo')).rejects.toBe(refusal);
+    expect(loads).toEqual(['kea']);
+    expect(await lookups('hit')).toBe(1);
+    expect(await lookups('miss')).toBe(2);
+    refusal = undefined;
+    expect(await cache.get('dodo')).toEqual({ text: 'value of dodo' });
+  });
+
+  it('serves the last good value while refuseLoad refuses, if asked to', async () => {
+    let refusing = false;
+    const cache = lookup({
+      ttlMs: 30,
+      serveStaleOnError: true,
+      refuseLoad: () => (refusing ? new Error('breaker open') : undefined),
+    });
+    await cache.get('all');
+    await sleep(50);
+    refusing = true;
+    expect(await cache.get('all')).toEqual({ text: 'value of all' });
+    expect(loads).toEqual(['all']);
+  });
+
   it('evicts the least recently used key beyond its size', async () => {
     const cache = lookup({ maxEntries: 2 });
     await cache.get('a');

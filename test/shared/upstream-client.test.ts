@@ -1,4 +1,3 @@
-import { CircuitState } from 'cockatiel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../apps/shared/logger.js';
 import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
@@ -146,6 +145,31 @@ describe('UpstreamClient', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it("ends a call at the caller's deadline when it comes before the call's own timeout", async () => {
+    stub.behave(hang());
+    const started = Date.now();
+    const error = await failure(
+      client({ timeoutMs: 5000 }).getJson(stub.url, {
+        parse: asAnything,
+        deadline: started + 200,
+      }),
+    );
+    expect(error.outcome).toBe('timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('does not call once the deadline has passed, nor count that against the upstream', async () => {
+    const upstream = client({ breakerThreshold: 1 });
+    const error = await failure(
+      upstream.getJson(stub.url, { parse: asAnything, deadline: Date.now() - 1 }),
+    );
+    expect(error.outcome).toBe('timeout');
+    expect(stub.requests).toHaveLength(0);
+    expect(upstream.circuitState).toBe('closed');
+    expect(await outcomeCount('timeout')).toBe(1);
+  });
+
   it('does not retry a 404', async () => {
     stub.behave(json({ error: 'no such bird' }, { status: 404 }));
     await failure(client().getJson(stub.url, { parse: asAnything }));
@@ -194,7 +218,7 @@ describe('UpstreamClient', () => {
       stub.behave(json({}, { status: 500 }));
       const upstream = client(breakerOptions);
       for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
-      expect(upstream.circuitState).toBe(CircuitState.Open);
+      expect(upstream.circuitState).toBe('open');
       expect(stub.requests).toHaveLength(3);
 
       const started = process.hrtime.bigint();
@@ -209,16 +233,31 @@ describe('UpstreamClient', () => {
       expect(sampleValue(exposition, 'circuit_breaker_state', { upstream: 'facts' })).toBe(1);
     });
 
+    it('tells a caller, and counts, when it would turn a call away', async () => {
+      stub.behave(json({}, { status: 500 }));
+      const upstream = client(breakerOptions);
+      expect(upstream.refuseIfOpen()).toBeUndefined();
+      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      const refusal = upstream.refuseIfOpen();
+      expect(refusal).toBeInstanceOf(UpstreamError);
+      expect(refusal!.outcome).toBe('circuit_open');
+      expect(await outcomeCount('circuit_open')).toBe(1);
+      // Due for its trial call: the breaker lets one through again.
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(upstream.refuseIfOpen()).toBeUndefined();
+      expect(stub.requests).toHaveLength(3);
+    });
+
     it('closes again once a trial call succeeds after the half-open delay', async () => {
       stub.behave(json({}, { status: 500 }));
       const upstream = client(breakerOptions);
       for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
-      expect(upstream.circuitState).toBe(CircuitState.Open);
+      expect(upstream.circuitState).toBe('open');
 
       stub.behave(json({ ok: true }));
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect(await upstream.getJson(stub.url, { parse: asAnything })).toEqual({ ok: true });
-      expect(upstream.circuitState).toBe(CircuitState.Closed);
+      expect(upstream.circuitState).toBe('closed');
       const exposition = await metrics.registry.metrics();
       expect(sampleValue(exposition, 'circuit_breaker_state', { upstream: 'facts' })).toBe(0);
     });
@@ -231,20 +270,20 @@ describe('UpstreamClient', () => {
 
       stub.behave(hang());
       const trial = failure(upstream.getJson(stub.url, { parse: asAnything }));
-      expect(upstream.circuitState).toBe(CircuitState.HalfOpen);
+      expect(upstream.circuitState).toBe('half-open');
       const started = Date.now();
       const other = await failure(upstream.getJson(stub.url, { parse: asAnything }));
       expect(other.outcome).toBe('circuit_open');
       expect(Date.now() - started).toBeLessThan(100);
       expect((await trial).outcome).toBe('timeout');
-      expect(upstream.circuitState).toBe(CircuitState.Open);
+      expect(upstream.circuitState).toBe('open');
     });
 
     it("is not opened by 4xx answers, which are the caller's problem", async () => {
       stub.behave(json({}, { status: 404 }));
       const upstream = client(breakerOptions);
       for (let i = 0; i < 5; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
-      expect(upstream.circuitState).toBe(CircuitState.Closed);
+      expect(upstream.circuitState).toBe('closed');
       expect(stub.requests).toHaveLength(5);
     });
   });

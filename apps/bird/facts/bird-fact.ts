@@ -8,8 +8,11 @@ export interface BirdFact {
 
 /** Where bird facts come from: the embedded catalog or a remote collection. */
 export interface FactsSource {
-  /** A bird picked at random; rejects when the source cannot answer. */
-  randomFact(): Promise<BirdFact>;
+  /**
+   * A bird picked at random; rejects when the source cannot answer.
+   * @param deadline when the answer is needed by, for a source that calls out (`Date.now()` time)
+   */
+  randomFact(deadline?: number): Promise<BirdFact>;
 }
 
 /** Longest name kept: anything longer is not a bird's common name (and birdImage refuses it). */

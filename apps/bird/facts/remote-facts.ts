@@ -28,24 +28,24 @@ const COLLECTION_KEY = 'collection';
  * not go stale the way a price does.
  */
 export class RemoteFacts implements FactsSource {
-  readonly #collection: CachedLookup<Collection>;
+  readonly #collection: CachedLookup<Collection, number | undefined>;
   readonly #random: () => number;
 
   constructor(options: RemoteFactsOptions) {
     const { upstream, url } = options;
     this.#random = options.random ?? Math.random;
-    this.#collection = new CachedLookup<Collection>({
+    this.#collection = new CachedLookup<Collection, number | undefined>({
       name: 'facts',
       maxEntries: 1,
       ttlMs: options.ttlMs ?? 10 * 60 * 1000,
       serveStaleOnError: true,
       metrics: options.metrics,
-      load: () => upstream.getJson(url, { parse: parseCollection }),
+      load: (_key, deadline) => upstream.getJson(url, { parse: parseCollection, deadline }),
     });
   }
 
-  async randomFact(): Promise<BirdFact> {
-    const { facts } = await this.#collection.get(COLLECTION_KEY);
+  async randomFact(deadline?: number): Promise<BirdFact> {
+    const { facts } = await this.#collection.get(COLLECTION_KEY, deadline);
     return pick(facts, this.#random);
   }
 }

@@ -5,7 +5,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { jsonErrors } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
 import { observeRequests } from './observe-requests.js';
-import { requestId, type RequestIdState } from './request-id.js';
+import { requestContext, type RequestState } from './request-context.js';
 
 /** What every service app needs, whatever its routes. */
 export interface ServiceAppDependencies {
@@ -15,7 +15,7 @@ export interface ServiceAppDependencies {
 }
 
 /** The router a service adds its own routes to. */
-export type ServiceRouter = Router<RequestIdState>;
+export type ServiceRouter = Router<RequestState>;
 
 /**
  * Builds a Koa app with what both services share: request ids, one log line and metrics per
@@ -25,12 +25,12 @@ export type ServiceRouter = Router<RequestIdState>;
 export function createServiceApp(
   deps: ServiceAppDependencies,
   addRoutes: (router: ServiceRouter) => void,
-): Koa<RequestIdState> {
-  const app = new Koa<RequestIdState>();
-  const router: ServiceRouter = new Router<RequestIdState>();
+): Koa<RequestState> {
+  const app = new Koa<RequestState>();
+  const router: ServiceRouter = new Router<RequestState>();
   addOperationalRoutes(router, deps.readiness, deps.metrics);
   addRoutes(router);
-  app.use(requestId());
+  app.use(requestContext());
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(jsonErrors(deps.logger));
   app.use(router.routes());

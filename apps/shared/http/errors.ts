@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../logger.js';
-import type { RequestIdState } from './request-id.js';
+import type { RequestState } from './request-context.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -14,7 +14,7 @@ export interface ErrorBody {
  * `internal error`, so no stack trace or internal detail leaves the process. Status-only answers
  * (404 from no route, 405/501 from `allowedMethods`) get a body too.
  */
-export function jsonErrors(logger: Logger): Middleware<RequestIdState> {
+export function jsonErrors(logger: Logger): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();

@@ -7,14 +7,21 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 // Ids come from clients: accept only what is safe to echo in a header and a log line.
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 
-/** State the request-id middleware adds to `ctx.state`. */
-export interface RequestIdState {
+/** What the first middleware records of every request, in `ctx.state`. */
+export interface RequestState {
+  /** The caller's `X-Request-Id` if it is sane, or a fresh UUID. */
   requestId: string;
+  /** When the app first saw the request (`Date.now()`): deadlines count from here. */
+  receivedAt: number;
 }
 
-/** Accepts the caller's `X-Request-Id` if it is sane, or makes one; echoes it in the response. */
-export function requestId(): Middleware<RequestIdState> {
+/**
+ * Records when the request arrived and which id it goes by: the caller's `X-Request-Id` if it
+ * is sane, or a fresh one. The id is echoed in the response.
+ */
+export function requestContext(): Middleware<RequestState> {
   return async (ctx, next) => {
+    ctx.state.receivedAt = Date.now();
     const offered = ctx.get(REQUEST_ID_HEADER);
     ctx.state.requestId = ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
     ctx.set(REQUEST_ID_HEADER, ctx.state.requestId);
