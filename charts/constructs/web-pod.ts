@@ -9,7 +9,11 @@ export interface WebResources {
   readonly cpuRequest?: string;
   /** @default '500m' */
   readonly cpuLimit?: string;
-  /** @default '128Mi' */
+  /**
+   * What a pod uses at its busiest (about 110 MB in bench/RESULTS.md), with room: the autoscaler's
+   * memory target is a share of it, and one below that peak would add pods that never go away.
+   * @default '160Mi'
+   */
   readonly memoryRequest?: string;
   /** @default '256Mi' */
   readonly memoryLimit?: string;

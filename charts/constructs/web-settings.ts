@@ -4,7 +4,14 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { checkInteger, failProp } from './props.js';
 import type { ImageReference, WebServiceProps } from './web-service.js';
 
-const RESERVED_ENV = ['PORT', 'HOST', 'LOG_LEVEL', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'];
+const RESERVED_ENV = [
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'SHUTDOWN_DELAY_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'NODE_OPTIONS',
+];
 const REGISTRY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/;
 const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -49,12 +56,14 @@ export function resolveConfig(
       `exceed shutdownDelay + shutdownTimeout (${drainSeconds}s), or pods are killed mid-drain`,
     );
   }
+  const nodeOptions = props.nodeOptions ?? '--max-semi-space-size=8';
   const data = {
     PORT: String(port),
     HOST: '0.0.0.0',
     LOG_LEVEL: props.logLevel ?? 'info',
     SHUTDOWN_DELAY_MS: String(delayMs),
     SHUTDOWN_TIMEOUT_MS: String(timeoutMs),
+    ...(nodeOptions !== '' && { NODE_OPTIONS: nodeOptions }),
     ...env,
   };
   return { data, gracePeriodSeconds };

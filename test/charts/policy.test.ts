@@ -133,7 +133,7 @@ describe('reports', () => {
     [
       'a missing memory limit',
       mutateBird((d) => delete container(d).resources!.limits!.memory),
-      /memory request\/limit 128Mi\/undefined/,
+      /memory request\/limit 160Mi\/undefined/,
     ],
     [
       'a readiness probe on the liveness path',

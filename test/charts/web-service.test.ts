@@ -93,8 +93,16 @@ describe('WebService with default props', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_DELAY_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      NODE_OPTIONS: '--max-semi-space-size=8',
     });
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(20);
+  });
+
+  it('requests more memory than a pod uses at its busiest, so the autoscaler can scale in', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: '160Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
   });
 
   it('opens no network path by default', () => {
@@ -103,6 +111,12 @@ describe('WebService with default props', () => {
 });
 
 describe('WebService props and wiring', () => {
+  it('sets NODE_OPTIONS from nodeOptions, and leaves it out when that is empty', () => {
+    const data = (nodeOptions: string) => find<ConfigMap>(synth({ nodeOptions }), 'ConfigMap').data;
+    expect(data('--max-old-space-size=96')?.NODE_OPTIONS).toBe('--max-old-space-size=96');
+    expect(data('')).not.toHaveProperty('NODE_OPTIONS');
+  });
+
   it('restarts pods when the configuration changes', () => {
     const checksum = (env: Record<string, string>) =>
       find<Deployment>(synth({ env }), 'Deployment').spec.template.metadata?.annotations?.[
@@ -246,6 +260,11 @@ describe('WebService rejects invalid props, naming the prop, the value and the f
       'a reserved variable',
       { env: { PORT: '1' } },
       /invalid env.PORT "1": remove it; it is derived/,
+    ],
+    [
+      'NODE_OPTIONS as a variable',
+      { env: { NODE_OPTIONS: '--inspect' } },
+      /invalid env.NODE_OPTIONS "--inspect": remove it; it is derived from other props/,
     ],
     [
       'a grace period shorter than the drain',
