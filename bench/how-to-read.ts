@@ -3,11 +3,18 @@ export const HOW_TO_READ = `## How to read this
 
 - **What runs.** The compiled services (\`node build/apps/<service>/server.js\`, as in
   production: no npm, no tsx) run as child processes configured only by their environment, with
-  \`LOG_LEVEL=info\`: every request writes its JSON log line to a pipe the bench drains. birdImage
+  \`LOG_LEVEL=info\`: every request writes its JSON log line to a pipe the bench drains (counting
+  the lines, not reading them, so that the load generator beside it is not slowed). birdImage
   calls a stand-in Unsplash on 127.0.0.1 that answers after \`BENCH_UPSTREAM_LATENCY_MS\`
   (default 50 ms); bird calls that birdImage. The load generator (autocannon) runs inside the
   bench process and competes with the server for the 2 cores, exactly as it does for the bare
   server, so the ratios are fair while absolute numbers depend on the load generator too.
+- **As in a pod.** Each service runs as its container in \`dist/\` does: in a memory cgroup
+  limited to the container's memory limit, and with the \`NODE_OPTIONS\` of its ConfigMap; the bare
+  server it is compared with runs the same way. This matters: Node sizes its heap from the memory
+  limit it finds, so a service run outside one sizes its heap from the whole machine and uses
+  memory, and CPU, as no pod does. The bench needs root to make the cgroups (\`/sys/fs/cgroup\`,
+  v1 or v2); where it cannot, the "Pods" line above says so and the limits do not hold.
 - **Bare \`node:http\`.** A plain \`node:http\` server, in its own process like the services,
   answering the same bytes (one real answer of the service, fetched first); in scenario 3 it makes
   the same one upstream call per request and nothing else. It is the ceiling on this machine:
@@ -34,21 +41,22 @@ export const HOW_TO_READ = `## How to read this
 - **Scenario 4**: birdImage, warmed up with requests that call nothing, against an upstream that
   accepts and never answers. *Breaker closed*: 64 requests sent together over 64 keep-alive
   connections already open (as bird or an ingress would send them), all before the breaker
-  opens (5 failures open it), so each waits for the deadline. birdImage's own request log
-  (\`durationMs\`) put each at 2,000–2,035 ms when we looked ("Profiles and fixes"): what shows
-  above that is queueing, the 64 requests waiting for each other's synchronous set-up of the
-  outbound call on one core. *Breaker open*: fresh names, each answering the default image
-  without a call; "calls that reached the dead upstream" must stay at 64. All of it runs within
-  the 10 s before the breaker's first trial call.
+  opens (5 failures open it), so each waits for its deadline. A request's calls end 5 % of
+  \`UPSTREAM_TIMEOUT_MS\` (at most 100 ms) before it, to leave time for the answer, so each
+  answer should come a little under the deadline, the last of the 64 latest. *Breaker open*:
+  fresh names, each answering the default image without a call; "calls that reached the dead
+  upstream" must stay at 64. All of it runs within the 10 s before the breaker's first trial
+  call.
 - **Start to ready**: spawn to the first 200 of \`/readyz\`, polled every millisecond once the
   port is logged; median of 5 runs after one unmeasured run. The floor is the same measurement of
   a bare \`node -e\` server that only listens: what no change to the services can go below.
-- **Peak RSS** is \`VmHWM\` of the service process. About 40–50 MB of it are the \`node\` binary's
-  own pages (a bare \`node -e 0\` has 40 MB): what the code can change is the rest.
+- **Peak RSS** is \`VmHWM\` of the service process, under its pod's memory limit. About 45 MB of
+  it are file pages, the \`node\` binary's own (a bare \`node -e 0\` has 40 MB of RSS): what the
+  code and the heap settings can change is the rest.
 - **Synth** runs \`npm run synth\` with \`-- --output\` a temporary folder, and the app behind it
   (\`app:\` of cdk8s.yaml) with \`CDK8S_OUTDIR\` a temporary folder (the script gets it too), so
   \`dist/\` is never touched; the difference between the two is what the script adds: npm's own
-  start-up, and the cdk8s CLI's when the script goes through it. Both write the same files. A synth that fails (charts being edited) shows as "failed" and the rest of the bench
-  still runs.
+  start-up, and the cdk8s CLI's when the script goes through it. Both write the same files. A
+  synth that fails (charts being edited) shows as "failed" and the rest of the bench still runs.
 - **Targets** are goals, not tests: the last table says which are met on this run and by how
   much the others are missed; "Profiles and fixes" below says what the profiles showed.`;

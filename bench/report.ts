@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { LoadSummary } from './load.js';
+import type { PodSettings } from './pod.js';
 import type { Comparison, DeadUpstreamResult, Settings } from './scenarios.js';
 import type { SynthTiming } from './synth.js';
 
@@ -14,6 +15,10 @@ export interface Results {
     readonly date: string;
   };
   readonly settings: Settings;
+  /** How each service ran (scenarios 1–6): the pod it mimics, and whether its memory limit held. */
+  readonly pods: Readonly<
+    Record<'bird' | 'birdImage', { readonly pod?: PodSettings; readonly memoryLimited: boolean }>
+  >;
   /** Cores busy with work other than the bench's, on average, during each scenario. */
   readonly noise: Readonly<Record<string, number | undefined>>;
   readonly comparisons: readonly Comparison[];
@@ -46,6 +51,7 @@ export const END_MARKER = '<!-- bench:end -->';
 const ms = (value: number) =>
   Number.isFinite(value) ? (value < 10 ? value.toFixed(2) : value.toFixed(0)) : 'n/a';
 const rps = (value: number) => Math.round(value).toLocaleString('en-US');
+const signedMs = (value: number) => `${value < 0 ? '−' : '+'}${ms(Math.abs(value))} ms`;
 const mb = (bytes: number | undefined) =>
   bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const verdict = (met: boolean | undefined) =>
@@ -81,6 +87,18 @@ function synthText(timing: SynthTiming): string {
   return timing.ok
     ? `${ms(median(timing.runsMs))} ms (median of ${timing.runsMs.length}: ${timing.runsMs.map(ms).join(', ')})`
     : `failed: ${timing.reason}`;
+}
+
+function podText(pods: Results['pods']): string {
+  const each = Object.entries(pods).map(([service, { pod, memoryLimited }]) => {
+    const limit = pod ? `${(pod.memoryLimitBytes / 2 ** 20).toFixed(0)} MiB` : 'none';
+    const held = memoryLimited ? 'held by a memory cgroup' : '**not held: no cgroup to be had**';
+    return `${service} ${limit} (${held}), NODE_OPTIONS ${pod?.nodeOptions ?? 'unset'}`;
+  });
+  return (
+    `Pods (from dist/; each bare server runs as the service it is compared with): ` +
+    `${each.join('; ')}.`
+  );
 }
 
 function targets(results: Results): Target[] {
@@ -121,7 +139,7 @@ function targets(results: Results): Target[] {
     },
     {
       goal: `dead upstream, breaker closed: p99 ≤ deadline (${settings.deadlineMs} ms)`,
-      measured: `${p99(dead.closed)} (+${ms(dead.closed.p99Ms - settings.deadlineMs)} ms)`,
+      measured: `${p99(dead.closed)} (${signedMs(dead.closed.p99Ms - settings.deadlineMs)})`,
       met: dead.closed.p99Ms <= settings.deadlineMs,
     },
     {
@@ -167,6 +185,8 @@ export function renderResults(results: Results): string {
       `scenario in ${settings.rounds} alternating rounds after ${settings.warmupS} s of warm-up; ` +
       `fixed rate: ${rate} for ${settings.pacedS} s; LOG_LEVEL=info (the request log goes to a ` +
       `drained pipe); service node flags: ${settings.nodeArgs.join(' ') || 'none'}.`,
+    '',
+    podText(results.pods),
     '',
     `Other work on the machine (cores busy outside the bench, of ${machine.cores}): ` +
       Object.entries(results.noise)

@@ -103,6 +103,10 @@ async function main(): Promise<void> {
 
     const birdImage = await startService('bird-image', imageEnv, nodeArgs);
     const bird = await startService('bird', { BIRD_IMAGE_URL: birdImage.url }, nodeArgs);
+    const pods = {
+      bird: { pod: bird.pod, memoryLimited: bird.memoryLimited },
+      birdImage: { pod: birdImage.pod, memoryLimited: birdImage.memoryLimited },
+    };
     const comparisons: Comparison[] = [];
 
     const steady = await scenario('1. bird steady state', () =>
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
       },
       settings,
+      pods,
       noise,
       comparisons,
       deadUpstream: dead,

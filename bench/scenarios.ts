@@ -103,6 +103,7 @@ export async function compare(
   const body = 'bodyPath' in bare ? await fetchBody(`${target.url}${bare.bodyPath}`) : undefined;
   const reference = await startBareServer(
     body ? { BARE_BODY_BASE64: body.toString('base64') } : 'env' in bare ? bare.env : {},
+    target.pod,
   );
   try {
     await runLoad({ ...load(reference), durationS: settings.warmupS / 2 });

@@ -5,6 +5,8 @@ import { get } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createMemoryCgroup } from './memory-cgroup.js';
+import { podSettingsOf, type PodSettings } from './pod.js';
 
 /** The repository root: the services run from here, as `npm start` runs them. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +21,10 @@ export interface RunningServer {
   readonly pid: number;
   /** Base URL on 127.0.0.1, without a trailing slash. */
   readonly url: string;
+  /** The pod it runs as (see bench/pod.ts); `undefined` for a plain process. */
+  readonly pod: PodSettings | undefined;
+  /** Whether the pod's memory limit holds: false where the bench could not make a cgroup. */
+  readonly memoryLimited: boolean;
   /** Lines written to stdout so far: the bench checks the request log stayed on under load. */
   readonly logLines: () => number;
   /** Peak resident set size so far (`VmHWM`), in bytes; `undefined` where /proc is missing. */
@@ -32,28 +38,36 @@ export interface RunningServer {
 // Every child still running, and whether it leads a process group of its own (killed whole).
 const children = new Map<ChildProcess, { readonly group: boolean }>();
 const START_TIMEOUT_MS = 10_000;
+const NEWLINE = 0x0a;
 
 /**
- * Starts `node [nodeArgs] build/apps/<name>/server.js` (compiled: no npm, no tsx) with PORT=0 on 127.0.0.1,
- * LOG_LEVEL=info and only `env` besides PATH and HOME: nothing of the bench's own environment
- * leaks into the service's configuration.
+ * Starts `node [nodeArgs] build/apps/<name>/server.js` (compiled: no npm, no tsx) with PORT=0 on
+ * 127.0.0.1, LOG_LEVEL=info and only `env` besides PATH and HOME: nothing of the bench's own
+ * environment leaks into the service's configuration. It runs as its pod runs it (see
+ * bench/pod.ts): under the container's memory limit and with its `NODE_OPTIONS`.
  */
-export function startService(
+export async function startService(
   name: ServiceName,
   env: Readonly<Record<string, string>>,
   nodeArgs: readonly string[] = [],
 ): Promise<RunningServer> {
-  return startServer(name, [...nodeArgs, `build/apps/${name}/server.js`], {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+  return startServer(
+    name,
+    [...nodeArgs, `build/apps/${name}/server.js`],
+    { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    await podSettingsOf(name),
+  );
 }
 
-/** Starts the bare reference server (bench/bare-server.ts) with `env`. */
-export function startBareServer(env: Readonly<Record<string, string>>): Promise<RunningServer> {
-  return startServer('bare node:http', ['--import', 'tsx', 'bench/bare-server.ts'], env);
+/**
+ * Starts the bare reference server (bench/bare-server.ts) with `env`, in the same kind of pod as
+ * the service it is compared with.
+ */
+export function startBareServer(
+  env: Readonly<Record<string, string>>,
+  pod: PodSettings | undefined,
+): Promise<RunningServer> {
+  return startServer('bare node:http', ['--import', 'tsx', 'bench/bare-server.ts'], env, pod);
 }
 
 // The least a Node server can do before it is ready: listen, log its port, answer.
@@ -68,34 +82,53 @@ export function startFloorServer(): Promise<RunningServer> {
 /**
  * Runs `node <args>` from the repository root and resolves once it has logged
  * `{"msg":"listening","port":…}`. stdout goes to a pipe that is drained and counted, never
- * printed: a terminal would slow the request log down and measure the terminal.
+ * printed: a terminal would slow the request log down and measure the terminal. With `pod`, the
+ * process runs in a memory cgroup limited as the pod's container is, with its `NODE_OPTIONS`.
  */
 async function startServer(
   label: string,
   args: readonly string[],
   env: Readonly<Record<string, string>>,
+  pod?: PodSettings,
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, args, {
+  const cgroup = pod && (await createMemoryCgroup(pod.memoryLimitBytes));
+  const [command, commandArgs] = cgroup
+    ? cgroup.wrap(process.execPath, args)
+    : [process.execPath, [...args]];
+  const child = spawn(command, commandArgs, {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(pod?.nodeOptions !== undefined && { NODE_OPTIONS: pod.nodeOptions }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = trackChild(child);
+  void exited.then(() => cgroup?.remove());
 
   let lines = 0;
-  let pending = '';
   let stderr = '';
   let resolvePort: (port: number) => void = () => undefined;
   const port = new Promise<number>((resolve) => (resolvePort = resolve));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const text = pending + chunk;
-    const complete = text.split('\n');
-    pending = complete.pop() ?? '';
-    lines += complete.length;
-    for (const line of complete) {
-      if (line.includes('"msg":"listening"')) {
-        resolvePort(Number((JSON.parse(line) as { port?: unknown }).port));
-      }
+  // Until "listening", lines are read; after it, only counted, in the bytes as they come: the
+  // load generator shares this process, and decoding the request log would slow it down.
+  let beforeListening: string | undefined = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) {
+      lines += 1;
+    }
+    if (beforeListening === undefined) return;
+    beforeListening += chunk.toString('utf8');
+    // Whole lines only: the last piece may be a line still being written.
+    const line = beforeListening
+      .split('\n')
+      .slice(0, -1)
+      .find((text) => text.includes('"msg":"listening"'));
+    if (line !== undefined) {
+      beforeListening = undefined;
+      resolvePort(Number((JSON.parse(line) as { port?: unknown }).port));
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -118,6 +151,8 @@ async function startServer(
     label,
     pid,
     url: `http://127.0.0.1:${listening}`,
+    pod,
+    memoryLimited: cgroup !== undefined,
     logLines: () => lines,
     peakRssBytes: () => peakRssOf(pid),
     cpuMs: () => cpuTimeOf(pid),
