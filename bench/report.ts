@@ -48,8 +48,9 @@ interface Target {
 export const BEGIN_MARKER = '<!-- bench:begin — written by `npm run bench`; edit outside -->';
 export const END_MARKER = '<!-- bench:end -->';
 
+// Two decimals below 10 ms, one below 100: enough to tell 10.3 ms from a 10 ms target.
 const ms = (value: number) =>
-  Number.isFinite(value) ? (value < 10 ? value.toFixed(2) : value.toFixed(0)) : 'n/a';
+  Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0) : 'n/a';
 const rps = (value: number) => Math.round(value).toLocaleString('en-US');
 const signedMs = (value: number) => `${value < 0 ? '−' : '+'}${ms(Math.abs(value))} ms`;
 const mb = (bytes: number | undefined) =>

@@ -1,12 +1,5 @@
-import { z } from 'zod';
+import { httpUrl } from '../shared/http-url.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
-
-// Only what we read; Unsplash sends far more, and extra fields must not break us.
-const searchResponse = z.object({
-  results: z.array(
-    z.object({ urls: z.object({ thumb: z.url({ protocol: /^https?$/ }) }) }).loose(),
-  ),
-});
 
 /** Finds bird photos on Unsplash. */
 export class UnsplashClient {
@@ -33,11 +26,25 @@ export class UnsplashClient {
     return this.upstream.getJson(`${this.apiUrl}/search/photos`, {
       searchParams: { query, per_page: 1 },
       deadline,
-      parse: (body) => {
-        const parsed = searchResponse.safeParse(body);
-        if (!parsed.success) throw new MalformedResponseError('unexpected Unsplash search answer');
-        return parsed.data.results[0]?.urls.thumb ?? null;
-      },
+      parse: firstThumbnailOf,
     });
   }
+}
+
+interface SearchAnswer {
+  readonly results?: unknown;
+}
+
+/**
+ * The `urls.thumb` of the first result of a search answer, or `null` when there is none. Only
+ * what we read is checked: Unsplash sends far more, and extra fields must not break us.
+ */
+function firstThumbnailOf(body: unknown): string | null {
+  const results = (body as SearchAnswer | null)?.results;
+  if (!Array.isArray(results))
+    throw new MalformedResponseError('unexpected Unsplash search answer');
+  if (results.length === 0) return null;
+  const thumb = httpUrl((results[0] as { urls?: { thumb?: unknown } } | null)?.urls?.thumb);
+  if (thumb === undefined) throw new MalformedResponseError('unexpected Unsplash search answer');
+  return thumb;
 }

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { CachedLookup } from '../shared/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
+import { httpUrl } from '../shared/http-url.js';
 import type { Metrics } from '../shared/metrics.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
 
@@ -27,8 +27,6 @@ export interface ImageRequest {
   /** When the answer is needed by (see `upstreamDeadline`). @default the client's own timeout */
   readonly deadline?: number;
 }
-
-const imageUrl = z.url({ protocol: /^https?$/ });
 
 /**
  * Asks birdImage for a bird's photo. Answers are cached for a few minutes, so a steady stream of
@@ -65,7 +63,7 @@ export class BirdImageClient {
 
 // birdImage answers a JSON string; anything else (a bare or quoted URL, an object) is malformed.
 function parseImageUrl(body: unknown): string {
-  const parsed = imageUrl.safeParse(body);
-  if (!parsed.success) throw new MalformedResponseError('birdImage did not answer a URL string');
-  return parsed.data;
+  const url = httpUrl(body);
+  if (url === undefined) throw new MalformedResponseError('birdImage did not answer a URL string');
+  return url;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { httpUrl } from './http-url.js';
 
 /** The environment as `process.env` hands it over. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -15,75 +15,102 @@ export const MISSINGNO_IMAGE_URL =
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-// Kubernetes ConfigMaps and shell scripts often set a variable to '' to mean "not set".
-const blankAsUnset = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-function variable<T extends z.ZodType>(schema: T) {
-  return z.preprocess(blankAsUnset, schema);
+/**
+ * How one environment variable is read: unset or blank gives its default; any other text is
+ * parsed, and a {@link VariableError} says why a value is refused.
+ */
+export interface Variable<T> {
+  readonly read: (text: string | undefined) => T;
 }
 
-const portNumber = z
-  .string()
-  .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
-  .transform(Number)
-  .refine((port) => port <= 65535, 'must be a port number from 0 to 65535');
+/** The value a {@link Variable} reads. */
+export type VariableValue<V> = V extends Variable<infer T> ? T : never;
+
+/** Why a variable's value is refused, completing "`NAME="value"` …". */
+class VariableError extends Error {}
+
+// Kubernetes ConfigMaps and shell scripts often set a variable to '' to mean "not set".
+const unlessBlank = (text: string | undefined) => (text?.trim() ? text : undefined);
+
+function variable<T>(parse: (text: string) => T, fallback: T): Variable<T> {
+  return {
+    read: (text) => {
+      const set = unlessBlank(text);
+      return set === undefined ? fallback : parse(set);
+    },
+  };
+}
+
+function optionalVariable<T>(parse: (text: string) => T): Variable<T | undefined> {
+  return {
+    read: (text) => {
+      const set = unlessBlank(text);
+      return set === undefined ? undefined : parse(set);
+    },
+  };
+}
+
+/** `text` if `valid`, or a {@link VariableError} saying what it `must` be. */
+function check(text: string, valid: boolean, must: string): string {
+  if (!valid) throw new VariableError(must);
+  return text;
+}
+
+const PORT_MESSAGE = 'must be a port number from 0 to 65535';
+const parsePort = (text: string) =>
+  Number(check(text, /^\d{1,5}$/.test(text) && Number(text) <= 65535, PORT_MESSAGE));
+
+const HTTP_URL_MESSAGE = 'must be an absolute http:// or https:// URL';
+const parseHttpUrl = (text: string) =>
+  check(text, httpUrl(text) !== undefined, HTTP_URL_MESSAGE)
+    // One canonical form, so callers can append paths without doubling slashes.
+    .replace(/\/+$/, '');
 
 /** A port, e.g. `PORT`. */
-export const portVar = (fallback: number) => variable(portNumber.default(fallback));
+export const portVar = (fallback: number) => variable(parsePort, fallback);
 
 /** A whole number of milliseconds within `[min, 24 h]`. */
 export const millisecondsVar = (fallback: number, min = 0) => {
   const message = `must be a whole number of milliseconds from ${min} to 86400000`;
+  const inRange = (ms: number) => ms >= min && ms <= 86_400_000;
   return variable(
-    z
-      .string()
-      .regex(/^\d{1,8}$/, message)
-      .transform(Number)
-      .refine((ms) => ms >= min && ms <= 86_400_000, message)
-      .default(fallback),
+    (text) => Number(check(text, /^\d{1,8}$/.test(text) && inRange(Number(text)), message)),
+    fallback,
   );
 };
 
-const httpUrl = z
-  .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http:// or https:// URL',
-  })
-  // One canonical form, so callers can append paths without doubling slashes.
-  .transform((value) => value.replace(/\/+$/, ''));
-
 /** An absolute http(s) URL without a trailing slash. */
-export const urlVar = (fallback: string) => variable(httpUrl.default(fallback));
+export const urlVar = (fallback: string) => variable(parseHttpUrl, fallback);
 
 /** An optional absolute http(s) URL without a trailing slash. */
-export const optionalUrlVar = () => variable(httpUrl.optional());
+export const optionalUrlVar = () => optionalVariable(parseHttpUrl);
 
 /** An optional free-form value, e.g. a file path. */
-export const optionalStringVar = () => variable(z.string().optional());
+export const optionalStringVar = () => optionalVariable((text) => text);
 
 /** An optional secret: printable ASCII without spaces, never echoed in errors (see parseEnv). */
 export const optionalSecretVar = () =>
-  variable(
-    z
-      .string()
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-      .optional(),
+  optionalVariable((text) =>
+    check(text, /^[\x21-\x7e]+$/.test(text), 'must be printable ASCII without spaces'),
   );
 
 /** A pino log level. */
 export const logLevelVar = () =>
   variable(
-    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    (text) =>
+      check(
+        text,
+        (LOG_LEVELS as readonly string[]).includes(text),
+        `must be one of ${LOG_LEVELS.join(', ')}`,
+      ) as LogLevel,
+    'info',
   );
 
 /** The interface to listen on. */
 export const hostVar = () =>
   variable(
-    z
-      .string()
-      .regex(/^[\w.:-]+$/, 'must be a host name or an IP address')
-      .default('0.0.0.0'),
+    (text) => check(text, /^[\w.:-]+$/.test(text), 'must be a host name or an IP address'),
+    '0.0.0.0',
   );
 
 /** The variables both services read, with the port that differs between them. */
@@ -97,7 +124,10 @@ export const commonVariables = (defaultPort: number) => ({
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(10_000, 1),
 });
 
-type CommonVariables = z.output<z.ZodObject<ReturnType<typeof commonVariables>>>;
+/** The values of a set of variables, by name. */
+export type VariableValues<Shape> = { -readonly [K in keyof Shape]: VariableValue<Shape[K]> };
+
+type CommonVariables = VariableValues<ReturnType<typeof commonVariables>>;
 
 /** Settings both services share, in the shape the code uses. */
 export interface CommonConfig {
@@ -105,7 +135,7 @@ export interface CommonConfig {
   readonly host: string;
   readonly logLevel: LogLevel;
   readonly defaultImageUrl: string;
-  /** Deadline of every outbound call, retries and connect included. */
+  /** A request's budget for its outbound calls, retries and connects included (see deadline.ts). */
   readonly upstreamTimeoutMs: number;
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
 }
@@ -123,22 +153,28 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
 }
 
 /**
- * Parses `env` with `schema`, or throws a {@link ConfigError} whose one-line message names each
- * invalid variable and its value. Values of `secretVariables` are never echoed.
+ * Reads every variable of `shape` from `env`, or throws a {@link ConfigError} whose one-line
+ * message names each invalid variable and its value. Values of `secretVariables` are never
+ * echoed.
  */
-export function parseEnv<Shape extends z.ZodRawShape>(
+export function parseEnv<Shape extends Record<string, Variable<unknown>>>(
   shape: Shape,
   env: Env,
   secretVariables: readonly string[] = [],
-): z.output<z.ZodObject<Shape>> {
-  const result = z.object(shape).safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0]);
-    const shown = secretVariables.includes(name) ? '(hidden)' : JSON.stringify(env[name]);
-    return `${name}=${shown} ${issue.message}`;
-  });
-  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+): VariableValues<Shape> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, { read }] of Object.entries(shape)) {
+    try {
+      values[name] = read(env[name]);
+    } catch (error) {
+      if (!(error instanceof VariableError)) throw error;
+      const shown = secretVariables.includes(name) ? '(hidden)' : JSON.stringify(env[name]);
+      problems.push(`${name}=${shown} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return values as VariableValues<Shape>;
 }
 
 /** Freezes a config object and everything in it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_NAME_LENGTH, usableFact } from '../../apps/bird/facts/bird-fact.js';
 import { CatalogFacts } from '../../apps/bird/facts/catalog-facts.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 
@@ -42,5 +43,36 @@ describe('CatalogFacts', () => {
 
   it('refuses a catalog without a usable bird', () => {
     expect(() => new CatalogFacts([{ name: '' }])).toThrowError(/no usable bird/);
+  });
+});
+
+describe('usableFact', () => {
+  it('keeps the name and description, trimmed, and nothing else', () => {
+    expect(usableFact({ id: 7, name: '  Kea ', description: ' An alpine parrot. ', x: 1 })).toEqual(
+      {
+        name: 'Kea',
+        description: 'An alpine parrot.',
+      },
+    );
+  });
+
+  it('makes a missing or non-string description empty', () => {
+    expect(usableFact({ name: 'Kea' })).toEqual({ name: 'Kea', description: '' });
+    expect(usableFact({ name: 'Kea', description: 42 })).toEqual({ name: 'Kea', description: '' });
+  });
+
+  it.each([
+    ['no name', { description: 'x' }],
+    ['a blank name', { name: '   ' }],
+    ['a name that is not a string', { name: 42 }],
+    ['a name over 100 characters', { name: 'K'.repeat(MAX_NAME_LENGTH + 1) }],
+    ['null', null],
+    ['a string', 'Kea'],
+  ])('skips an item with %s', (_case, item) => {
+    expect(usableFact(item)).toBeUndefined();
+  });
+
+  it('accepts a name of exactly 100 characters', () => {
+    expect(usableFact({ name: 'K'.repeat(MAX_NAME_LENGTH) })?.name).toHaveLength(MAX_NAME_LENGTH);
   });
 });

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** What the facts source knows about a bird. */
 export interface BirdFact {
   readonly name: string;
@@ -19,20 +17,24 @@ export interface FactsSource {
 export const MAX_NAME_LENGTH = 100;
 
 /**
- * One usable bird of a collection. Extra fields are ignored; a missing description becomes
- * empty, since the name alone still makes a bird.
+ * `item` as a bird, if it is one: an object whose `name` is a string of 1 to
+ * {@link MAX_NAME_LENGTH} characters once trimmed. Extra fields are ignored; a description that
+ * is missing or not a string becomes empty, since the name alone still makes a bird.
  */
-export const birdFactSchema = z.object({
-  name: z.string().trim().min(1).max(MAX_NAME_LENGTH),
-  description: z.string().trim().catch(''),
-});
+export function usableFact(item: unknown): BirdFact | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { name, description } = item as Record<string, unknown>;
+  const trimmedName = typeof name === 'string' ? name.trim() : '';
+  if (trimmedName.length === 0 || trimmedName.length > MAX_NAME_LENGTH) return undefined;
+  return {
+    name: trimmedName,
+    description: typeof description === 'string' ? description.trim() : '',
+  };
+}
 
 /** The usable birds of `items`; the rest are skipped. */
 export function usableFacts(items: readonly unknown[]): BirdFact[] {
-  return items.flatMap((item) => {
-    const parsed = birdFactSchema.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  });
+  return items.flatMap((item) => usableFact(item) ?? []);
 }
 
 /** One element of `items`, picked with `random` (a `Math.random`-like function). */
