@@ -41,10 +41,9 @@ interface SearchAnswer {
  */
 function firstThumbnailOf(body: unknown): string | null {
   const results = (body as SearchAnswer | null)?.results;
-  if (!Array.isArray(results))
-    throw new MalformedResponseError('unexpected Unsplash search answer');
-  if (results.length === 0) return null;
-  const thumb = httpUrl((results[0] as { urls?: { thumb?: unknown } } | null)?.urls?.thumb);
+  if (Array.isArray(results) && results.length === 0) return null;
+  const first: unknown = Array.isArray(results) ? results[0] : undefined;
+  const thumb = httpUrl((first as { urls?: { thumb?: unknown } } | null)?.urls?.thumb);
   if (thumb === undefined) throw new MalformedResponseError('unexpected Unsplash search answer');
   return thumb;
 }

@@ -20,9 +20,10 @@ export interface CircuitBreakerOptions {
  * opens it again. Every other call is turned away meanwhile, at once: a caller never waits
  * behind the trial call.
  *
- * The caller asks {@link tryCall} before a call and reports how it ended with
- * {@link succeeded} or {@link failed}; an outcome that says nothing about the upstream's health
- * (a call never made, a 404) is reported as {@link succeeded}, or not at all.
+ * The caller asks {@link tryCall} before a call and reports how every call it was let through
+ * ended, with {@link succeeded} or {@link failed}: an unreported trial call would leave the
+ * breaker half-open for good. An answer that is the caller's problem (a 404) still shows the
+ * upstream alive: report it as {@link succeeded}.
  *
  * @example
  * if (!breaker.tryCall()) return fallback;
