@@ -23,34 +23,29 @@ export async function createMemoryCgroup(limitBytes: number): Promise<MemoryCgro
   // cgroup v1: "4:memory:/some/path"; v2: "0::/some/path".
   const v1 = /^\d+:(?:[\w,]*,)?memory(?:,[\w,]*)?:(.*)$/m.exec(own)?.[1];
   const v2 = /^0::(.*)$/m.exec(own)?.[1];
-  const attempts =
+  const place =
     v1 !== undefined
-      ? [{ parent: path.join(CGROUP_ROOT, 'memory', v1), limitFile: 'memory.limit_in_bytes' }]
+      ? { parent: path.join(CGROUP_ROOT, 'memory', v1), limitFile: 'memory.limit_in_bytes' }
       : v2 !== undefined
-        ? [{ parent: path.join(CGROUP_ROOT, v2), limitFile: 'memory.max' }]
-        : [];
-  for (const { parent, limitFile } of attempts) {
-    const dir = path.join(parent, `aviary-bench-${process.pid}-${created++}`);
-    try {
-      await mkdir(dir);
-    } catch {
-      continue;
-    }
-    try {
-      await writeFile(path.join(dir, limitFile), String(limitBytes));
-    } catch {
-      await rmdir(dir).catch(() => undefined);
-      continue;
-    }
-    return {
-      // The shell moves itself into the cgroup, then becomes the command: the child's pid stays
-      // the process's own, and nothing runs outside the limit.
-      wrap: (command, args) => [
-        '/bin/sh',
-        ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, command, ...args],
-      ],
-      remove: () => rmdir(dir).catch(() => undefined),
-    };
+        ? { parent: path.join(CGROUP_ROOT, v2), limitFile: 'memory.max' }
+        : undefined;
+  if (place === undefined) return undefined;
+  const dir = path.join(place.parent, `aviary-bench-${process.pid}-${created++}`);
+  try {
+    await mkdir(dir);
+    await writeFile(path.join(dir, place.limitFile), String(limitBytes));
+  } catch {
+    // Not allowed here: leave nothing behind (rmdir fails harmlessly if mkdir did).
+    await rmdir(dir).catch(() => undefined);
+    return undefined;
   }
-  return undefined;
+  return {
+    // The shell moves itself into the cgroup, then becomes the command: the child's pid stays
+    // the process's own, and nothing runs outside the limit.
+    wrap: (command, args) => [
+      '/bin/sh',
+      ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, command, ...args],
+    ],
+    remove: () => rmdir(dir).catch(() => undefined),
+  };
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
+// The chart tests' reading of a quantity: the manifests are read the same way here and there.
+import { parseQuantity } from '../test/charts/support/quantities.js';
 import type { ServiceName } from './services.js';
 
 /** How the committed manifests run a service's container, as far as its process can tell. */
@@ -26,17 +28,6 @@ interface Container {
   readonly resources?: { readonly limits?: { readonly memory?: string } };
 }
 
-const BINARY_SUFFIXES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
-const DECIMAL_SUFFIXES: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9 };
-
-/** Bytes of a Kubernetes memory quantity such as `256Mi`. */
-export function quantityBytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)([KMG]i|[kMG])?$/.exec(quantity);
-  if (!match) throw new Error(`memory quantity ${JSON.stringify(quantity)} is not understood`);
-  const unit = match[2] ?? '';
-  return Math.round(Number(match[1]) * (BINARY_SUFFIXES[unit] ?? DECIMAL_SUFFIXES[unit] ?? 1));
-}
-
 /** The memory limit and `NODE_OPTIONS` that dist/ gives `service`'s container. */
 export async function podSettingsOf(service: ServiceName): Promise<PodSettings> {
   const manifests = parseAllDocuments(await readFile(SERVICES_MANIFEST, 'utf8')).map(
@@ -46,15 +37,19 @@ export async function podSettingsOf(service: ServiceName): Promise<PodSettings> 
     manifests.find((manifest) => manifest.kind === kind && manifest.metadata?.name === name);
   const container = named('Deployment', service)?.spec?.template?.spec?.containers?.[0];
   const limit = container?.resources?.limits?.memory;
-  if (limit === undefined) {
-    throw new Error(`${SERVICES_MANIFEST.pathname}: no memory limit for the ${service} container`);
+  const limitBytes = Math.round(parseQuantity(limit));
+  if (!Number.isFinite(limitBytes)) {
+    throw new Error(
+      `${SERVICES_MANIFEST.pathname}: no memory limit the bench understands for the ${service} ` +
+        `container (${JSON.stringify(limit)})`,
+    );
   }
   const fromConfigMaps = (container?.envFrom ?? []).map(
     (source) => named('ConfigMap', source.configMapRef?.name ?? '')?.data?.NODE_OPTIONS,
   );
   const direct = container?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
   return {
-    memoryLimitBytes: quantityBytes(limit),
+    memoryLimitBytes: limitBytes,
     // A variable set in `env` wins over one from `envFrom`, as in Kubernetes.
     nodeOptions: direct ?? fromConfigMaps.find((value) => value !== undefined),
   };

@@ -42,12 +42,7 @@ function variable<T>(parse: (text: string) => T, fallback: T): Variable<T> {
 }
 
 function optionalVariable<T>(parse: (text: string) => T): Variable<T | undefined> {
-  return {
-    read: (text) => {
-      const set = unlessBlank(text);
-      return set === undefined ? undefined : parse(set);
-    },
-  };
+  return variable<T | undefined>(parse, undefined);
 }
 
 /** `text` if `valid`, or a {@link VariableError} saying what it `must` be. */
