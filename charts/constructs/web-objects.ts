@@ -22,10 +22,15 @@ const metadata = (service: WebIdentity, annotations?: Record<string, string>) =>
   ...(annotations ? { annotations } : {}),
 });
 
-/** A ClusterIP Service: `port` → the named container port. */
-export function addService(scope: Construct, service: WebIdentity, port: number): void {
+/** A ClusterIP Service: `port` → the named container port. Labelled like its pods unless `labels`. */
+export function addService(
+  scope: Construct,
+  service: WebIdentity,
+  port: number,
+  labels: Readonly<Record<string, string>> = service.selector,
+): void {
   new k8s.KubeService(scope, 'Service', {
-    metadata: metadata(service),
+    metadata: { ...metadata(service), labels: { ...labels } },
     spec: {
       type: 'ClusterIP',
       selector: { ...service.selector },
@@ -41,12 +46,26 @@ export function addService(scope: Construct, service: WebIdentity, port: number)
   });
 }
 
-/** Autoscaling on CPU and memory utilization (percent of requests). */
+/** What an autoscaler of a service aims for. */
+export interface AutoscalingSettings {
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** Average utilization, in percent of requests. */
+  readonly targets: { readonly cpu: number; readonly memory: number };
+}
+
+/**
+ * Autoscaling on CPU and memory utilization (percent of requests) of `target`, by default the
+ * service's Deployment.
+ */
 export function addAutoscaler(
   scope: Construct,
   service: WebIdentity,
-  replicas: { min: number; max: number },
-  targets: { cpu: number; memory: number },
+  { replicas, targets }: AutoscalingSettings,
+  target: k8s.CrossVersionObjectReferenceV2 = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: service.name,
+  },
 ): void {
   const utilization = (name: 'cpu' | 'memory'): k8s.MetricSpecV2 => {
     checkInteger(service.owner, `${name}TargetUtilization`, targets[name], 1, 100);
@@ -58,7 +77,7 @@ export function addAutoscaler(
   new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
     metadata: metadata(service),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name },
+      scaleTargetRef: target,
       minReplicas: replicas.min,
       maxReplicas: replicas.max,
       metrics: [utilization('cpu'), utilization('memory')],

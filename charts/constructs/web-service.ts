@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { checkDnsLabel, checkInteger, checkServiceName } from './props.js';
 import {
   addAutoscaler,
+  type AutoscalingSettings,
   addDisruptionBudget,
   addIngress,
   addService,
@@ -20,6 +21,7 @@ import {
 } from './web-settings.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
+export type { AutoscalingSettings } from './web-objects.js';
 
 /** Where a container image comes from: `<registry>/<repository>:<tag>`. */
 export interface ImageReference {
@@ -144,6 +146,14 @@ export class WebService extends Construct {
   public readonly selector: Readonly<Record<string, string>>;
   /** These pods, as a NetworkPolicy peer. */
   public readonly pods: kplus.Pods;
+  /** The container image, `<registry>/<repository>:<tag>`. */
+  public readonly image: string;
+  /** Numeric uid and gid of the container; the image's `USER`. */
+  public readonly runAsId: number;
+  /** Name of the Ingress, when the service is exposed outside the cluster. */
+  public readonly ingressName?: string;
+  /** Bounds and targets of the autoscaler, for another workload that takes these pods over. */
+  public readonly autoscaling: AutoscalingSettings;
   private readonly identity: WebIdentity;
   private ingressPolicy?: kplus.NetworkPolicy;
   private egressPolicy?: kplus.NetworkPolicy;
@@ -162,7 +172,15 @@ export class WebService extends Construct {
     this.identity = { owner, name: this.name, selector: this.selector };
     this.pods = kplus.Pods.select(this, 'Pods', { labels: { ...this.selector } });
 
-    const replicas = resolveReplicas(owner, props);
+    this.image = resolveImage(owner, this.name, props.image);
+    this.runAsId = resolveRunAsId(owner, props);
+    this.autoscaling = {
+      replicas: resolveReplicas(owner, props),
+      targets: {
+        cpu: props.cpuTargetUtilization ?? 50,
+        memory: props.memoryTargetUtilization ?? 80,
+      },
+    };
     const config = resolveConfig(owner, this.port, props);
     new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels: this.selector },
@@ -174,14 +192,14 @@ export class WebService extends Construct {
     });
     this.addDeployment(props, config);
     addService(this, this.identity, this.servicePort);
-    addAutoscaler(this, this.identity, replicas, {
-      cpu: props.cpuTargetUtilization ?? 50,
-      memory: props.memoryTargetUtilization ?? 80,
-    });
+    addAutoscaler(this, this.identity, this.autoscaling);
     if (props.disruptionBudget ?? true) addDisruptionBudget(this, this.identity);
     for (const namespace of props.allowedNamespaces ?? []) this.allowFromNamespace(namespace);
     if (props.internetEgress ?? false) this.allowInternetEgress();
-    if (props.ingress) addIngress(this, this.identity, props.ingress);
+    if (props.ingress) {
+      addIngress(this, this.identity, props.ingress);
+      this.ingressName = this.name;
+    }
   }
 
   /** Lets `client`'s pods call this service: an ingress rule here, an egress rule there. */
@@ -196,7 +214,7 @@ export class WebService extends Construct {
     props: WebServiceProps,
     config: { data: Record<string, string>; gracePeriodSeconds: number },
   ): void {
-    const image = resolveImage(this.identity.owner, this.name, props.image);
+    const { image } = this;
     const labels = {
       ...this.selector,
       'app.kubernetes.io/version': image.slice(image.lastIndexOf(':') + 1),
@@ -226,7 +244,7 @@ export class WebService extends Construct {
           serviceAccountName: this.name,
           priorityClassName: props.priorityClassName,
           terminationGracePeriodSeconds: config.gracePeriodSeconds,
-          runAsId: resolveRunAsId(this.identity.owner, props),
+          runAsId: this.runAsId,
           resources: {
             cpuRequest: props.resources?.cpuRequest ?? '100m',
             cpuLimit: props.resources?.cpuLimit ?? '500m',

@@ -17,6 +17,7 @@ import {
   networkHygieneProblems,
 } from './support/network.js';
 import { podSecurityProblems } from './support/pod-security.js';
+import { podWorkloads } from './support/workloads.js';
 import { capacityProblems, workloadProblems } from './support/workload-policy.js';
 
 const manifests = loadManifests();
@@ -42,16 +43,23 @@ it('dist/ meets every policy', () => {
 });
 
 describe('network access is exactly what spec §2 allows', () => {
-  it('bird is reachable from the ingress controller and Prometheus, and calls birdImage', () => {
+  it('bird is reachable from the ingress controller, Prometheus and its synthetic check, and calls birdImage', () => {
     const bird = deployment(manifests, 'bird');
     expect(ingressSources(manifests, bird)).toEqual([
       'namespace ingress-nginx → http',
       'namespace monitoring → http',
+      'pods bird-contract-check → http',
     ]);
     expect(egressDestinations(manifests, bird)).toEqual([
       'kube-dns → 53',
       'pods bird-image → http',
     ]);
+  });
+
+  it('the synthetic check may call bird (and DNS) and nothing else', () => {
+    const check = podWorkloads(manifests).find((w) => w.kind === 'CronJob')!;
+    expect(ingressSources(manifests, check)).toEqual([]);
+    expect(egressDestinations(manifests, check)).toEqual(['kube-dns → 53', 'pods bird → http']);
   });
 
   it('birdImage is reachable from bird only (and Prometheus), and calls the internet on 443', () => {

@@ -25,6 +25,7 @@ describe('the alert rules in dist/monitoring/', () => {
       AviaryPodsNotReady: 'warning',
       AviaryHpaMaxedOut: 'warning',
       AviaryContainerRestarting: 'warning',
+      AviarySyntheticCheckFailing: 'critical',
     });
     // AviaryTargetsDown comes once per service: absent() cannot tell them apart.
     expect(rules.filter((r) => r.alert === 'AviaryTargetsDown').map((r) => r.labels?.job)).toEqual([
