@@ -12,6 +12,8 @@ export interface Rollout extends KubeObject {
         canaryService?: string;
         stableService?: string;
         trafficRouting?: { nginx?: { stableIngress?: string } };
+        canaryMetadata?: { labels?: Record<string, string> };
+        stableMetadata?: { labels?: Record<string, string> };
         analysis?: {
           templates?: { templateName?: string; clusterScope?: boolean }[];
           args?: { name: string; value?: string; valueFrom?: unknown }[];
