@@ -19,8 +19,8 @@ export interface VpaChartProps {
  * VerticalPodAutoscalers in recommender mode (optional layer, `dist/vpa/`): the VPA recommender
  * writes what each container really uses into the object's status, and never evicts or resizes a
  * pod (`updateMode: "Off"`). An updating VPA would fight the HorizontalPodAutoscalers, which scale
- * on CPU utilization, a share of the very requests the VPA would change. docs/operating.md,
- * "Right-sizing with the VPA", says how to read the recommendations.
+ * on CPU utilization, a share of the very requests the VPA would change. docs/releasing.md,
+ * "Reading the VPA's recommendations", says how to read them.
  */
 export class VpaChart extends Chart {
   constructor(scope: Construct, id: string, props: VpaChartProps) {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '../charts/support/k8s-types.js';
@@ -38,7 +37,21 @@ const deployment = ofKind<Deployment>(manifests, 'Deployment').find(
 const templates = ofKind<AnalysisTemplate>(manifests, 'AnalysisTemplate');
 const canaryStrategy = rollout.spec.strategy.canary!;
 const IMAGE = 'https://images.example/bird.jpg';
-const BUGGY_RELEASE = pathToFileURL(`${import.meta.dirname}/fixtures/buggy-release.mjs`).href;
+/**
+ * A bird with a bug, made without touching the product and loaded with NODE_OPTIONS=--import.
+ * The product turns every upstream failure into a degraded 200, so no stand-in upstream or
+ * setting can make it answer 5xx: only a bug does. Here the per-request deadline computation
+ * (`upstreamDeadline`, the one step of bird's route outside any fallback) throws, and the
+ * service's own error handler answers `500 {"error":"internal error"}` and counts it, as it
+ * would for a real bug in a release.
+ */
+const BUGGY_RELEASE = `data:text/javascript,${encodeURIComponent(`
+  const ceil = Math.ceil;
+  Math.ceil = (value) => {
+    if (new Error().stack.includes('upstreamDeadline')) throw new Error('injected fault');
+    return ceil(value);
+  };
+`)}`;
 
 /** The kinds of canary, each made what it is by its stand-in upstream or its configuration. */
 const CANARIES = {
@@ -47,7 +60,7 @@ const CANARIES = {
   slow: { hash: 'c0ffee02', upstream: json(IMAGE, { delayMs: 1200 }), env: {}, requests: true },
   // birdImage answers an object instead of a URL string: every bird gets the default image.
   degraded: { hash: 'c0ffee03', upstream: json({ url: IMAGE }), env: {}, requests: true },
-  // A bug: the release throws in its route (see fixtures/buggy-release.mjs).
+  // A bug: the release throws in its route (BUGGY_RELEASE).
   failing: {
     hash: 'c0ffee04',
     upstream: json(IMAGE),

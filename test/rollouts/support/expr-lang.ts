@@ -125,7 +125,7 @@ export function evalCondition(condition: string, result: MeasurementResult): boo
         if (!Number.isInteger(i) || i < 0 || i >= array.length) {
           throw new ExprError(`index out of range: ${i} (array length is ${array.length})`);
         }
-        return array[i]!;
+        return (array as readonly number[])[i]!;
       };
     }
     return node;
