@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkDnsLabel, failProp } from './constructs/props.js';
+import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
 import type { WebService } from './constructs/web-service.js';
 
 /** Props of {@link SyntheticCheckChart}. */
@@ -90,13 +91,7 @@ export class SyntheticCheckChart extends Chart {
                       requests: { cpu: quantity('50m'), memory: quantity('64Mi') },
                       limits: { cpu: quantity('200m'), memory: quantity('128Mi') },
                     },
-                    securityContext: {
-                      runAsNonRoot: true,
-                      readOnlyRootFilesystem: true,
-                      allowPrivilegeEscalation: false,
-                      privileged: false,
-                      capabilities: { drop: ['ALL'] },
-                    },
+                    securityContext: { ...RESTRICTED_CONTAINER },
                   },
                 ],
               },

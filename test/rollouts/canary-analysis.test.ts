@@ -72,6 +72,8 @@ const CANARIES = {
 } as const;
 type CanaryKind = keyof typeof CANARIES;
 const STABLE_HASH = '5ab1e000';
+/** Requests each serving pod gets, one every 100 ms: over several 1 s scrapes. */
+const REQUESTS = 30;
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
@@ -144,7 +146,8 @@ async function startBird(upstream: StubUpstream['url'], env: object) {
     { PORT: '0', HOST: '127.0.0.1', BIRD_IMAGE_URL: upstream, ...env },
     { compiled: true },
   );
-  return { bird, port: await bird.waitForPort(15_000) };
+  // Generous: on a busy CI core six Node processes start slowly.
+  return { bird, port: await bird.waitForPort(45_000) };
 }
 
 /** Each template's phase for a canary, and its measured value. */
@@ -214,9 +217,27 @@ beforeAll(async () => {
   prometheus = await startPrometheus(targets, '1s');
   await prometheus.waitForTargets();
   // Traffic over several scrapes, so that every counter has a before and an after.
-  await Promise.all(pods.filter((p) => p.requests).map(({ port }) => traffic(port, 30, 100)));
-  await sleep(2500);
-}, 60_000);
+  const served = pods.filter((p) => p.requests);
+  await Promise.all(served.map(({ port }) => traffic(port, REQUESTS, 100)));
+  await seenByPrometheus(served.length);
+}, 150_000);
+
+/**
+ * Waits until Prometheus holds, for each pod that served traffic, all its requests and at least
+ * one increase between two samples (a rate needs both). A fixed sleep would be flaky on a busy
+ * machine, where scrapes come late.
+ */
+async function seenByPrometheus(pods: number): Promise<void> {
+  const route = 'http_requests_total{route="/"}';
+  const ready = `sum by (pod) (${route}) == ${REQUESTS} and sum by (pod) (changes(${route}[5m])) >= 1`;
+  for (let waited = 0; ; waited += 250) {
+    const result = await prometheus!.query(ready);
+    if (Array.isArray(result) && result.length === pods) return;
+    if (waited > 30_000)
+      throw new Error(`Prometheus saw the traffic of ${String(result)} pods only`);
+    await sleep(250);
+  }
+}
 
 afterAll(async () => {
   await prometheus?.stop();

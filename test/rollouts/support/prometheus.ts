@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
+import { refusingUrl } from '../../support/stub-upstream.js';
 import type { MeasurementResult } from './expr-lang.js';
 
 /** One scrape target: where it listens and the labels the cluster's scrape would give it. */
@@ -43,16 +43,6 @@ export function prometheusVersion(): string {
   return /version (\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1] ?? 'unknown';
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
  * Starts Prometheus scraping `targets` every `scrapeInterval` (one job per distinct `job` label,
  * the label Prometheus would otherwise set from the job name), and waits until it is ready.
@@ -74,7 +64,8 @@ export async function startPrometheus(
     })),
   };
   writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
-  const port = await freePort();
+  // A port nothing listens on (just released); Prometheus cannot report one it picked itself.
+  const port = Number(new URL(await refusingUrl()).port);
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     PROMETHEUS,
