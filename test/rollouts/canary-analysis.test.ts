@@ -55,20 +55,33 @@ const BUGGY_RELEASE = `data:text/javascript,${encodeURIComponent(`
 
 /** The kinds of canary, each made what it is by its stand-in upstream or its configuration. */
 const CANARIES = {
-  healthy: { hash: 'c0ffee01', upstream: json(IMAGE), env: {}, requests: true },
+  healthy: { hash: 'c0ffee01', upstream: json(IMAGE), env: {}, requests: true, warmCache: true },
   // birdImage answers within the deadline, but slower than the 1 s objective.
-  slow: { hash: 'c0ffee02', upstream: json(IMAGE, { delayMs: 1200 }), env: {}, requests: true },
+  slow: {
+    hash: 'c0ffee02',
+    upstream: json(IMAGE, { delayMs: 1200 }),
+    env: {},
+    requests: true,
+    warmCache: false,
+  },
   // birdImage answers an object instead of a URL string: every bird gets the default image.
-  degraded: { hash: 'c0ffee03', upstream: json({ url: IMAGE }), env: {}, requests: true },
+  degraded: {
+    hash: 'c0ffee03',
+    upstream: json({ url: IMAGE }),
+    env: {},
+    requests: true,
+    warmCache: false,
+  },
   // A bug: the release throws in its route (BUGGY_RELEASE).
   failing: {
     hash: 'c0ffee04',
     upstream: json(IMAGE),
     env: { NODE_OPTIONS: `--import=${BUGGY_RELEASE}` },
     requests: true,
+    warmCache: false,
   },
   // Pods up, no request routed to them yet.
-  idle: { hash: 'c0ffee05', upstream: json(IMAGE), env: {}, requests: false },
+  idle: { hash: 'c0ffee05', upstream: json(IMAGE), env: {}, requests: false, warmCache: false },
 } as const;
 type CanaryKind = keyof typeof CANARIES;
 const STABLE_HASH = '5ab1e000';
@@ -78,9 +91,12 @@ const REQUESTS = 60;
  * Requests each serving pod gets before Prometheus first scrapes it: a fresh process's first
  * answers (lazy loading, a cold JIT) can take a second on a busy machine. They end up in the
  * first sample, which a rate does not count, as a pod's start-up does not count in a cluster
- * whose analysis waits `initialDelay`.
+ * whose analysis waits `initialDelay`. Healthy pods get enough to fill their image cache (a pod
+ * that has served for a while has one), so their latency is bird's own, not that of a stand-in
+ * sharing the test runner's event loop; the slow canary keeps a cold cache, which is what makes
+ * it slow.
  */
-const WARM_UP = 10;
+const warmUpOf = (kind: { warmCache: boolean }) => (kind.warmCache ? 300 : 10);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
@@ -226,6 +242,7 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
       upstream: Behaviour;
       env: object;
       requests: boolean;
+      warmCache: boolean;
       track: 'stable' | 'canary';
     }[] = [
       { ...CANARIES.healthy, hash: STABLE_HASH, track: 'stable' },
@@ -241,6 +258,7 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
           pod: podOf(kind.hash, kind.track),
           port,
           requests: kind.requests,
+          warmUp: warmUpOf(kind),
           selectors: selectorsDuring(canaryHash),
         };
       }),
@@ -252,27 +270,26 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
       })),
     );
     const served = pods.filter((p) => p.requests);
-    await Promise.all(served.map(({ port }) => traffic(port, WARM_UP, 0)));
+    await Promise.all(served.map(({ port, warmUp }) => traffic(port, warmUp, 2)));
     prometheus = await startPrometheus(targets, '1s');
     await prometheus.waitForTargets();
     // Traffic over several scrapes, so that every counter has a before and an after.
     await Promise.all(served.map(({ port }) => traffic(port, REQUESTS, 50)));
-    await seenByPrometheus(served.length);
+    for (const { pod, warmUp } of served) await seenByPrometheus(pod.name, warmUp + REQUESTS);
   }, 150_000);
 
   /**
-   * Waits until Prometheus holds, for each pod that served traffic, all its requests and at least
-   * one increase between two samples (a rate needs both). A fixed sleep would be flaky on a busy
-   * machine, where scrapes come late.
+   * Waits until Prometheus holds all `total` requests of `pod` and at least one increase between
+   * two samples (a rate needs both). A fixed sleep would be flaky on a busy machine, where
+   * scrapes come late.
    */
-  async function seenByPrometheus(pods: number): Promise<void> {
-    const route = 'http_requests_total{route="/"}';
-    const ready = `sum by (pod) (${route}) == ${WARM_UP + REQUESTS} and sum by (pod) (changes(${route}[5m])) >= 1`;
+  async function seenByPrometheus(pod: string, total: number): Promise<void> {
+    const route = `http_requests_total{route="/", pod="${pod}"}`;
+    const ready = `sum(${route}) == ${total} and sum(changes(${route}[5m])) >= 1`;
     for (let waited = 0; ; waited += 250) {
       const result = await prometheus!.query(ready);
-      if (Array.isArray(result) && result.length === pods) return;
-      if (waited > 30_000)
-        throw new Error(`Prometheus saw the traffic of ${String(result)} pods only`);
+      if (Array.isArray(result) && result.length === 1) return;
+      if (waited > 30_000) throw new Error(`Prometheus never saw the ${total} requests of ${pod}`);
       await sleep(250);
     }
   }
@@ -283,22 +300,31 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
     await Promise.all(upstreams.map((u) => u.close()));
   });
 
-  const cases: [CanaryKind, Record<string, Phase>][] = [
-    ['healthy', ALL_PASS],
-    ['slow', { ...ALL_PASS, 'aviary-latency-p99': 'Failed' }],
-    ['degraded', { ...ALL_PASS, 'aviary-fallback-ratio': 'Failed' }],
-    ['failing', { ...ALL_PASS, 'aviary-error-ratio': 'Failed' }],
-    [
-      'idle',
-      {
-        'aviary-error-ratio': 'Inconclusive',
-        'aviary-latency-p99': 'Inconclusive',
-        'aviary-fallback-ratio': 'Inconclusive',
-      },
-    ],
+  it('passes a healthy canary on every objective', async () => {
+    expect(await judge(CANARIES.healthy.hash)).toEqual(ALL_PASS);
+  });
+
+  // Each bad canary must fail on the objective it breaks. (A degraded or buggy canary may also
+  // be slow on a starved machine; any failed objective aborts the release all the same.)
+  const bad: [CanaryKind, string][] = [
+    ['slow', 'aviary-latency-p99'],
+    ['degraded', 'aviary-fallback-ratio'],
+    ['failing', 'aviary-error-ratio'],
   ];
-  it.each(cases)('judges a %s canary', async (kind, expected) => {
-    expect(await judge(CANARIES[kind].hash)).toEqual(expected);
+  it.each(bad)('fails a %s canary on %s', async (kind, objective) => {
+    const phases = await judge(CANARIES[kind].hash);
+    expect(phases[objective]).toBe('Failed');
+    expect(phases['aviary-error-ratio'], 'no 5xx but from the buggy canary').toBe(
+      kind === 'failing' ? 'Failed' : 'Successful',
+    );
+  });
+
+  it('calls an idle canary inconclusive: no traffic, no verdict', async () => {
+    expect(await judge(CANARIES.idle.hash)).toEqual({
+      'aviary-error-ratio': 'Inconclusive',
+      'aviary-latency-p99': 'Inconclusive',
+      'aviary-fallback-ratio': 'Inconclusive',
+    });
   });
 
   describe('would let a bad canary through, or stop a good one, when', () => {
