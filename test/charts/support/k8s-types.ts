@@ -185,7 +185,14 @@ export interface ResourceQuota extends KubeObject {
 }
 
 export interface LimitRange extends KubeObject {
-  spec: { limits: { type: string; max?: Record<string, IntOrString> }[] };
+  spec: {
+    limits: {
+      type: string;
+      max?: Record<string, IntOrString>;
+      default?: Record<string, IntOrString>;
+      defaultRequest?: Record<string, IntOrString>;
+    }[];
+  };
 }
 
 export interface ServiceMonitorEndpoint {
