@@ -132,8 +132,7 @@ function desiredReplicas(
   replicas: number,
   bytes: number,
 ): number {
-  const metric = hpa.spec.metrics?.find((m) => m.resource?.name === 'memory')?.resource?.target as
-    { type: string; averageUtilization?: number; averageValue?: string } | undefined;
+  const metric = hpa.spec.metrics?.find((m) => m.resource?.name === 'memory')?.resource?.target;
   if (!metric) return 0;
   const request = parseQuantity(
     deployment.spec.template.spec.containers[0]!.resources?.requests?.memory,

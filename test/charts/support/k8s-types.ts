@@ -116,7 +116,10 @@ export interface Service extends KubeObject {
 
 export interface MetricSpec {
   type: string;
-  resource?: { name: string; target: { type: string; averageUtilization?: number } };
+  resource?: {
+    name: string;
+    target: { type: string; averageUtilization?: number; averageValue?: IntOrString };
+  };
 }
 
 export interface HorizontalPodAutoscaler extends KubeObject {
