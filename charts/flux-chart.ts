@@ -82,9 +82,13 @@ export class FluxChart extends Chart {
         spec: {
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.name },
           path: `./${path}`,
-          dependsOn: (unit.dependsOn ?? []).map((other) => ({
-            name: unitObjectName({ name: other }),
-          })),
+          ...(unit.dependsOn?.length
+            ? {
+                dependsOn: unit.dependsOn.map((other) => ({
+                  name: unitObjectName({ name: other }),
+                })),
+              }
+            : {}),
           ...(serviceAccountName ? { serviceAccountName } : {}),
           // Objects deleted from Git are deleted from the cluster, except those annotated
           // `kustomize.toolkit.fluxcd.io/prune: disabled`.

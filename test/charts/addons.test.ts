@@ -104,21 +104,33 @@ describe("2. cert-manager's HTTP-01 solver is admitted and reachable", () => {
   });
 });
 
+/** PriorityClasses that could preempt, or outrank under node pressure, an add-on's pods. */
+function priorityProblems(all: readonly Manifest[]): string[] {
+  const platformPriority = Math.min(...pods.map((p) => p.spec.priority ?? 0));
+  type PriorityClass = KubeObject & { value: number; preemptionPolicy?: string };
+  return ofKind<PriorityClass>(all, 'PriorityClass').flatMap((pc) => [
+    ...(pc.preemptionPolicy !== 'Never'
+      ? [`${pc.metadata.name}: preemptionPolicy ${pc.preemptionPolicy ?? 'PreemptLowerPriority'}`]
+      : []),
+    ...(pc.value > platformPriority
+      ? [`${pc.metadata.name}: value ${pc.value} above the platform's ${platformPriority}`]
+      : []),
+  ]);
+}
+
 describe('3. the PriorityClass never preempts the platform', () => {
   it('never preempts, and ranks no higher than any add-on pod', () => {
-    const platformPriority = Math.min(...pods.map((p) => p.spec.priority ?? 0));
-    const problems = ofKind<KubeObject & { value: number; preemptionPolicy?: string }>(
-      manifests,
-      'PriorityClass',
-    ).flatMap((pc) => [
-      ...(pc.preemptionPolicy !== 'Never'
-        ? [`${pc.metadata.name}: preemptionPolicy ${pc.preemptionPolicy ?? 'PreemptLowerPriority'}`]
-        : []),
-      ...(pc.value > platformPriority
-        ? [`${pc.metadata.name}: value ${pc.value} above the platform's ${platformPriority}`]
-        : []),
+    expect(priorityProblems(manifests)).toEqual([]);
+  });
+
+  it('reports a class that preempts or outranks ingress-nginx', () => {
+    const broken = mutate<KubeObject>(manifests, 'PriorityClass', 'aviary-web', (pc) => {
+      Object.assign(pc, { value: 100000, preemptionPolicy: 'PreemptLowerPriority' });
+    });
+    expect(priorityProblems(broken)).toEqual([
+      'aviary-web: preemptionPolicy PreemptLowerPriority',
+      "aviary-web: value 100000 above the platform's 0",
     ]);
-    expect(problems).toEqual([]);
   });
 });
 
@@ -218,6 +230,66 @@ describe('6. only the public API leaves the cluster; only Prometheus scrapes', (
 describe('7. GitOps units fail apart and apply with least privilege', () => {
   it('keeps the services apart from CRD kinds, retries, and uses namespaced identities', () => {
     expect(gitopsIdentityProblems(files, manifests)).toEqual([]);
+  });
+
+  type Spec = Record<string, unknown>;
+  const cases: [string, () => Manifest[], RegExp][] = [
+    [
+      'an Application in the default project',
+      () =>
+        mutate<KubeObject>(manifests, 'Application', 'aviary-services', (a) => {
+          (a.spec as Spec).project = 'default';
+        }),
+      /Application aviary-services: project default is not an AppProject/,
+    ],
+    [
+      'an Application without retries',
+      () =>
+        mutate<KubeObject>(manifests, 'Application', 'aviary-monitoring', (a) => {
+          delete ((a.spec as Spec).syncPolicy as Spec).retry;
+        }),
+      /Application aviary-monitoring: no retry/,
+    ],
+    [
+      'an AppProject admitting every kind',
+      () =>
+        mutate<KubeObject>(manifests, 'AppProject', 'aviary-services', (p) => {
+          (p.spec as Spec).clusterResourceWhitelist = [{ group: '*', kind: '*' }];
+        }),
+      /project aviary-services admits cluster kinds \[\*\/\*\], not \[\]/,
+    ],
+    [
+      'a Kustomization applying as the controller',
+      () =>
+        mutate<KubeObject>(manifests, 'Kustomization', 'aviary-services', (k) => {
+          delete (k.spec as Spec).serviceAccountName;
+        }),
+      /Kustomization aviary-services: applies namespaced objects with the controller's own/,
+    ],
+    [
+      'a Role that may also manage Secrets',
+      () =>
+        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
+          (r as unknown as { rules: Spec[] }).rules.push({
+            apiGroups: [''],
+            resources: ['secrets'],
+            verbs: ['get'],
+          });
+        }),
+      /aviary-services in aviary lacks \[\] and may also manage \[\/secrets\]/,
+    ],
+    [
+      'the services and the monitoring CRDs in one unit',
+      () =>
+        mutate<KubeObject>(manifests, 'GitRepository', 'aviary-services', (g) => {
+          (g.spec as Spec).ignore =
+            '/*\n!/dist/\n/dist/*\n!/dist/*-services.k8s.yaml\n!/dist/monitoring/\n';
+        }),
+      /Kustomization aviary-services: syncs the Deployments together with CRD kinds/,
+    ],
+  ];
+  it.each(cases)('reports %s', (_, broken, expected) => {
+    expect(gitopsIdentityProblems(files, broken())).toContainEqual(expect.stringMatching(expected));
   });
 });
 
