@@ -100,10 +100,10 @@ export const certManager: AddOn = {
   ],
 };
 
-/** ingress-nginx (Helm chart 4.x, controller v1.x): the controller and the class it serves. */
+/** ingress-nginx (Helm chart 4.15.1): the controller and the class it serves. */
 export const ingressNginx: AddOn = {
   name: 'ingress-nginx',
-  version: 'helm chart 4.13 (controller v1.13)',
+  version: 'helm chart 4.15.1 (controller v1.15.1)',
   source:
     'charts/ingress-nginx/templates/controller-deployment.yaml, controller-ingressclass.yaml, values.yaml',
   owns: [{ kind: 'IngressClass', name: 'nginx' }],
@@ -145,7 +145,7 @@ export const kubePrometheusStack: AddOn = {
   version: '88.5.3 (prometheus-operator v0.93.1)',
   source:
     'values.yaml (prometheusSpec.priorityClassName "", grafana.sidecar.dashboards.searchNamespace ' +
-    'ALL); prometheus-operator pkg/prometheus/statefulset.go (pod label app.kubernetes.io/name: prometheus)',
+    'ALL); prometheus-operator v0.93 pkg/apis/monitoring/v1/prometheus_types.go (every Prometheus pod is labelled app.kubernetes.io/name: prometheus)',
   owns: [],
   pods: [
     {
