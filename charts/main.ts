@@ -1,14 +1,17 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdk8s';
 import { ArgoCdChart } from './argocd-chart.js';
 import { environments } from './environments.js';
-import { FluxChart } from './flux-chart.js';
+import { FluxChart, fluxServiceAccount } from './flux-chart.js';
+import { defineUnit } from './gitops-units.js';
+import { kubePrometheusStackValues } from './helm-values.js';
 import { GITOPS_FOLDER, MONITORING_FOLDER } from './layout.js';
 import { MonitoringChart } from './monitoring-chart.js';
 import { NamespaceChart } from './namespace-chart.js';
-import { PlatformChart } from './platform-chart.js';
+import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
 import { ServicesChart } from './services-chart.js';
-import { outputFolder, synthesize } from './synthesize.js';
+import { outputFolder, repositoryFile, synthesize } from './synthesize.js';
 
 // Which environment to synthesize; the committed dist/ is production.
 const environmentName = process.env.AVIARY_ENV ?? 'production';
@@ -44,18 +47,46 @@ services.addDependency(namespace);
 
 // CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
 const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
-new MonitoringChart(monitoring, 'monitoring', {
+const monitoringChart = new MonitoringChart(monitoring, 'monitoring', {
   namespace: env.namespace,
   services: [services.birdImage, services.bird],
   prometheusSelectorLabels: env.prometheusSelectorLabels,
-  dashboardNamespace: env.monitoringNamespace,
+  tlsSecretName: env.tlsSecretName,
   // The runbook as the synced branch has it: the alerts and their runbook change together.
   runbookUrl: `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`,
 });
 
+// What GitOps syncs, unit by unit: the services never wait for an optional folder. An optional
+// layer (its own sub-folder of CRD kinds) is one more unit that depends on 'services'.
+const namespacedUnits = [
+  defineUnit({ name: 'services', charts: [services], dependsOn: ['platform'] }),
+  defineUnit({
+    name: 'monitoring',
+    charts: [monitoringChart],
+    folder: MONITORING_FOLDER,
+    dependsOn: ['services'],
+  }),
+];
+// The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the
+// platform unit, so they are added before that unit takes stock of its kinds.
+for (const unit of namespacedUnits) {
+  const serviceAccount = fluxServiceAccount(unit);
+  namespace.allowDeployer({ name: `gitops-${unit.name}`, kinds: unit.kinds, serviceAccount });
+}
+const units = [
+  defineUnit({ name: 'platform', charts: [platform, namespace], scope: 'cluster' }),
+  ...namespacedUnits,
+];
 const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
 const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: env.gitops.path };
-new ArgoCdChart(gitops, 'argocd', { ...source, destinationNamespace: env.namespace });
-new FluxChart(gitops, 'flux', source);
+new ArgoCdChart(gitops, 'argocd', { ...source, units, destinationNamespace: env.namespace });
+new FluxChart(gitops, 'flux', { ...source, units });
 
 synthesize([cluster, monitoring, gitops]);
+
+// The Helm values of the documented monitoring install, from the same StorageClass constant.
+const values = repositoryFile(cluster.outdir, 'deploy/kube-prometheus-stack.values.yaml');
+if (values) {
+  mkdirSync(path.dirname(values), { recursive: true });
+  writeFileSync(values, kubePrometheusStackValues({ storageClassName: MONITORING_STORAGE_CLASS }));
+}

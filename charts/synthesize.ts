@@ -31,3 +31,13 @@ export function synthesize(apps: readonly App[]): void {
     if (app.charts.length > 0) app.synth();
   }
 }
+
+/**
+ * The path of `file` in the repository when the app synthesizes the repository's own `dist/`, so
+ * that files generated beside it (Helm values) are written with it; `undefined` when it writes
+ * elsewhere (a test's temporary folder), so such a run leaves the repository alone.
+ */
+export function repositoryFile(outdir: string, file: string): string | undefined {
+  const root = path.resolve(import.meta.dirname, '..');
+  return path.resolve(outdir) === path.join(root, 'dist') ? path.join(root, file) : undefined;
+}

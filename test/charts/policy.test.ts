@@ -46,7 +46,7 @@ describe('network access is exactly what spec §2 allows', () => {
     const bird = deployment(manifests, 'bird');
     expect(ingressSources(manifests, bird)).toEqual([
       'namespace ingress-nginx → http',
-      'namespace monitoring → http',
+      'namespace monitoring (app.kubernetes.io/name=prometheus) → http',
     ]);
     expect(egressDestinations(manifests, bird)).toEqual([
       'kube-dns → 53',
@@ -57,7 +57,7 @@ describe('network access is exactly what spec §2 allows', () => {
   it('birdImage is reachable from bird only (and Prometheus), and calls the internet on 443', () => {
     const birdImage = deployment(manifests, 'bird-image');
     expect(ingressSources(manifests, birdImage)).toEqual([
-      'namespace monitoring → http',
+      'namespace monitoring (app.kubernetes.io/name=prometheus) → http',
       'pods bird → http',
     ]);
     expect(egressDestinations(manifests, birdImage)).toEqual(['internet → 443', 'kube-dns → 53']);
