@@ -1,0 +1,284 @@
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import type { Container, Deployment, KubeObject } from '../charts/support/k8s-types.js';
+import { lastLines, podman, run } from './engine.js';
+import { objectsOf, serviceRoutes, type ServiceRoute } from './play-manifests.js';
+
+/** One container of a played Deployment, running. */
+export interface RunningContainer {
+  /** The Deployment it belongs to, as played. */
+  readonly deployment: Deployment;
+  /** Its spec in the Deployment. */
+  readonly spec: Container;
+  /** Podman's name for it. */
+  readonly name: string;
+  /** The pod's address on the test network, reachable from the host as a kubelet reaches it. */
+  readonly ip: string;
+  /** `http://<pod ip>:<containerPort "http">`. */
+  readonly url: string;
+}
+
+/** Names podman 4 gives the one pod of a played Deployment, and its containers. */
+export function podNameOf(deployment: string): string {
+  return `${deployment}-pod-0`;
+}
+
+function containerNameOf(deployment: string, container: string): string {
+  return `${podNameOf(deployment)}-${container}`;
+}
+
+// Forwards every connection to a port of the Service to the target port of its pod, resolved by
+// name on each connection (podman's DNS knows a pod by its name), as kube-proxy does.
+const SERVICE_PROXY = `
+const net = require('node:net');
+for (const route of JSON.parse(process.argv[1])) {
+  net.createServer((client) => {
+    const upstream = net.connect(route.targetPort, route.host);
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  }).listen(route.port);
+}`;
+
+/**
+ * What a cluster gives dist/'s pods that `podman kube play` does not: one network for every
+ * pod, and the Services. Each Service is a small forwarding container on the network whose
+ * alias is the Service's name, so a pod calling `http://bird-image` (port 80) reaches the
+ * birdImage pod's port 4200, as through a ClusterIP Service; Services' other features are out
+ * of scope. The host is `host.containers.internal` (the network's gateway) to the pods.
+ */
+export class LocalCluster {
+  readonly #network: string;
+  readonly #proxyImage: string;
+  readonly #scratch = mkdtempSync(path.join(tmpdir(), 'aviary-pods-'));
+  readonly #played: string[] = [];
+  readonly #volumes = new Set<string>();
+  readonly #secrets = new Set<string>();
+  #gateway = '';
+
+  /**
+   * @param network the podman network to create (removed first, with anything left on it)
+   * @param proxyImage an image with `node`, to run the Service stand-ins in
+   */
+  constructor(network: string, proxyImage: string) {
+    this.#network = network;
+    this.#proxyImage = proxyImage;
+  }
+
+  /** The host's address on the network, where a stand-in upstream must listen. */
+  get hostAddress(): string {
+    return this.#gateway;
+  }
+
+  /**
+   * Creates the network and starts a stand-in for each Service of `objects`. Once it resolves,
+   * the host has its address on the network (a bridge exists only while a container uses it).
+   */
+  async start(objects: readonly KubeObject[]): Promise<void> {
+    await podman(['network', 'rm', '--force', this.#network], { check: false });
+    await podman(['network', 'create', this.#network]);
+    this.#gateway = await podman([
+      'network',
+      'inspect',
+      '--format',
+      '{{range .Subnets}}{{.Gateway}}{{end}}',
+      this.#network,
+    ]);
+    const routes = serviceRoutes(objects);
+    for (const service of new Set(routes.map((route) => route.service))) {
+      await this.#startService(
+        service,
+        routes.filter((route) => route.service === service),
+      );
+    }
+  }
+
+  async #startService(service: string, routes: readonly ServiceRoute[]): Promise<void> {
+    const forwarded = routes.map(({ port, targetPort, deployment }) => ({
+      port,
+      targetPort,
+      host: podNameOf(deployment),
+    }));
+    await podman([
+      'run',
+      '--detach',
+      '--replace',
+      '--name',
+      `${this.#network}-service-${service}`,
+      '--network',
+      this.#network,
+      '--network-alias',
+      service,
+      this.#proxyImage,
+      'node',
+      '-e',
+      SERVICE_PROXY,
+      JSON.stringify(forwarded),
+    ]);
+  }
+
+  /**
+   * Plays `objects` (Deployments, their ConfigMaps) and `secrets` with `podman kube play` on
+   * the network, and resolves once every container answers `/readyz` with 200. Rejects, with
+   * the container's logs, when one exits first: an image or a pod spec that cannot run.
+   */
+  async play(
+    objects: readonly KubeObject[],
+    secrets: readonly KubeObject[] = [],
+  ): Promise<RunningContainer[]> {
+    for (const secret of secrets) {
+      this.#secrets.add(secret.metadata.name);
+      await podman(['secret', 'rm', secret.metadata.name], { check: false });
+      await podman(['kube', 'play', '--quiet', '--network', this.#network, '-'], {
+        input: stringify(secret),
+      });
+    }
+    const file = path.join(this.#scratch, `play-${this.#played.length}.yaml`);
+    writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'));
+    this.#played.push(file);
+    const deployments = objectsOf<Deployment>(objects, 'Deployment');
+    for (const deployment of deployments) this.#rememberVolumes(deployment);
+    await this.#removeVolumes();
+    await podman(['kube', 'play', '--quiet', '--start=false', '--network', this.#network, file]);
+    for (const deployment of deployments) {
+      writeSecretVolumes(deployment, secrets, await this.#mountpoints(deployment));
+      await podman(['pod', 'start', podNameOf(deployment.metadata.name)]);
+    }
+    const running = await Promise.all(
+      deployments.flatMap((deployment) =>
+        deployment.spec.template.spec.containers.map((spec) => this.#running(deployment, spec)),
+      ),
+    );
+    await Promise.all(running.map((container) => waitUntilReady(container)));
+    return running;
+  }
+
+  async #running(deployment: Deployment, spec: Container): Promise<RunningContainer> {
+    const pod = podNameOf(deployment.metadata.name);
+    const infra = await podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', pod]);
+    const ip = await podman([
+      'inspect',
+      '--format',
+      `{{(index .NetworkSettings.Networks "${this.#network}").IPAddress}}`,
+      infra,
+    ]);
+    const port = spec.ports?.find((candidate) => candidate.name === 'http')?.containerPort;
+    if (port === undefined) throw new Error(`${spec.name} has no container port named http`);
+    const name = containerNameOf(deployment.metadata.name, spec.name);
+    return { deployment, spec, name, ip, url: `http://${ip}:${port}` };
+  }
+
+  /** Podman keeps a pod's named volumes after `kube down`: they are removed before and after. */
+  #rememberVolumes(deployment: Deployment): void {
+    for (const volume of deployment.spec.template.spec.volumes ?? []) {
+      this.#volumes.add(volume.secret?.secretName ?? volume.name);
+    }
+  }
+
+  async #removeVolumes(): Promise<void> {
+    for (const volume of this.#volumes) {
+      await podman(['volume', 'rm', '--force', volume], { check: false });
+    }
+  }
+
+  async #mountpoints(deployment: Deployment): Promise<Map<string, string>> {
+    const mountpoints = new Map<string, string>();
+    for (const volume of deployment.spec.template.spec.volumes ?? []) {
+      if (!volume.secret) continue;
+      const name = volume.secret.secretName;
+      mountpoints.set(
+        name,
+        await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', name]),
+      );
+    }
+    return mountpoints;
+  }
+
+  /** Removes everything started here: pods, Service stand-ins, volumes, Secrets, network. */
+  async stop(): Promise<void> {
+    for (const file of this.#played.reverse()) {
+      await podman(['kube', 'down', file], { check: false });
+    }
+    this.#played.length = 0;
+    const services = await podman(
+      ['ps', '--all', '--quiet', '--filter', `name=^${this.#network}-service-`],
+      { check: false },
+    );
+    for (const id of services.split('\n').filter(Boolean)) {
+      await podman(['rm', '--force', '--time', '0', id], { check: false });
+    }
+    await this.#removeVolumes();
+    for (const secret of this.#secrets) await podman(['secret', 'rm', secret], { check: false });
+    await podman(['network', 'rm', '--force', this.#network], { check: false });
+    rmSync(this.#scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes each key of each Secret a Deployment mounts into the volume podman made for it, as
+ * the kubelet does: decoded, with the volume's `defaultMode`, group-owned by the pod's
+ * `fsGroup`. Podman 4.3 (Debian 12) writes the values still base64-encoded
+ * (containers/podman#16625, fixed in 4.4) and applies neither mode nor group; what the service
+ * reads is under test here, not podman's copying.
+ */
+function writeSecretVolumes(
+  deployment: Deployment,
+  secrets: readonly KubeObject[],
+  mountpoints: ReadonlyMap<string, string>,
+): void {
+  const pod = deployment.spec.template.spec;
+  for (const volume of pod.volumes ?? []) {
+    if (!volume.secret) continue;
+    const { secretName, defaultMode = 0o644 } = volume.secret as {
+      secretName: string;
+      defaultMode?: number;
+    };
+    const secret = secrets.find((candidate) => candidate.metadata.name === secretName);
+    if (!secret)
+      throw new Error(`${deployment.metadata.name} mounts Secret ${secretName}: play it`);
+    for (const [key, value] of Object.entries(secret.data as Record<string, string>)) {
+      const file = path.join(mountpoints.get(secretName)!, key);
+      writeFileSync(file, Buffer.from(value, 'base64'), { mode: defaultMode });
+      chownSync(file, 0, pod.securityContext?.fsGroup ?? 0);
+    }
+  }
+}
+
+/** Everything a container wrote, standard output and error. */
+export async function containerLogs(name: string): Promise<string> {
+  const { stdout, stderr } = await run('podman', ['logs', name], { check: false });
+  return `${stdout}${stderr}`;
+}
+
+/** Calls `/readyz` as a readiness probe would until it answers 200, or the container exits. */
+async function waitUntilReady(container: RunningContainer, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await podman([
+      'inspect',
+      '--format',
+      '{{.State.Status}} {{.State.ExitCode}}',
+      container.name,
+    ]);
+    if (state.startsWith('exited')) {
+      const logs = await containerLogs(container.name);
+      throw new Error(
+        `${container.name} exited (code ${state.split(' ')[1]}) before it was ready:\n` +
+          lastLines(logs),
+      );
+    }
+    try {
+      const response = await fetch(`${container.url}/readyz`, {
+        signal: AbortSignal.timeout(1_000),
+      });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`${container.name} was not ready within ${timeoutMs} ms`);
+}
