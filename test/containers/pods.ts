@@ -21,25 +21,40 @@ export interface RunningContainer {
   readonly url: string;
 }
 
-/** Names podman 4 gives the one pod of a played Deployment, and its containers. */
-export function podNameOf(deployment: string): string {
-  return `${deployment}-pod-0`;
+/**
+ * The names podman may give the one pod of a played Deployment: `<name>-pod` from podman 4.4
+ * on, `<name>-pod-0` before (Debian 12 has 4.3). Its containers are `<pod>-<container>`.
+ */
+export function podNamesOf(deployment: string): string[] {
+  return [`${deployment}-pod`, `${deployment}-pod-0`];
 }
 
-function containerNameOf(deployment: string, container: string): string {
-  return `${podNameOf(deployment)}-${container}`;
+/** The name of the pod podman made for `deployment`. */
+async function podOf(deployment: string): Promise<string> {
+  for (const name of podNamesOf(deployment)) {
+    if ((await run('podman', ['pod', 'exists', name], { check: false })).code === 0) return name;
+  }
+  throw new Error(`podman made no pod for Deployment ${deployment}`);
 }
 
-// Forwards every connection to a port of the Service to the target port of its pod, resolved by
+// Forwards every connection to a port of the Service to the target port of its pod, found by
 // name on each connection (podman's DNS knows a pod by its name), as kube-proxy does.
 const SERVICE_PROXY = `
 const net = require('node:net');
+const dns = require('node:dns/promises');
+const addressOf = async (hosts) => {
+  for (const host of hosts) {
+    try { return (await dns.lookup(host)).address; } catch {}
+  }
+};
 for (const route of JSON.parse(process.argv[1])) {
-  net.createServer((client) => {
-    const upstream = net.connect(route.targetPort, route.host);
-    client.pipe(upstream).pipe(client);
+  net.createServer(async (client) => {
+    client.on('error', () => client.destroy());
+    const address = await addressOf(route.hosts);
+    if (!address) return client.destroy();
+    const upstream = net.connect(route.targetPort, address);
     upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
   }).listen(route.port);
 }`;
 
@@ -100,7 +115,7 @@ export class LocalCluster {
     const forwarded = routes.map(({ port, targetPort, deployment }) => ({
       port,
       targetPort,
-      host: podNameOf(deployment),
+      hosts: podNamesOf(deployment),
     }));
     await podman([
       'run',
@@ -145,7 +160,7 @@ export class LocalCluster {
     await podman(['kube', 'play', '--quiet', '--start=false', '--network', this.#network, file]);
     for (const deployment of deployments) {
       writeSecretVolumes(deployment, secrets, await this.#mountpoints(deployment));
-      await podman(['pod', 'start', podNameOf(deployment.metadata.name)]);
+      await podman(['pod', 'start', await podOf(deployment.metadata.name)]);
     }
     const running = await Promise.all(
       deployments.flatMap((deployment) =>
@@ -157,7 +172,7 @@ export class LocalCluster {
   }
 
   async #running(deployment: Deployment, spec: Container): Promise<RunningContainer> {
-    const pod = podNameOf(deployment.metadata.name);
+    const pod = await podOf(deployment.metadata.name);
     const infra = await podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', pod]);
     const ip = await podman([
       'inspect',
@@ -167,7 +182,7 @@ export class LocalCluster {
     ]);
     const port = spec.ports?.find((candidate) => candidate.name === 'http')?.containerPort;
     if (port === undefined) throw new Error(`${spec.name} has no container port named http`);
-    const name = containerNameOf(deployment.metadata.name, spec.name);
+    const name = `${pod}-${spec.name}`;
     return { deployment, spec, name, ip, url: `http://${ip}:${port}` };
   }
 
@@ -197,12 +212,18 @@ export class LocalCluster {
     return mountpoints;
   }
 
-  /** Removes everything started here: pods, Service stand-ins, volumes, Secrets, network. */
-  async stop(): Promise<void> {
+  /** Removes the pods played so far and their volumes; the network and Services stay. */
+  async down(): Promise<void> {
     for (const file of this.#played.reverse()) {
       await podman(['kube', 'down', file], { check: false });
     }
     this.#played.length = 0;
+    await this.#removeVolumes();
+  }
+
+  /** Removes everything started here: pods, Service stand-ins, volumes, Secrets, network. */
+  async stop(): Promise<void> {
+    await this.down();
     const services = await podman(
       ['ps', '--all', '--quiet', '--filter', `name=^${this.#network}-service-`],
       { check: false },
@@ -210,7 +231,6 @@ export class LocalCluster {
     for (const id of services.split('\n').filter(Boolean)) {
       await podman(['rm', '--force', '--time', '0', id], { check: false });
     }
-    await this.#removeVolumes();
     for (const secret of this.#secrets) await podman(['secret', 'rm', secret], { check: false });
     await podman(['network', 'rm', '--force', this.#network], { check: false });
     rmSync(this.#scratch, { recursive: true, force: true });
@@ -253,20 +273,26 @@ export async function containerLogs(name: string): Promise<string> {
   return `${stdout}${stderr}`;
 }
 
-/** Calls `/readyz` as a readiness probe would until it answers 200, or the container exits. */
+/**
+ * Calls `/readyz` as a readiness probe would until it answers 200. Rejects, with the logs, once
+ * the container has exited: podman restarts it (the pod's `restartPolicy: Always`), so an exit
+ * shows as a restart count, as a crash loop does in Kubernetes.
+ */
 async function waitUntilReady(container: RunningContainer, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const state = await podman([
-      'inspect',
-      '--format',
-      '{{.State.Status}} {{.State.ExitCode}}',
-      container.name,
-    ]);
-    if (state.startsWith('exited')) {
+    const [status, exitCode, restarts] = (
+      await podman([
+        'inspect',
+        '--format',
+        '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}',
+        container.name,
+      ])
+    ).split(' ');
+    if (status === 'exited' || Number(restarts) > 0) {
       const logs = await containerLogs(container.name);
       throw new Error(
-        `${container.name} exited (code ${state.split(' ')[1]}) before it was ready:\n` +
+        `${container.name} exited (code ${exitCode}, restarts ${restarts}) before it was ready:\n` +
           lastLines(logs),
       );
     }
