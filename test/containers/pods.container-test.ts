@@ -15,7 +15,8 @@ import {
 import { dockerfileBase } from './base-image.js';
 import { podman } from './engine.js';
 import { forPodman, genericSecret, servicesObjects, withConfigMapData } from './play-manifests.js';
-import { containerLogs, LocalCluster, type RunningContainer } from './pods.js';
+import { containerLogs } from './kubelet.js';
+import { LocalCluster, type RunningContainer } from './pods.js';
 
 // The pods of dist/ as its Deployments describe them, run by podman from the images the
 // Dockerfile builds (global-setup.ts), checked from outside as a kubelet and a client would.
