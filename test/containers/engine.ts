@@ -11,8 +11,8 @@ import path from 'node:path';
 export const CACHE_DIR = '/var/cache/aviary';
 
 // crun cannot run containers on hosts with hybrid cgroups (v1 controllers beside a v2 mount):
-// runc can. The ulimits are set rather than inherited from the host, whose own may exceed
-// what the runtime accepts; 20000 open files is ample for either service.
+// runc can. The ulimits are given rather than left to the engine's defaults, so that every
+// container gets the same ample limits whatever the host's.
 const CONTAINERS_CONF = `# Written by test/containers/engine.ts: the engine settings of the container test.
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
@@ -75,14 +75,15 @@ export function run(
 ): Promise<CommandResult> {
   const child = spawn(tool, args, {
     env: { ...process.env, CONTAINERS_CONF: containersConf() },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     timeout: timeoutMs,
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input ?? '');
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A command that exits without reading its input must not fail the test with EPIPE.
+  child.stdin?.on('error', () => {}).end(input);
   return new Promise((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(

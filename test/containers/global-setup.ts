@@ -8,11 +8,12 @@ import { serviceImages } from './play-manifests.js';
  * unchanged.
  */
 export async function setup(): Promise<void> {
+  const started = Date.now();
   const base = await ensureBaseImage();
-  console.warn(`container test: ${base.summary}`);
+  console.warn(`container test: ${base.summary} (${Date.now() - started} ms)`);
   for (const [target, tag] of Object.entries(serviceImages())) {
-    const started = Date.now();
+    const building = Date.now();
     await buildImage({ target, tag });
-    console.warn(`container test: built target ${target} as ${tag} (${Date.now() - started} ms)`);
+    console.warn(`container test: built target ${target} as ${tag} (${Date.now() - building} ms)`);
   }
 }
