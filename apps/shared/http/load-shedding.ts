@@ -26,6 +26,9 @@ export interface LoadShedderOptions {
  */
 export const DEFAULT_MAX_IN_FLIGHT = 128;
 
+// Sampling stops this long after the last request.
+const IDLE_AFTER_MS = 1_000;
+
 /** Seconds a shed client is told to wait (`Retry-After`): the time a burst takes to drain. */
 export const SHED_RETRY_AFTER_S = 1;
 
@@ -40,8 +43,9 @@ const NEVER_SHED = new Set<string>(Object.values(OPERATIONAL_PATHS));
  * in well under a millisecond of work, instead of joining a queue whose tail would be answered
  * after the deadline (bench/RESULTS.md, "Overload").
  *
- * The lag is sampled by a timer (unref'd, so it keeps no process alive); between samples, a timer
- * that is overdue counts as lag too, so a loop that is blocked right now sheds at once.
+ * The lag is sampled by a timer (unref'd, so it keeps no process alive) while requests come;
+ * between samples, a timer that is overdue counts as lag too, so that requests read after a long
+ * block of the loop are shed at once.
  */
 export class LoadShedder {
   readonly #maxInFlight: number;
@@ -49,7 +53,9 @@ export class LoadShedder {
   readonly #sampleEveryMs: number;
   readonly #now: () => number;
   #inFlight = 0;
-  #lastTickAt: number;
+  #sampler: NodeJS.Timeout | undefined;
+  #lastTickAt = 0;
+  #lastRequestAt = 0;
   #sampledLagMs = 0;
 
   constructor(options: LoadShedderOptions) {
@@ -62,12 +68,6 @@ export class LoadShedder {
     this.#maxLagMs = options.maxLagMs ?? 200;
     this.#sampleEveryMs = options.sampleEveryMs ?? 20;
     this.#now = options.now ?? Date.now;
-    this.#lastTickAt = this.#now();
-    setInterval(() => {
-      const now = this.#now();
-      this.#sampledLagMs = Math.max(0, now - this.#lastTickAt - this.#sampleEveryMs);
-      this.#lastTickAt = now;
-    }, this.#sampleEveryMs).unref();
   }
 
   /** Requests being answered now. */
@@ -75,17 +75,40 @@ export class LoadShedder {
     return this.#inFlight;
   }
 
-  /** The event loop's lag: the last sample, or how overdue the next one is. */
+  /** The event loop's lag: the last sample, or how overdue the next one is; 0 while idle. */
   get lagMs(): number {
+    if (this.#sampler === undefined) return 0;
     const overdue = this.#now() - this.#lastTickAt - this.#sampleEveryMs;
     return Math.max(this.#sampledLagMs, overdue);
   }
 
   /** Why a new request must be shed now, or `undefined` when it may be answered. */
   refusal(): ShedReason | undefined {
+    this.#lastRequestAt = this.#now();
+    this.#sample();
     if (this.#inFlight >= this.#maxInFlight) return 'in_flight';
     if (this.lagMs > this.#maxLagMs) return 'event_loop_lag';
     return undefined;
+  }
+
+  /**
+   * Samples the lag while requests come, and stops a second after the last one: an idle
+   * process wakes for nothing, and a pause before the first request (start-up, a test's own
+   * work) never counts as lag.
+   */
+  #sample(): void {
+    if (this.#sampler !== undefined) return;
+    this.#lastTickAt = this.#now();
+    this.#sampledLagMs = 0;
+    this.#sampler = setInterval(() => {
+      const now = this.#now();
+      this.#sampledLagMs = Math.max(0, now - this.#lastTickAt - this.#sampleEveryMs);
+      this.#lastTickAt = now;
+      if (now - this.#lastRequestAt > IDLE_AFTER_MS) {
+        clearInterval(this.#sampler);
+        this.#sampler = undefined;
+      }
+    }, this.#sampleEveryMs).unref();
   }
 
   /**
