@@ -9,9 +9,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The number of characters (Unicode code points) of `text`. */
 export function characterCount(text: string): number {
-  let count = 0;
-  for (const _character of text) count += 1;
-  return count;
+  // Iterating a string walks code points; `length` counts UTF-16 units.
+  return Array.from(text).length;
 }
 
 /** Why a request's `birdName` was refused; answered as a 400. */

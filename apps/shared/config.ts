@@ -92,7 +92,7 @@ export const hostListVar = (fallback: readonly string[]) =>
       /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host),
     );
     check(text, valid, 'must be a comma-separated list of host names');
-    return hosts as readonly string[];
+    return hosts;
   }, fallback);
 
 /** An absolute http(s) URL without a trailing slash. */

@@ -134,7 +134,10 @@ export class LoadShedder {
    */
   middleware(metrics: Metrics): Middleware<RequestState> {
     return async (ctx, next) => {
-      if (NEVER_SHED.has(ctx.path)) return next();
+      if (NEVER_SHED.has(ctx.path)) {
+        await next();
+        return;
+      }
       const reason = this.refusal();
       if (reason !== undefined) {
         metrics.requestsShed.inc({ reason });
