@@ -2,8 +2,8 @@
 export const MAX_IMAGE_URL_LENGTH = 2_048;
 
 /**
- * The hosts Unsplash serves photos from (`UNSPLASH_IMAGE_HOSTS`): `images.unsplash.com`, and
- * `plus.unsplash.com` for Unsplash+ photos (Unsplash API documentation, "Hotlinking").
+ * The hosts Unsplash serves photos from (`UNSPLASH_IMAGE_HOSTS`): the `urls` of its API answers
+ * point at `images.unsplash.com`, and at `plus.unsplash.com` for Unsplash+ photos.
  */
 export const UNSPLASH_IMAGE_HOSTS: readonly string[] = ['images.unsplash.com', 'plus.unsplash.com'];
 
@@ -16,7 +16,7 @@ const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
  * be a string of at most {@link MAX_IMAGE_URL_LENGTH} characters holding an absolute `https` URL
  * on one of `allowedHosts` (default port), without credentials. Browsers load what birdImage
  * answers (bird's card), so an upstream must not be able to point them at `http://169.254…`,
- * a intranet host or a 200 KB URL.
+ * an intranet host or a 200 KB URL.
  */
 export function imageUrlRefusal(
   value: unknown,

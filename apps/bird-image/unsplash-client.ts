@@ -27,7 +27,8 @@ export class UnsplashClient {
 
   /**
    * The thumbnail URL of the first photo Unsplash finds for `query`, or `null` when it finds
-   * none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no photo"). Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
+   * none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no photo").
+   * Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
    * The access key travels in the client's `Authorization` header, never in this URL.
    * @param deadline when the answer is needed by (see `UpstreamClient.getJson`)
    */

@@ -19,8 +19,8 @@ export interface GracefulShutdownOptions {
  * Shuts a server down the way Kubernetes expects: `/readyz` turns 503 at once, the server keeps
  * serving for `delayMs` (so the endpoint controller and ingress stop sending traffic before we
  * stop accepting it), then stops accepting, ends idle and half-sent connections at once and lets
- * in-flight requests finish, each connection closing with its answer. Resolves with the exit code: 0 when everything finished within
- * `timeoutMs`, 1 when remaining connections had to be cut.
+ * in-flight requests finish, each connection closing with its answer. Resolves with the exit
+ * code: 0 when everything finished within `timeoutMs`, 1 when remaining connections were cut.
  */
 export async function gracefulShutdown(options: GracefulShutdownOptions): Promise<number> {
   const { server, readiness, logger, delayMs, timeoutMs } = options;

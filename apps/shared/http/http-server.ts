@@ -78,9 +78,8 @@ export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {
     refuse(socket, statusOfClientError(error.code), 'UNKNOWN', { code: error.code });
   });
   // Node hands CONNECT to this event, not to the app; with no listener it drops the socket.
-  server.on('connect', (req: IncomingMessage, socket: Socket) => {
-    refuse(socket, 405, 'CONNECT', { path: '(authority)' });
-    void req;
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    refuse(socket, 405, 'CONNECT', {});
   });
   trackConnections(server);
   return server;
