@@ -11,7 +11,7 @@ export type ShedReason = 'in_flight' | 'event_loop_lag';
 export interface LoadShedderOptions {
   /** Requests answered at once at most; one more is shed (`MAX_IN_FLIGHT_REQUESTS`). */
   readonly maxInFlight: number;
-  /** Event-loop lag beyond which new requests are shed, in milliseconds. @default 200 */
+  /** Event-loop lag beyond which new requests are shed, in milliseconds. @default 300 */
   readonly maxLagMs?: number;
   /** How often the event loop's lag is sampled, in milliseconds. @default 20 */
   readonly sampleEveryMs?: number;
@@ -26,9 +26,6 @@ export interface LoadShedderOptions {
  */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 
-// Shedding ends once no request has been shed for this long: the backlog has been read.
-const BACKLOG_GAP_MS = 50;
-
 // Sampling stops this long after the last request.
 const IDLE_AFTER_MS = 1_000;
 
@@ -42,8 +39,7 @@ const NEVER_SHED = new Set<string>(Object.values(OPERATIONAL_PATHS));
 /**
  * Admission control that keeps the deadline promise under overload. A request is answered only
  * when the process can still answer it in time: at most `maxInFlight` at once, and none while the
- * event loop lags by more than `maxLagMs`, nor while the backlog of an overload is being read (a
- * request read within 50 ms of a shed one is shed too). Anything else gets `503` with `Retry-After` at once,
+ * event loop lags by more than `maxLagMs`. Anything else gets `503` with `Retry-After` at once,
  * in well under a millisecond of work, instead of joining a queue whose tail would be answered
  * after the deadline (bench/RESULTS.md, "Overload").
  *
@@ -61,7 +57,6 @@ export class LoadShedder {
   #lastTickAt = 0;
   #lastRequestAt = 0;
   #sampledLagMs = 0;
-  #lastShed: { readonly at: number; readonly reason: ShedReason } | undefined;
 
   constructor(options: LoadShedderOptions) {
     if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
@@ -70,7 +65,7 @@ export class LoadShedder {
       );
     }
     this.#maxInFlight = options.maxInFlight;
-    this.#maxLagMs = options.maxLagMs ?? 200;
+    this.#maxLagMs = options.maxLagMs ?? 300;
     this.#sampleEveryMs = options.sampleEveryMs ?? 20;
     this.#now = options.now ?? Date.now;
   }
@@ -89,22 +84,14 @@ export class LoadShedder {
 
   /** Why a new request must be shed now, or `undefined` when it may be answered. */
   refusal(): ShedReason | undefined {
-    const now = this.#now();
-    this.#lastRequestAt = now;
+    this.#lastRequestAt = this.#now();
     this.#sample();
-    const reason = this.#reasonToShed(now);
-    if (reason !== undefined) this.#lastShed = { at: now, reason };
-    return reason;
+    return this.#reasonToShed();
   }
 
-  #reasonToShed(now: number): ShedReason | undefined {
+  #reasonToShed(): ShedReason | undefined {
     if (this.#inFlight >= this.#maxInFlight) return 'in_flight';
     if (this.lagMs > this.#maxLagMs) return 'event_loop_lag';
-    // A request read right after one was shed has waited behind it, in the kernel or in the
-    // loop, for as long as the backlog took to read: admitted, it would count its deadline from
-    // now and be answered late. Shedding goes on until the backlog is read.
-    const last = this.#lastShed;
-    if (last !== undefined && now - last.at < BACKLOG_GAP_MS) return last.reason;
     return undefined;
   }
 
