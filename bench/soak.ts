@@ -90,6 +90,18 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
+    // Which failures were the services shedding load (a 503 on purpose) rather than breaking.
+    for (const [name, server] of [
+      ['bird', bird],
+      ['birdImage', birdImage],
+    ] as const) {
+      const exposition = (await fetchBody(`${server.url}/metrics`)).toString('utf8');
+      const shed = exposition
+        .split('\n')
+        .filter((line) => line.startsWith('http_requests_shed_total{'))
+        .join(', ');
+      console.log(`soak: ${name} shed ${shed || 'nothing'}`);
+    }
   } finally {
     await stopAllChildren();
     await unsplash.close();
