@@ -1,6 +1,7 @@
-import { CachedLookup } from '../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
 import { withFallback, type FallbackContext } from '../shared/fallback.js';
 import type { Metrics } from '../shared/metrics.js';
+import { BudgetSpentError, type TokenBucket } from '../shared/token-bucket.js';
 import type { UnsplashClient } from './unsplash-client.js';
 
 /** Options for {@link ImageLookup}. */
@@ -9,8 +10,16 @@ export interface ImageLookupOptions {
   readonly unsplash: UnsplashClient | undefined;
   readonly defaultImageUrl: string;
   readonly metrics: Metrics;
+  /**
+   * The Unsplash searches allowed, one token per cache miss: a flood of new names gets the
+   * default image once it is spent, and can neither exhaust the Unsplash quota nor evict more
+   * than its worth of the cache.
+   */
+  readonly searchBudget: TokenBucket;
   /** Most names cached. @default 1000 */
   readonly maxEntries?: number;
+  /** Most bytes cached (see `CachedLookup`). @default 2 MiB */
+  readonly maxBytes?: number;
   /** How long a found photo is reused. @default 24 hours */
   readonly hitTtlMs?: number;
   /** How long "no photo" is reused; shorter, since a retry may find one. @default 1 hour */
@@ -45,11 +54,19 @@ export class ImageLookup {
       new CachedLookup<Found, number | undefined>({
         name: 'unsplash',
         maxEntries: options.maxEntries ?? 1000,
+        maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
+        sizeOf: (found, name) => approximateBytes(name, [found.url ?? '']),
         ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
         missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
         isMiss: (found) => found.url === null,
         // Concurrent lookups of a name share the first one's call, and so its deadline.
-        load: async (name, deadline) => ({ url: await unsplash.firstThumbnail(name, deadline) }),
+        load: async (name, deadline) => {
+          if (!options.searchBudget.take()) {
+            options.metrics.upstreamBudgetRefusals.inc({ upstream: 'unsplash' });
+            throw new BudgetSpentError('the budget of Unsplash searches is spent');
+          }
+          return { url: await unsplash.firstThumbnail(name, deadline) };
+        },
         refuseLoad: () => unsplash.refuseIfOpen(),
         metrics: options.metrics,
       });

@@ -1,4 +1,4 @@
-import { CachedLookup } from '../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
 import { httpUrl } from '../shared/http-url.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -14,6 +14,8 @@ export interface BirdImageClientOptions {
   readonly ttlMs?: number;
   /** Most names cached. @default 1000 */
   readonly maxEntries?: number;
+  /** Most bytes cached (see `CachedLookup`). @default 2 MiB */
+  readonly maxBytes?: number;
 }
 
 interface Image {
@@ -41,6 +43,8 @@ export class BirdImageClient {
     this.#cache = new CachedLookup<Image, ImageRequest>({
       name: 'image',
       maxEntries: options.maxEntries ?? 1000,
+      maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
+      sizeOf: (image, name) => approximateBytes(name, [image.url]),
       ttlMs: options.ttlMs ?? 5 * 60 * 1000,
       metrics: options.metrics,
       // Concurrent lookups of a name share the first one's call: its request id and deadline.

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_IN_FLIGHT } from './http/load-shedding.js';
 import { httpUrl } from './http-url.js';
 
 /** The environment as `process.env` hands it over. */
@@ -74,6 +75,26 @@ export const millisecondsVar = (fallback: number, min = 0) => {
   );
 };
 
+/** A whole number within `[min, max]`. */
+export const wholeNumberVar = (fallback: number, min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return variable(
+    (text) => Number(check(text, /^\d{1,9}$/.test(text) && +text >= min && +text <= max, message)),
+    fallback,
+  );
+};
+
+/** A comma-separated list of host names, lower-cased, e.g. `images.unsplash.com,plus.unsplash.com`. */
+export const hostListVar = (fallback: readonly string[]) =>
+  variable((text) => {
+    const hosts = text.split(',').map((host) => host.trim().toLowerCase());
+    const valid = hosts.every((host) =>
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host),
+    );
+    check(text, valid, 'must be a comma-separated list of host names');
+    return hosts;
+  }, fallback);
+
 /** An absolute http(s) URL without a trailing slash. */
 export const urlVar = (fallback: string) => variable(parseHttpUrl, fallback);
 
@@ -117,6 +138,7 @@ export const commonVariables = (defaultPort: number) => ({
   UPSTREAM_TIMEOUT_MS: millisecondsVar(2000, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(10_000, 1),
+  MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),
 });
 
 /** The values of a set of variables, by name. */
@@ -133,6 +155,8 @@ export interface CommonConfig {
   /** A request's budget for its outbound calls, retries and connects included (see deadline.ts). */
   readonly upstreamTimeoutMs: number;
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
+  /** Requests answered at once; more are shed with a 503 (see `LoadShedder`). */
+  readonly maxInFlight: number;
 }
 
 /** Maps the shared variables to {@link CommonConfig}. */
@@ -144,6 +168,7 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
     defaultImageUrl: vars.DEFAULT_IMAGE_URL,
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
     shutdown: { delayMs: vars.SHUTDOWN_DELAY_MS, timeoutMs: vars.SHUTDOWN_TIMEOUT_MS },
+    maxInFlight: vars.MAX_IN_FLIGHT_REQUESTS,
   };
 }
 

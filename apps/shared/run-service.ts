@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig, type Env } from './config.js';
 import { gracefulShutdown } from './graceful-shutdown.js';
 import type { ServiceAppDependencies } from './http/create-service-app.js';
+import { createHttpServer, type HttpServerOptions } from './http/http-server.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** How a service is put together; `server.ts` of each service hands these to {@link runService}. */
@@ -16,17 +17,14 @@ export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppD
   readonly createApp: (config: C, deps: D) => Koa<never>;
 }
 
-// Beyond the ingress controller's idle timeout (60 s for ingress-nginx), so the proxy, not us,
-// closes idle upstream connections; otherwise it may send a request into a closing socket.
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
-/** Binds `app` on `host:port` and resolves once it listens. */
-export async function listen(app: Koa<never>, port: number, host: string): Promise<Server> {
-  const handle = app.callback();
-  // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
-  const server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+/** Binds `app` on `host:port` (see {@link createHttpServer}) and resolves once it listens. */
+export async function listen(
+  app: Koa<never>,
+  port: number,
+  host: string,
+  options: HttpServerOptions = {},
+): Promise<Server> {
+  const server = createHttpServer(app, options);
   server.listen(port, host);
   await once(server, 'listening');
   return server;
@@ -59,7 +57,9 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   });
 
   const deps = definition.createDependencies(config, logger);
-  const server = await listen(definition.createApp(config, deps), config.port, config.host);
+  const server = await listen(definition.createApp(config, deps), config.port, config.host, {
+    observer: deps,
+  });
 
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals): void => {

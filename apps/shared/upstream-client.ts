@@ -204,7 +204,7 @@ export class UpstreamClient {
       timeout: { request: remainingMs },
       retry: {
         calculateDelay: ({ attemptCount, retryAfter }) => {
-          const delay = retryAfter ?? BACKOFF_BASE_MS * 2 ** (attemptCount - 1);
+          const delay = retryDelayMs(attemptCount, retryAfter);
           return Date.now() + delay + MIN_ATTEMPT_MS < deadline ? delay : 0;
         },
       },
@@ -243,4 +243,17 @@ function classify(error: unknown): UpstreamError['outcome'] {
     }
   }
   return 'error';
+}
+
+/**
+ * How long to wait before retry `attemptCount`: the exponential backoff, or longer when the
+ * upstream's `Retry-After` asks for it. got reads `Retry-After: 0` as 0 ms, a past date as 1 ms
+ * and garbage as `NaN`; handed back to got, 0 or `NaN` would mean "no retry". Each of them means
+ * "retry now", and gets the normal backoff.
+ */
+function retryDelayMs(attemptCount: number, retryAfter: number | undefined): number {
+  const backoff = BACKOFF_BASE_MS * 2 ** (attemptCount - 1);
+  return retryAfter !== undefined && Number.isFinite(retryAfter)
+    ? Math.max(backoff, retryAfter)
+    : backoff;
 }

@@ -99,7 +99,7 @@ export function raw(
 
 /** The thumbnail URL {@link unsplashSearch} answers for `query`. */
 export function thumbnailFor(query: string): string {
-  return `https://images.example/${encodeURIComponent(query)}.jpg`;
+  return `https://images.unsplash.com/${encodeURIComponent(query)}.jpg`;
 }
 
 /** Answers like Unsplash's search: one result whose thumbnail is named after the query. */

@@ -101,7 +101,7 @@ export async function scrapeServices(manifests: readonly Manifest[]): Promise<Ex
     return environmentOf(manifests, deployment);
   };
   const unsplash = await startStubUpstream(
-    json({ results: [{ urls: { thumb: 'https://images.example.com/puffin.jpg' } }] }),
+    json({ results: [{ urls: { thumb: 'https://images.unsplash.com/puffin.jpg' } }] }),
   );
   // A key instead of the key file the ConfigMap names (the two exclude each other).
   const imageEnv = { ...envOf('bird-image') };
