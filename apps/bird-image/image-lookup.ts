@@ -1,6 +1,7 @@
 import { CachedLookup } from '../shared/cached-lookup.js';
 import { withFallback, type FallbackContext } from '../shared/fallback.js';
 import type { Metrics } from '../shared/metrics.js';
+import type { Photo } from '../shared/photo.js';
 import type { UnsplashClient } from './unsplash-client.js';
 
 /** Options for {@link ImageLookup}. */
@@ -18,7 +19,7 @@ export interface ImageLookupOptions {
 }
 
 interface Found {
-  readonly url: string | null;
+  readonly photo: Photo | null;
 }
 
 /** Where a lookup logs a fallback, and when it must have its answer. */
@@ -27,7 +28,7 @@ export interface ImageLookupContext extends FallbackContext {
   readonly deadline?: number;
 }
 
-const NOT_FOUND: Found = { url: null };
+const NOT_FOUND: Found = { photo: null };
 
 /**
  * Finds the photo of a bird by name, behind a cache: Unsplash's demo tier allows 50 requests an
@@ -47,26 +48,26 @@ export class ImageLookup {
         maxEntries: options.maxEntries ?? 1000,
         ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
         missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
-        isMiss: (found) => found.url === null,
+        isMiss: (found) => found.photo === null,
         // Concurrent lookups of a name share the first one's call, and so its deadline.
-        load: async (name, deadline) => ({ url: await unsplash.firstThumbnail(name, deadline) }),
+        load: async (name, deadline) => ({ photo: await unsplash.firstPhoto(name, deadline) }),
         refuseLoad: () => unsplash.refuseIfOpen(),
         metrics: options.metrics,
       });
   }
 
-  /** The URL of a photo of `birdName`, or the default image. Never rejects. */
-  async imageFor(birdName: string, context: ImageLookupContext): Promise<string> {
-    const { defaultImageUrl } = this.#options;
+  /** A photo of `birdName`, or the default image (with no credit). Never rejects. */
+  async photoFor(birdName: string, context: ImageLookupContext): Promise<Photo> {
+    const defaultImage = { url: this.#options.defaultImageUrl };
     const cache = this.#cache;
-    if (cache === undefined || birdName === '') return defaultImageUrl;
+    if (cache === undefined || birdName === '') return defaultImage;
     const found = await withFallback(
       'unsplash',
       () => cache.get(cacheKey(birdName), context.deadline),
       NOT_FOUND,
       context,
     );
-    return found.url ?? defaultImageUrl;
+    return found.photo ?? defaultImage;
   }
 }
 

@@ -1,5 +1,7 @@
 import { httpUrl } from '../shared/http-url.js';
+import { withOptional, type Photo } from '../shared/photo.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
+import { unsplashPhotoDetails } from './unsplash-credit.js';
 
 /** Finds bird photos on Unsplash. */
 export class UnsplashClient {
@@ -17,18 +19,25 @@ export class UnsplashClient {
   }
 
   /**
-   * The thumbnail URL of the first photo Unsplash finds for `query`, or `null` when it finds
-   * none. Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
-   * The access key travels in the client's `Authorization` header, never in this URL.
+   * The first photo Unsplash finds for `query` (its thumbnail, alt text and credit), or `null`
+   * when it finds none. Rejects with an `UpstreamError` when Unsplash fails or answers something
+   * malformed. The access key travels in the client's `Authorization` header, never in this URL.
    * @param deadline when the answer is needed by (see `UpstreamClient.getJson`)
    */
-  async firstThumbnail(query: string, deadline?: number): Promise<string | null> {
+  async firstPhoto(query: string, deadline?: number): Promise<Photo | null> {
     return this.upstream.getJson(`${this.apiUrl}/search/photos`, {
       searchParams: { query, per_page: 1 },
       deadline,
-      parse: firstThumbnailOf,
+      parse: firstPhotoOf,
     });
   }
+}
+
+function firstPhotoOf(body: unknown): Photo | null {
+  const url = firstThumbnailOf(body);
+  if (url === null) return null;
+  const { alt, credit } = unsplashPhotoDetails(body);
+  return withOptional({ url }, alt, credit);
 }
 
 interface SearchAnswer {

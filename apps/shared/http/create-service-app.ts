@@ -6,6 +6,7 @@ import { jsonErrors } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
 import { observeRequests } from './observe-requests.js';
 import { requestContext, type RequestState } from './request-context.js';
+import { responseHeaders } from './response-headers.js';
 
 /** What every service app needs, whatever its routes. */
 export interface ServiceAppDependencies {
@@ -18,9 +19,10 @@ export interface ServiceAppDependencies {
 export type ServiceRouter = Router<RequestState>;
 
 /**
- * Builds a Koa app with what both services share: request ids, one log line and metrics per
- * request, JSON errors, the operational routes and 404/405 answers. `addRoutes` adds the
- * service's own routes. The app never listens; see `run-service.ts`.
+ * Builds a Koa app with what both services share: request ids, the headers every answer
+ * carries, one log line and metrics per request, JSON errors, the operational routes and
+ * 404/405 answers. `addRoutes` adds the service's own routes. The app never listens; see
+ * `run-service.ts`.
  */
 export function createServiceApp(
   deps: ServiceAppDependencies,
@@ -31,6 +33,7 @@ export function createServiceApp(
   addOperationalRoutes(router, deps.readiness, deps.metrics);
   addRoutes(router);
   app.use(requestContext());
+  app.use(responseHeaders());
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(jsonErrors(deps.logger));
   app.use(router.routes());
