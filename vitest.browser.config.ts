@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Everything the tests create in the temporary folder is removed after the run.
+    globalSetup: ['test/support/temp-root.ts'],
     include: ['test/browser/**/*.browser-test.ts'],
     // Each case starts both services and a browser page.
     testTimeout: 30_000,

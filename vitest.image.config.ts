@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Everything the tests create in the temporary folder is removed after the run.
+    globalSetup: ['test/support/temp-root.ts'],
     include: ['test/image/**/*.image-test.ts'],
     // Making the images runs `npm ci --omit=dev` (offline from the npm cache when it can).
     testTimeout: 60_000,
