@@ -12,8 +12,8 @@ export interface Bird extends BirdFact {
 /**
  * Answers `fact` with `photo` in the form the client prefers: the HTML card to a client that
  * prefers `text/html` (a browser), the JSON bird `{ name, description, image }` to every other
- * (`curl` sends `*` + `/*`, which JSON, offered first, wins). Never cacheable: each call is a
- * new random bird.
+ * (JSON is offered first, so it wins curl's wildcard `Accept`, or none). Never cacheable: each
+ * call is a new random bird.
  */
 export function answerBird(
   ctx: Context,
