@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdk8s';
 import { ArgoCdChart } from './argocd-chart.js';
-import { environments } from './environments.js';
+import { selectedEnvironment } from './environments.js';
 import { FluxChart, fluxServiceAccount } from './flux-chart.js';
 import { defineUnit } from './gitops-units.js';
 import { kubePrometheusStackValues } from './helm-values.js';
@@ -11,20 +11,22 @@ import { MonitoringChart } from './monitoring-chart.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
 import { ServicesChart } from './services-chart.js';
-import { outputFolder, repositoryFile, synthesize } from './synthesize.js';
+import { outputFolder, repositoryFile, synthesize, SynthUsageError } from './synthesize.js';
 
 // Which environment to synthesize; the committed dist/ is production.
-const environmentName = process.env.AVIARY_ENV ?? 'production';
-const env = environments[environmentName];
-if (!env) {
-  throw new Error(
-    `AVIARY_ENV=${JSON.stringify(environmentName)} is not an environment: use one of ` +
-      `${Object.keys(environments).join(', ')} (see charts/environments.ts)`,
-  );
+const env = selectedEnvironment();
+
+let outdir: string;
+try {
+  outdir = outputFolder();
+} catch (error) {
+  if (!(error instanceof SynthUsageError)) throw error;
+  process.stderr.write(`synth: ${error.message}\n`);
+  process.exit(2);
 }
 
 // Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
-const cluster = new App({ outdir: outputFolder() });
+const cluster = new App({ outdir });
 const platform = new PlatformChart(cluster, 'platform');
 const namespace = new NamespaceChart(cluster, 'namespace', { namespace: env.namespace });
 const services = new ServicesChart(cluster, 'services', {

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PLACEHOLDER_PATH } from '../apps/bird/card/placeholder.js';
 import { checkDnsLabel } from './constructs/props.js';
 import { WebService } from './constructs/web-service.js';
 
@@ -109,6 +110,8 @@ export class ServicesChart extends Chart {
         tlsSecretName: props.tlsSecretName ?? 'aviary-tls',
         clusterIssuer: props.clusterIssuer ?? 'letsencrypt',
         controllerNamespace: ingressController,
+        // The API and what the browser card loads from bird itself; nothing operational.
+        paths: ['/', PLACEHOLDER_PATH],
       },
     });
 

@@ -1,6 +1,7 @@
 import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
 import { withFallback, type FallbackContext } from '../shared/fallback.js';
 import type { Metrics } from '../shared/metrics.js';
+import type { Photo } from '../shared/photo.js';
 import { BudgetSpentError, type TokenBucket } from '../shared/token-bucket.js';
 import type { UnsplashClient } from './unsplash-client.js';
 
@@ -27,7 +28,7 @@ export interface ImageLookupOptions {
 }
 
 interface Found {
-  readonly url: string | null;
+  readonly photo: Photo | null;
 }
 
 /** Where a lookup logs a fallback, and when it must have its answer. */
@@ -36,7 +37,7 @@ export interface ImageLookupContext extends FallbackContext {
   readonly deadline?: number;
 }
 
-const NOT_FOUND: Found = { url: null };
+const NOT_FOUND: Found = { photo: null };
 
 /**
  * Finds the photo of a bird by name, behind a cache: Unsplash's demo tier allows 50 requests an
@@ -55,39 +56,50 @@ export class ImageLookup {
         name: 'unsplash',
         maxEntries: options.maxEntries ?? 1000,
         maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
-        sizeOf: (found, name) => approximateBytes(name, [found.url ?? '']),
+        sizeOf: (found, name) => approximateBytes(name, photoStrings(found.photo)),
         ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
         missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
-        isMiss: (found) => found.url === null,
+        isMiss: (found) => found.photo === null,
         // Concurrent lookups of a name share the first one's call, and so its deadline.
         load: async (name, deadline) => {
           if (!options.searchBudget.take()) {
             options.metrics.upstreamBudgetRefusals.inc({ upstream: 'unsplash' });
             throw new BudgetSpentError('the budget of Unsplash searches is spent');
           }
-          return { url: await unsplash.firstThumbnail(name, deadline) };
+          return { photo: await unsplash.firstPhoto(name, deadline) };
         },
         refuseLoad: () => unsplash.refuseIfOpen(),
         metrics: options.metrics,
       });
   }
 
-  /** The URL of a photo of `birdName`, or the default image. Never rejects. */
-  async imageFor(birdName: string, context: ImageLookupContext): Promise<string> {
-    const { defaultImageUrl } = this.#options;
+  /** A photo of `birdName`, or the default image (with no credit). Never rejects. */
+  async photoFor(birdName: string, context: ImageLookupContext): Promise<Photo> {
+    const defaultImage = { url: this.#options.defaultImageUrl };
     const cache = this.#cache;
-    if (cache === undefined || birdName === '') return defaultImageUrl;
+    if (cache === undefined || birdName === '') return defaultImage;
     const found = await withFallback(
       'unsplash',
       () => cache.get(cacheKey(birdName), context.deadline),
       NOT_FOUND,
       context,
     );
-    return found.url ?? defaultImageUrl;
+    return found.photo ?? defaultImage;
   }
 }
 
 // "Bald  Eagle" and "bald eagle" are one search; one cache entry serves both.
 function cacheKey(birdName: string): string {
   return birdName.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+// What a cached photo holds in memory: its URL, alt text and credit, the strings an upstream sets.
+function photoStrings(photo: Photo | null): string[] {
+  if (photo === null) return [];
+  const { url, alt, credit } = photo;
+  return [
+    url,
+    alt ?? '',
+    ...(credit ? [credit.name, credit.url, credit.source, credit.sourceUrl] : []),
+  ];
 }

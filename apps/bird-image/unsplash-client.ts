@@ -1,6 +1,8 @@
 import type { Logger } from '../shared/logger.js';
+import { withOptional, type Photo } from '../shared/photo.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
 import { imageUrlRefusal } from './image-url-policy.js';
+import { unsplashPhotoDetails } from './unsplash-credit.js';
 
 /** What {@link UnsplashClient} checks photo URLs against, and where it says what it refused. */
 export interface PhotoUrlChecks {
@@ -26,17 +28,22 @@ export class UnsplashClient {
   }
 
   /**
-   * The thumbnail URL of the first photo Unsplash finds for `query`, or `null` when it finds
-   * none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no photo").
-   * Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
+   * The first photo Unsplash finds for `query` (its thumbnail, alt text and credit), or `null`
+   * when it finds none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no
+   * photo"). Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
    * The access key travels in the client's `Authorization` header, never in this URL.
    * @param deadline when the answer is needed by (see `UpstreamClient.getJson`)
    */
-  async firstThumbnail(query: string, deadline?: number): Promise<string | null> {
+  async firstPhoto(query: string, deadline?: number): Promise<Photo | null> {
     return this.upstream.getJson(`${this.apiUrl}/search/photos`, {
       searchParams: { query, per_page: 1 },
       deadline,
-      parse: (body) => this.#acceptable(firstThumbnailOf(body)),
+      parse: (body) => {
+        const url = this.#acceptable(firstThumbnailOf(body));
+        if (url === null) return null;
+        const { alt, credit } = unsplashPhotoDetails(body);
+        return withOptional({ url }, alt, credit);
+      },
     });
   }
 

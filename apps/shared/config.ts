@@ -16,6 +16,10 @@ export const MISSINGNO_IMAGE_URL =
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** How log lines are written: JSON, readable text, or readable only on a terminal. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
  * How one environment variable is read: unset or blank gives its default; any other text is
  * parsed, and a {@link VariableError} says why a value is refused.
@@ -122,6 +126,18 @@ export const logLevelVar = () =>
     'info',
   );
 
+/** A log format; `auto` (the default) is readable text on a terminal and JSON otherwise. */
+export const logFormatVar = () =>
+  variable(
+    (text) =>
+      check(
+        text,
+        (LOG_FORMATS as readonly string[]).includes(text),
+        `must be one of ${LOG_FORMATS.join(', ')}`,
+      ) as LogFormat,
+    'auto',
+  );
+
 /** The interface to listen on. */
 export const hostVar = () =>
   variable(
@@ -134,6 +150,7 @@ export const commonVariables = (defaultPort: number) => ({
   PORT: portVar(defaultPort),
   HOST: hostVar(),
   LOG_LEVEL: logLevelVar(),
+  LOG_FORMAT: logFormatVar(),
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
   UPSTREAM_TIMEOUT_MS: millisecondsVar(2000, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
@@ -151,6 +168,7 @@ export interface CommonConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly defaultImageUrl: string;
   /** A request's budget for its outbound calls, retries and connects included (see deadline.ts). */
   readonly upstreamTimeoutMs: number;
@@ -165,6 +183,7 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.LOG_FORMAT,
     defaultImageUrl: vars.DEFAULT_IMAGE_URL,
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
     shutdown: { delayMs: vars.SHUTDOWN_DELAY_MS, timeoutMs: vars.SHUTDOWN_TIMEOUT_MS },

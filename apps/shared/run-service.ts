@@ -7,6 +7,7 @@ import { gracefulShutdown } from './graceful-shutdown.js';
 import type { ServiceAppDependencies } from './http/create-service-app.js';
 import { createHttpServer, type HttpServerOptions } from './http/http-server.js';
 import { createLogger, type Logger } from './logger.js';
+import { logDestination } from './readable-logs.js';
 
 /** How a service is put together; `server.ts` of each service hands these to {@link runService}. */
 export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppDependencies> {
@@ -46,7 +47,10 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
     process.stderr.write(`${definition.name}: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel, { service: definition.name });
+  const logger = createLogger(config.logLevel, {
+    service: definition.name,
+    destination: await logDestination(config.logFormat),
+  });
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
@@ -57,9 +61,18 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   });
 
   const deps = definition.createDependencies(config, logger);
-  const server = await listen(definition.createApp(config, deps), config.port, config.host, {
-    observer: deps,
-  });
+  let server: Server;
+  try {
+    server = await listen(definition.createApp(config, deps), config.port, config.host, {
+      observer: deps,
+    });
+  } catch (error) {
+    const reason = listenFailure(error, config);
+    if (reason === undefined) throw error;
+    // One line, like a configuration error: the cause is the machine's, not a bug of ours.
+    process.stderr.write(`${definition.name}: ${reason}\n`);
+    process.exit(1);
+  }
 
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -80,4 +93,18 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   // handlers above in place rather than Node's default of dying on the spot.
   const { address, port } = server.address() as AddressInfo;
   logger.info({ address, port }, 'listening');
+}
+
+// Why the port could not be taken, in words a person can act on; `undefined` for anything else.
+function listenFailure(error: unknown, { port, host }: CommonConfig): string | undefined {
+  switch ((error as NodeJS.ErrnoException | null)?.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use on ${host}: stop what uses it, or set PORT to another port`;
+    case 'EACCES':
+      return `no permission to listen on port ${port}: choose a port above 1023, or set PORT`;
+    case 'EADDRNOTAVAIL':
+      return `HOST=${JSON.stringify(host)} is not an address of this machine`;
+    default:
+      return undefined;
+  }
 }

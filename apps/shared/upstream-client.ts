@@ -38,9 +38,10 @@ export interface GetJsonOptions<T> {
   readonly deadline?: number;
   /**
    * Checks the parsed body and returns what the caller needs; throwing here counts as an
-   * upstream error, so a malformed answer trips the breaker like a 500 would.
+   * upstream error, so a malformed answer trips the breaker like a 500 would. `contentType` is
+   * the answer's `Content-Type` (empty when absent), for callers that negotiated one.
    */
-  readonly parse: (body: unknown) => T;
+  readonly parse: (body: unknown, contentType: string) => T;
 }
 
 /** A failed upstream call, with the outcome recorded for it. */
@@ -222,7 +223,7 @@ export class UpstreamClient {
     } catch (error) {
       throw new MalformedResponseError('response body is not JSON', { cause: error });
     }
-    return options.parse(body);
+    return options.parse(body, response.headers['content-type'] ?? '');
   }
 }
 

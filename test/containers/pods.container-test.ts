@@ -8,6 +8,7 @@ import { parseQuantity } from '../charts/support/quantities.js';
 import {
   json,
   startStubUpstream,
+  thumbnailFor,
   unsplashSearch,
   type Behaviour,
   type StubUpstream,
@@ -91,7 +92,7 @@ describe("dist/'s pods, run by podman from the Dockerfile's images", () => {
     expect(search?.headers.authorization).toBe(`Client-ID ${KEY}`);
     const query = new URL(search!.url, 'http://unsplash').searchParams.get('query')!;
     expect(query).toBe(bird.name.toLowerCase());
-    expect(bird.image).toBe(`https://images.example/${encodeURIComponent(query)}.jpg`);
+    expect(bird.image).toBe(thumbnailFor(query));
   });
 
   it.for(SERVICES)('%s runs as the pod’s uid and gid, holding no capability', async (service) => {

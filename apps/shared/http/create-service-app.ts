@@ -7,6 +7,7 @@ import { addOperationalRoutes, Readiness } from './health.js';
 import { DEFAULT_MAX_IN_FLIGHT, LoadShedder } from './load-shedding.js';
 import { observeRequests } from './observe-requests.js';
 import { requestContext, type RequestState } from './request-context.js';
+import { responseHeaders } from './response-headers.js';
 import { strictQuery } from './strict-query.js';
 
 /** What every service app needs, whatever its routes. */
@@ -21,9 +22,10 @@ export interface ServiceAppDependencies {
 export type ServiceRouter = Router<RequestState>;
 
 /**
- * Builds a Koa app with what both services share: request ids, one log line and metrics per
- * request, JSON errors, the operational routes and 404/405 answers. `addRoutes` adds the
- * service's own routes. The app never listens; see `run-service.ts`.
+ * Builds a Koa app with what both services share: request ids, the headers every answer
+ * carries, one log line and metrics per request, JSON errors, the operational routes and
+ * 404/405 answers. `addRoutes` adds the service's own routes. The app never listens; see
+ * `run-service.ts`.
  */
 export function createServiceApp(
   deps: ServiceAppDependencies,
@@ -35,6 +37,7 @@ export function createServiceApp(
   addRoutes(router);
   logAppErrors(app, deps.logger);
   app.use(requestContext());
+  app.use(responseHeaders());
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(deps.loadShedder.middleware(deps.metrics));
   app.use(jsonErrors(deps.logger));
