@@ -5,7 +5,7 @@
 #   docker build --target bird-image -t aviary-bird-image .
 # Stages: build (compiles TypeScript), deps (production dependencies only), runtime (what both
 # images share), then one target per service. test/image/dockerfile.test.ts checks this file,
-# and `npm run test:image` runs what it describes as uid 10001 on a read-only root filesystem.
+# and `npm run test:containers` builds it with buildah and runs dist/'s pods from it with podman.
 #
 # The base is pinned to a full version tag, the same in every stage: Dependabot bumps them
 # together, and the test checks that they agree.
@@ -45,7 +45,7 @@ COPY --from=build /app/build/apps/shared ./build/apps/shared
 # Numeric, so that Kubernetes' runAsNonRoot can verify it; the manifests run as 10001:10001.
 USER 10001:10001
 # The base image's entrypoint is a shell script that hands its arguments to node; without it
-# CMD alone is the process, exactly what test/image runs.
+# CMD alone is the process.
 ENTRYPOINT []
 
 # Node is PID 1 and handles SIGTERM itself (graceful shutdown); it starts no child process,

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Generated code (manifests, CRD bindings) and build output are never linted.
-  { ignores: ['build/', 'dist/', 'imports/', 'coverage/', 'node_modules/'] },
+  { ignores: ['build/', 'dist/', 'dist-*/', 'imports/', 'coverage/', 'node_modules/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: drives the compiled services (build/apps/<service>/server.js, built first by
  * the npm script) with autocannon against stand-in upstreams on 127.0.0.1, next to a bare
- * `node:http` server, and writes the tables to bench/RESULTS.md. See bench/README.md.
+ * `node:http` server, and prints the tables; with `-- --record` it also writes them into
+ * bench/RESULTS.md. See bench/README.md.
  */
 import { cpus, loadavg, release, type } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +31,21 @@ import { measureSynth } from './synth.js';
 import { STAND_IN_PHOTOS, startStandInUnsplash } from './upstreams.js';
 
 const RESULTS_FILE = fileURLToPath(new URL('RESULTS.md', import.meta.url));
+
+// A run leaves the tree clean unless asked to record: RESULTS.md is tracked, and a run on a
+// busy laptop should not replace the committed figures by accident.
+const RECORD = parseArguments(process.argv.slice(2));
+
+function parseArguments(args: readonly string[]): boolean {
+  const unknown = args.filter((arg) => arg !== '--record');
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: unknown argument ${JSON.stringify(unknown[0])}; usage: npm run bench [-- --record]\n`,
+    );
+    process.exit(2);
+  }
+  return args.includes('--record');
+}
 
 function whole(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -185,8 +201,15 @@ async function main(): Promise<void> {
       wallSeconds: (performance.now() - started) / 1000,
     };
     const generated = renderResults(results);
-    await writeResults(RESULTS_FILE, generated, HOW_TO_READ);
-    process.stdout.write(`${generated}\n\nWritten to bench/RESULTS.md.\n`);
+    if (RECORD) {
+      await writeResults(RESULTS_FILE, generated, HOW_TO_READ);
+      process.stdout.write(`${generated}\n\nWritten to bench/RESULTS.md.\n`);
+    } else {
+      process.stdout.write(
+        `${generated}\n\nNot recorded (how to read these: bench/RESULTS.md). ` +
+          '`npm run bench -- --record` writes them into bench/RESULTS.md.\n',
+      );
+    }
   } finally {
     await stopAllChildren();
     await unsplash.close();

@@ -46,7 +46,7 @@ export async function startLocalServer(handler: RequestListener): Promise<LocalS
 }
 
 /** Where the stand-in Unsplash's photos are: every thumbnail URL it gives starts with this. */
-export const STAND_IN_PHOTOS = 'https://images.example/';
+export const STAND_IN_PHOTOS = 'https://images.unsplash.com/stand-in/';
 
 /** The thumbnail URL the stand-in Unsplash gives for `query`. */
 export function thumbnailFor(query: string): string {

@@ -60,6 +60,24 @@ export const production: AviaryEnvironment = {
 };
 
 /**
+ * The environment `AVIARY_ENV` names (default `production`), for `npm run synth` and
+ * `charts/image-refs.ts`. Throws, listing the known ones, for any other name.
+ */
+export function selectedEnvironment(env: NodeJS.ProcessEnv = process.env): AviaryEnvironment {
+  // Typed here as well as below, so that an overlay pasted without the annotation still checks.
+  const known: Readonly<Record<string, AviaryEnvironment>> = environments;
+  const name = env.AVIARY_ENV || 'production';
+  const found = Object.hasOwn(known, name) ? known[name] : undefined;
+  if (found === undefined) {
+    throw new Error(
+      `AVIARY_ENV=${JSON.stringify(name)} is not an environment: use one of ` +
+        `${Object.keys(known).join(', ')} (see charts/environments.ts)`,
+    );
+  }
+  return found;
+}
+
+/**
  * Environments by name, for `AVIARY_ENV`. Add one as a thin overlay of production, e.g.
  * `staging: { ...production, namespace: 'aviary-staging', hostname: 'staging.example.com' }`.
  */

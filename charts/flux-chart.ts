@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io.js';
 import {
@@ -6,30 +7,45 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
-import { GITOPS_FOLDER } from './layout.js';
+import { unitObjectName, type GitOpsUnit } from './gitops-units.js';
+
+/** The namespace Flux runs in unless told otherwise. */
+export const FLUX_NAMESPACE = 'flux-system';
+
+/** The ServiceAccount {@link FluxChart} creates for a `namespace` unit to be applied as. */
+export function fluxServiceAccount(
+  unit: Pick<GitOpsUnit, 'name'>,
+  fluxNamespace = FLUX_NAMESPACE,
+): { name: string; namespace: string } {
+  return { name: unitObjectName(unit), namespace: fluxNamespace };
+}
 
 /** Props of {@link FluxChart}. */
 export interface FluxChartProps {
+  /** The units to sync, each from its own GitRepository by its own Kustomization. */
+  readonly units: readonly GitOpsUnit[];
   /** Git repository holding the synthesized manifests. @default 'https://github.com/aviary-dev/aviary' */
   readonly repoUrl?: string;
   /** @default 'main' */
   readonly branch?: string;
   /** Folder of the synthesized manifests in the repository. @default 'dist' */
   readonly path?: string;
-  /** Namespace Flux runs in. @default 'flux-system' */
+  /** Namespace Flux runs in. @default {@link FLUX_NAMESPACE} */
   readonly fluxNamespace?: string;
 }
 
 /**
- * A Flux GitRepository and Kustomization that keep the cluster equal to the synthesized folder.
+ * Per GitOps unit, a Flux GitRepository and a Kustomization.
  *
- * Flux builds a kustomization of every manifest under the path, sub-folders included, so the
- * source itself must leave out the GitOps sub-folder: the ignore rules fetch only the manifest
- * folder, minus the objects in this chart.
+ * Flux builds a kustomization of every manifest under a Kustomization's path, sub-folders
+ * included, and cannot pick files; so each unit's GitRepository fetches only that unit's files
+ * (its `ignore` rules drop everything else, the GitOps folder included). A unit of scope
+ * `namespace` is applied as a ServiceAccount of its own, created here, which the Role that the
+ * cluster unit creates in the application's namespace allows to manage exactly the unit's kinds.
  */
 export class FluxChart extends Chart {
-  constructor(scope: Construct, id: string, props: FluxChartProps = {}) {
-    const fluxNamespace = props.fluxNamespace ?? 'flux-system';
+  constructor(scope: Construct, id: string, props: FluxChartProps) {
+    const fluxNamespace = props.fluxNamespace ?? FLUX_NAMESPACE;
     super(scope, id, { namespace: fluxNamespace, disableResourceNameHashes: true });
     const owner = `FluxChart "${id}"`;
     checkDnsLabel(owner, 'fluxNamespace', fluxNamespace);
@@ -42,28 +58,58 @@ export class FluxChart extends Chart {
       failProp(owner, 'path', path, 'use a folder relative to the repository root, e.g. "dist"');
     }
 
-    const source = new GitRepository(this, 'Source', {
-      metadata: { name: 'aviary' },
-      spec: {
-        url,
-        ref: { branch: props.branch ?? 'main' },
-        interval: '5m',
-        // .gitignore syntax: drop everything, bring back the manifests, drop the bootstrap.
-        ignore: ['/*', `!/${path}/`, `/${path}/${GITOPS_FOLDER}/`].join('\n') + '\n',
-      },
-    });
-    new Kustomization(this, 'Sync', {
-      metadata: { name: 'aviary' },
-      spec: {
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.name },
-        path: `./${path}`,
-        // Objects deleted from Git are deleted from the cluster.
-        prune: true,
-        interval: '10m',
-        retryInterval: '2m',
-        timeout: '5m',
-        wait: true,
-      },
-    });
+    for (const unit of props.units) {
+      const name = unitObjectName(unit);
+      const source = new GitRepository(this, `${unit.name}-source`, {
+        metadata: { name },
+        spec: {
+          url,
+          ref: { branch: props.branch ?? 'main' },
+          interval: '5m',
+          ignore: fluxIgnoreRules(path, unit),
+        },
+      });
+      let serviceAccountName: string | undefined;
+      if (unit.scope === 'namespace') {
+        serviceAccountName = fluxServiceAccount(unit, fluxNamespace).name;
+        new kplus.ServiceAccount(this, `${unit.name}-identity`, {
+          metadata: { name: serviceAccountName },
+          automountToken: false,
+        });
+      }
+      new Kustomization(this, `${unit.name}-sync`, {
+        metadata: { name },
+        spec: {
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.name },
+          path: `./${path}`,
+          ...(unit.dependsOn?.length
+            ? {
+                dependsOn: unit.dependsOn.map((other) => ({
+                  name: unitObjectName({ name: other }),
+                })),
+              }
+            : {}),
+          ...(serviceAccountName ? { serviceAccountName } : {}),
+          // Objects deleted from Git are deleted from the cluster, except those annotated
+          // `kustomize.toolkit.fluxcd.io/prune: disabled`.
+          prune: true,
+          interval: '10m',
+          // A failed apply (missing CRDs, a Namespace not there yet) is retried every minute.
+          retryInterval: '1m',
+          timeout: '5m',
+          wait: true,
+        },
+      });
+    }
   }
+}
+
+/**
+ * .gitignore rules that keep exactly a unit's paths under `path`: drop everything, bring back the
+ * output folder, drop everything in it, bring back the unit's files or folder.
+ */
+export function fluxIgnoreRules(path: string, unit: GitOpsUnit): string {
+  return (
+    ['/*', `!/${path}/`, `/${path}/*`, ...unit.paths.map((p) => `!/${path}/${p}`)].join('\n') + '\n'
+  );
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { resolveImage } from './constructs/web-settings.js';
-import { environments, type AviaryEnvironment } from './environments.js';
+import { selectedEnvironment, type AviaryEnvironment } from './environments.js';
 
 /**
  * The services that ship as images: each is a Dockerfile target, a `WebService` of
@@ -46,13 +46,5 @@ export function imageRefs(env: AviaryEnvironment): Record<Service, ImageRef> {
 // `node --import tsx charts/image-refs.ts` prints the refs as one line of JSON, for the
 // workflows (`fromJSON`, `jq`); `AVIARY_ENV` picks the environment, as for `npm run synth`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const name = process.env.AVIARY_ENV ?? 'production';
-  const env = environments[name];
-  if (!env) {
-    throw new Error(
-      `AVIARY_ENV=${JSON.stringify(name)} is not an environment: use one of ` +
-        `${Object.keys(environments).join(', ')} (see charts/environments.ts)`,
-    );
-  }
-  process.stdout.write(`${JSON.stringify(imageRefs(env))}\n`);
+  process.stdout.write(`${JSON.stringify(imageRefs(selectedEnvironment()))}\n`);
 }

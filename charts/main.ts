@@ -1,31 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdk8s';
 import { ArgoCdChart } from './argocd-chart.js';
-import { environments } from './environments.js';
-import { FluxChart } from './flux-chart.js';
+import { selectedEnvironment } from './environments.js';
+import { FluxChart, fluxServiceAccount } from './flux-chart.js';
+import { defineUnit } from './gitops-units.js';
+import { kubePrometheusStackValues } from './helm-values.js';
 import { GITOPS_FOLDER, MONITORING_FOLDER, ROLLOUTS_FOLDER, VPA_FOLDER } from './layout.js';
 import { MonitoringChart } from './monitoring-chart.js';
 import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
-import { PlatformChart } from './platform-chart.js';
+import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
 import { RolloutsChart } from './rollouts-chart.js';
 import { ServicesChart } from './services-chart.js';
 import { SYNTHETIC_CHECK_NAME, SyntheticCheckChart } from './synthetic-check-chart.js';
-import { outputFolder, synthesize } from './synthesize.js';
+import { outputFolder, repositoryFile, synthesize, SynthUsageError } from './synthesize.js';
 import { VpaChart } from './vpa-chart.js';
 
 // Which environment to synthesize; the committed dist/ is production.
-const environmentName = process.env.AVIARY_ENV ?? 'production';
-const env = environments[environmentName];
-if (!env) {
-  throw new Error(
-    `AVIARY_ENV=${JSON.stringify(environmentName)} is not an environment: use one of ` +
-      `${Object.keys(environments).join(', ')} (see charts/environments.ts)`,
-  );
+const env = selectedEnvironment();
+
+let outdir: string;
+try {
+  outdir = outputFolder();
+} catch (error) {
+  if (!(error instanceof SynthUsageError)) throw error;
+  process.stderr.write(`synth: ${error.message}\n`);
+  process.exit(2);
 }
 
 // Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
-const cluster = new App({ outdir: outputFolder() });
+const cluster = new App({ outdir });
 const platform = new PlatformChart(cluster, 'platform');
 const namespace = new NamespaceChart(cluster, 'namespace', { namespace: env.namespace });
 const services = new ServicesChart(cluster, 'services', {
@@ -55,14 +60,14 @@ check.addDependency(services);
 const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
 // The runbook as the synced branch has it: the alerts and their runbook change together.
 const runbookUrl = `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`;
-new MonitoringChart(monitoring, 'monitoring', {
+const monitoringChart = new MonitoringChart(monitoring, 'monitoring', {
   namespace: env.namespace,
   services: [services.birdImage, services.bird],
   prometheusSelectorLabels: env.prometheusSelectorLabels,
-  dashboardNamespace: env.monitoringNamespace,
+  tlsSecretName: env.tlsSecretName,
   runbookUrl,
 });
-new SyntheticCheckRules(monitoring, 'synthetic-check', {
+const checkRules = new SyntheticCheckRules(monitoring, 'synthetic-check', {
   namespace: env.namespace,
   cronJobName: SYNTHETIC_CHECK_NAME,
   runbookUrl,
@@ -71,7 +76,7 @@ new SyntheticCheckRules(monitoring, 'synthetic-check', {
 
 // Optional layers, each needing its CRDs (docs/releasing.md, "Progressive delivery").
 const rollouts = new App({ outdir: path.join(cluster.outdir, ROLLOUTS_FOLDER) });
-new RolloutsChart(rollouts, 'rollouts', {
+const rolloutsChart = new RolloutsChart(rollouts, 'rollouts', {
   namespace: env.namespace,
   bird: services.bird,
   birdImage: services.birdImage,
@@ -79,14 +84,56 @@ new RolloutsChart(rollouts, 'rollouts', {
   prometheusSelectorLabels: env.prometheusSelectorLabels,
 });
 const vpa = new App({ outdir: path.join(cluster.outdir, VPA_FOLDER) });
-new VpaChart(vpa, 'vpa', {
+const vpaChart = new VpaChart(vpa, 'vpa', {
   namespace: env.namespace,
   services: [services.birdImage, services.bird],
 });
 
+// What GitOps syncs, unit by unit: the services never wait for an optional folder. An optional
+// layer (its own sub-folder of CRD kinds) is one more unit that depends on 'services'.
+const namespacedUnits = [
+  defineUnit({
+    name: 'services',
+    charts: [services, check],
+    dependsOn: ['platform'],
+    controllerFields: rolloutsChart.fieldsOnServices,
+  }),
+  defineUnit({
+    name: 'monitoring',
+    charts: [monitoringChart, checkRules],
+    folder: MONITORING_FOLDER,
+    dependsOn: ['services'],
+  }),
+  // The canaries judge on the services' metrics and scrape the canary pods with a ServiceMonitor.
+  defineUnit({
+    name: 'rollouts',
+    charts: [rolloutsChart],
+    folder: ROLLOUTS_FOLDER,
+    dependsOn: ['services', 'monitoring'],
+    controllerFields: rolloutsChart.fieldsOnOwnObjects,
+  }),
+  defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
+];
+// The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the
+// platform unit, so they are added before that unit takes stock of its kinds.
+for (const unit of namespacedUnits) {
+  const serviceAccount = fluxServiceAccount(unit);
+  namespace.allowDeployer({ name: `gitops-${unit.name}`, kinds: unit.kinds, serviceAccount });
+}
+const units = [
+  defineUnit({ name: 'platform', charts: [platform, namespace], scope: 'cluster' }),
+  ...namespacedUnits,
+];
 const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
 const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: env.gitops.path };
-new ArgoCdChart(gitops, 'argocd', { ...source, destinationNamespace: env.namespace });
-new FluxChart(gitops, 'flux', source);
+new ArgoCdChart(gitops, 'argocd', { ...source, units, destinationNamespace: env.namespace });
+new FluxChart(gitops, 'flux', { ...source, units });
 
 synthesize([cluster, monitoring, rollouts, vpa, gitops]);
+
+// The Helm values of the documented monitoring install, from the same StorageClass constant.
+const values = repositoryFile(cluster.outdir, 'deploy/kube-prometheus-stack.values.yaml');
+if (values) {
+  mkdirSync(path.dirname(values), { recursive: true });
+  writeFileSync(values, kubePrometheusStackValues({ storageClassName: MONITORING_STORAGE_CLASS }));
+}

@@ -21,11 +21,14 @@ export interface MonitoringChartProps {
   readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
   /**
    * Namespace of the dashboard ConfigMap. Grafana's sidecar in kube-prometheus-stack loads
-   * ConfigMaps labelled `grafana_dashboard: "1"` from its own namespace (or from all of them,
-   * with `searchNamespace: ALL`), so Grafana's namespace works in both cases.
-   * @default 'monitoring'
+   * ConfigMaps labelled `grafana_dashboard: "1"` from every namespace (`searchNamespace: ALL`,
+   * the chart's default, set again in `deploy/kube-prometheus-stack.values.yaml`). In the
+   * services' namespace, the whole folder stays within what a namespaced GitOps identity may
+   * manage. @default `namespace`
    */
   readonly dashboardNamespace?: string;
+  /** The Ingress's TLS Secret, whose certificate the expiry alert watches. @default 'aviary-tls' */
+  readonly tlsSecretName?: string;
   /**
    * The runbook the alerts link to; `#<alert name in lower case>` is appended.
    * @default 'https://github.com/aviary-dev/aviary/blob/main/docs/runbook.md'
@@ -40,8 +43,8 @@ export const DASHBOARD_NAME = 'aviary-dashboard';
  * Monitoring of the services for a kube-prometheus-stack: a ServiceMonitor per service, the
  * alert rules (each linking to its runbook section) and the Grafana dashboard. It is
  * synthesized into `dist/monitoring/`: ServiceMonitor and PrometheusRule are CRD kinds a vanilla
- * cluster does not know, and the dashboard ConfigMap, although a built-in kind, lives in the
- * monitoring stack's namespace, which only exists where that stack is installed.
+ * cluster does not know, and the dashboard ConfigMap, although a built-in kind, is useful only
+ * where that stack is installed, so it is synced with them.
  */
 export class MonitoringChart extends Chart {
   constructor(scope: Construct, id: string, props: MonitoringChartProps) {
@@ -49,7 +52,7 @@ export class MonitoringChart extends Chart {
     super(scope, id, { namespace, disableResourceNameHashes: true });
     const owner = `MonitoringChart "${id}"`;
     checkDnsLabel(owner, 'namespace', namespace);
-    const dashboardNamespace = props.dashboardNamespace ?? 'monitoring';
+    const dashboardNamespace = props.dashboardNamespace ?? namespace;
     checkDnsLabel(owner, 'dashboardNamespace', dashboardNamespace);
     if (props.services.length === 0) {
       failProp(owner, 'services', [], 'give the WebServices to monitor');
@@ -70,6 +73,7 @@ export class MonitoringChart extends Chart {
       namespace,
       services: names,
       runbookUrl,
+      certificateName: props.tlsSecretName ?? 'aviary-tls',
       labels: { ...partOf, ...selectorLabels },
     });
     new kplus.ConfigMap(this, 'dashboard', {

@@ -2,30 +2,40 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role.js';
 import { checkDnsLabel } from './constructs/props.js';
+import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /** Props of {@link NamespaceChart}. */
 export interface NamespaceChartProps {
   /** @default 'aviary' */
   readonly namespace?: string;
   /**
-   * Hard caps of the namespace. The defaults fit two services at ten replicas each plus one
-   * surge pod during a rollout, at the containers' requests and limits.
-   * @default pods 30, requests 4 CPU / 4Gi, limits 12 CPU / 8Gi, no LoadBalancer or NodePort
+   * Hard caps of the namespace. The defaults fit the peak of the optional Argo Rollouts layer
+   * (docs/releasing.md) at the containers' requests and limits: bird's canary at 100 % beside its
+   * stable pods (10 + 10), birdImage at ten replicas plus a surge pod, a synthetic check, and
+   * cert-manager's HTTP-01 solvers. Without the layer, a rolling update needs 22 pods.
+   * @default pods 40, requests 4 CPU / 6Gi / 4Gi ephemeral, limits 20 CPU / 10Gi / 10Gi
+   * ephemeral, no LoadBalancer, two NodePorts (the solvers' Services)
    */
   readonly quota?: Readonly<Record<string, string>>;
 }
 
 /** The quota applied when none is given; see {@link NamespaceChartProps.quota}. */
 export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
-  pods: '30',
+  pods: '40',
   'requests.cpu': '4',
-  'requests.memory': '4Gi',
-  'limits.cpu': '12',
-  'limits.memory': '8Gi',
-  // Traffic enters through the Ingress only.
+  'requests.memory': '6Gi',
+  'limits.cpu': '20',
+  'limits.memory': '10Gi',
+  'requests.ephemeral-storage': '4Gi',
+  'limits.ephemeral-storage': '10Gi',
+  // Traffic enters through the Ingress only. cert-manager creates each HTTP-01 solver's
+  // Service as a NodePort (its default, v1.21), one per domain being validated: two leave
+  // room for a renewal that overlaps a new order. NetworkPolicies still keep node ports away
+  // from every other pod.
   'services.loadbalancers': '0',
-  'services.nodeports': '0',
+  'services.nodeports': '2',
 };
 
 /**
@@ -46,6 +56,8 @@ export class NamespaceChart extends Chart {
     new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: this.namespaceName,
+        // Deleting the namespace would delete the hand-made Secrets in it.
+        annotations: { ...PRUNE_PROTECTION },
         labels: {
           'pod-security.kubernetes.io/enforce': 'restricted',
           // Enforcement is pinned to the oldest supported release, so a cluster upgrade that
@@ -76,10 +88,16 @@ export class NamespaceChart extends Chart {
           {
             // Defaults for a container that declares no resources, and a ceiling so that no
             // single container can eat the quota the services were sized against.
+            // Add-on pods (cert-manager's solver) set cpu and memory but no ephemeral storage:
+            // the defaults fill it in, so the quota admits them.
             type: 'Container',
-            defaultRequest: quantities({ cpu: '100m', memory: '128Mi' }),
-            default: quantities({ cpu: '500m', memory: '256Mi' }),
-            max: quantities({ cpu: '1', memory: '1Gi' }),
+            defaultRequest: quantities({
+              cpu: '100m',
+              memory: '128Mi',
+              'ephemeral-storage': '64Mi',
+            }),
+            default: quantities({ cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' }),
+            max: quantities({ cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' }),
           },
         ],
       },
@@ -109,5 +127,13 @@ export class NamespaceChart extends Chart {
         ],
       },
     });
+  }
+
+  /**
+   * Lets a GitOps controller's ServiceAccount manage `props.kinds` in this namespace, and nothing
+   * more. The Role lives here, with the other guard rails, so the identity cannot widen itself.
+   */
+  public allowDeployer(props: DeployerRoleProps): void {
+    new DeployerRole(this, `Deployer-${props.name}`, { namespace: this.namespaceName, ...props });
   }
 }

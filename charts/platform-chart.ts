@@ -2,14 +2,24 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkDnsSubdomain, checkInteger } from './constructs/props.js';
+import { PRUNE_PROTECTION } from './prune-protection.js';
+
+/**
+ * The StorageClass of the monitoring stack's volumes. Not `longhorn` nor `longhorn-static`:
+ * Longhorn's manager creates those itself and replaces any `longhorn` class it did not write.
+ * The Helm values of the documented kube-prometheus-stack install select it
+ * (`charts/helm-values.ts`).
+ */
+export const MONITORING_STORAGE_CLASS = 'aviary-longhorn';
 
 /** Props of {@link PlatformChart}. */
 export interface PlatformChartProps {
   /** Name of the PriorityClass the services run at. @default 'aviary-web' */
   readonly priorityClassName?: string;
   /**
-   * Priority of the services' pods: above batch work, far below the system classes
-   * (2 000 000 000 and up). @default 100000
+   * Priority of the services' pods. Not above the platform they depend on: ingress-nginx,
+   * cert-manager and kube-prometheus-stack run at 0 by default, and the kubelet evicts lower
+   * priorities first under node pressure. @default 0
    */
   readonly priority?: number;
   /** Longhorn's replica count for each volume. @default 3 */
@@ -17,9 +27,9 @@ export interface PlatformChartProps {
 }
 
 /**
- * Cluster-scoped objects Aviary relies on: the PriorityClass of its pods and the `longhorn`
- * StorageClass of the monitoring stack's volumes. Both are `k8s` L1 objects: cdk8s-plus-27 has
- * no construct for either.
+ * Cluster-scoped objects Aviary relies on: the PriorityClass of its pods and the
+ * {@link MONITORING_STORAGE_CLASS} StorageClass of the monitoring stack's volumes. Both are `k8s`
+ * L1 objects (cdk8s-plus-27 has no construct for either), protected from GitOps pruning.
  */
 export class PlatformChart extends Chart {
   /** The PriorityClass the services should reference. */
@@ -30,21 +40,23 @@ export class PlatformChart extends Chart {
     const owner = `PlatformChart "${id}"`;
     this.priorityClassName = props.priorityClassName ?? 'aviary-web';
     checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
-    const priority = props.priority ?? 100000;
+    const priority = props.priority ?? 0;
     // Values above 1e9 are reserved for system-cluster-critical and system-node-critical.
     checkInteger(owner, 'priority', priority, 0, 1_000_000_000);
     const replicas = props.storageReplicas ?? 3;
     checkInteger(owner, 'storageReplicas', replicas, 1, 20);
 
     new k8s.KubePriorityClass(this, 'PriorityClass', {
-      metadata: { name: this.priorityClassName },
+      metadata: { name: this.priorityClassName, annotations: { ...PRUNE_PROTECTION } },
       value: priority,
       globalDefault: false,
-      preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Aviary web services: ahead of batch work, behind cluster components.',
+      // Scaling out on a full cluster waits for room: it never evicts the ingress controller,
+      // cert-manager or the monitoring stack that bird depends on.
+      preemptionPolicy: 'Never',
+      description: 'Aviary web services: never preempt, never above the platform (priority 0).',
     });
     new k8s.KubeStorageClass(this, 'Longhorn', {
-      metadata: { name: 'longhorn' },
+      metadata: { name: MONITORING_STORAGE_CLASS, annotations: { ...PRUNE_PROTECTION } },
       provisioner: 'driver.longhorn.io',
       // Binding waits for the pod, so the volume lands where the scheduler put it.
       volumeBindingMode: 'WaitForFirstConsumer',

@@ -7,6 +7,7 @@ import {
 } from '../imports/argo-analysistemplate-argoproj.io.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
+import type { ControllerField } from './gitops-units.js';
 import { ANALYSIS_ARGS, analysisObjectives } from './rollouts/analysis.js';
 import { CanaryRollout } from './rollouts/canary-rollout.js';
 
@@ -32,6 +33,11 @@ export interface RolloutsChartProps {
  * left. docs/releasing.md, "Progressive delivery", tells the flow and the commands.
  */
 export class RolloutsChart extends Chart {
+  /** Fields Argo Rollouts writes on the services' objects (GitOps must keep them). */
+  public readonly fieldsOnServices: readonly ControllerField[];
+  /** Fields Argo Rollouts writes on this chart's objects. */
+  public readonly fieldsOnOwnObjects: readonly ControllerField[];
+
   constructor(scope: Construct, id: string, props: RolloutsChartProps) {
     const namespace = props.namespace ?? 'aviary';
     super(scope, id, { namespace, disableResourceNameHashes: true });
@@ -46,10 +52,18 @@ export class RolloutsChart extends Chart {
       );
     }
 
+    // The templates serve both services: labelled with what the services share.
+    const sharedLabels = Object.fromEntries(
+      ['app.kubernetes.io/part-of', 'app.kubernetes.io/instance'].flatMap((key) => {
+        const value = props.bird.labels[key];
+        return value === undefined ? [] : [[key, value]];
+      }),
+    );
     const templates = analysisObjectives(namespace).map((objective) => {
       new AnalysisTemplate(this, objective.name, {
         metadata: {
           name: objective.name,
+          labels: sharedLabels,
           annotations: { 'aviary.dev/summary': objective.summary },
         },
         spec: {
@@ -74,16 +88,18 @@ export class RolloutsChart extends Chart {
       return objective.name;
     });
 
-    new CanaryRollout(this, 'bird-image', {
+    const birdImage = new CanaryRollout(this, 'bird-image', {
       service: props.birdImage,
       analysisTemplates: templates,
     });
-    new CanaryRollout(this, 'bird', {
+    const bird = new CanaryRollout(this, 'bird', {
       service: props.bird,
       analysisTemplates: templates,
       ingressName:
         props.bird.ingressName ?? failProp(owner, 'bird', props.bird.name, 'give bird an ingress'),
       prometheusSelectorLabels: props.prometheusSelectorLabels,
     });
+    this.fieldsOnServices = [...birdImage.fieldsOnService, ...bird.fieldsOnService];
+    this.fieldsOnOwnObjects = [...birdImage.fieldsOnOwnObjects, ...bird.fieldsOnOwnObjects];
   }
 }

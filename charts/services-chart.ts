@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PLACEHOLDER_PATH } from '../apps/bird/card/placeholder.js';
 import { checkDnsLabel } from './constructs/props.js';
 import { WebService } from './constructs/web-service.js';
 
@@ -23,6 +24,13 @@ export interface ServicesChartProps {
   readonly ingressControllerNamespace?: string;
   /** @default 'monitoring' */
   readonly monitoringNamespace?: string;
+  /**
+   * Labels of the Prometheus pods allowed to scrape the services; no other pod of the monitoring
+   * namespace may connect. prometheus-operator labels every Prometheus pod it runs
+   * `app.kubernetes.io/name: prometheus`.
+   * @default { 'app.kubernetes.io/name': 'prometheus' }
+   */
+  readonly prometheusPodLabels?: Readonly<Record<string, string>>;
   /** @default the cluster's default priority */
   readonly priorityClassName?: string;
   /** A remote birds collection for bird (`BIRD_FACTS_URL`). @default the embedded catalog */
@@ -41,7 +49,7 @@ const UNSPLASH_MOUNT_PATH = '/var/run/secrets/unsplash';
 
 /**
  * The two services: birdImage (internal, calls Unsplash) and bird (exposed through an Ingress,
- * calls birdImage). Prometheus may scrape both on their http port.
+ * calls birdImage). Prometheus's pods, and only they, may scrape both on their http port.
  */
 export class ServicesChart extends Chart {
   /** bird, the public API. */
@@ -53,7 +61,11 @@ export class ServicesChart extends Chart {
     const namespace = props.namespace ?? 'aviary';
     super(scope, id, { namespace, disableResourceNameHashes: true });
     checkDnsLabel(`ServicesChart "${id}"`, 'namespace', namespace);
-    const monitoring = props.monitoringNamespace ?? 'monitoring';
+    const prometheus = {
+      namespace: props.monitoringNamespace ?? 'monitoring',
+      labels: props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' },
+    };
+    const ingressController = props.ingressControllerNamespace ?? 'ingress-nginx';
     const common = {
       image: { registry: props.imageRegistry ?? 'ghcr.io/aviary-dev', tag: props.imageTag },
       replicas: props.replicas,
@@ -78,7 +90,7 @@ export class ServicesChart extends Chart {
       secretFiles: [
         { secretName: UNSPLASH_SECRET_NAME, mountPath: UNSPLASH_MOUNT_PATH, optional: true },
       ],
-      allowedNamespaces: [monitoring],
+      allowedPods: [prometheus],
       internetEgress: true,
     });
 
@@ -90,12 +102,16 @@ export class ServicesChart extends Chart {
         BIRD_IMAGE_URL: this.birdImage.url,
         ...(props.birdFactsUrl ? { BIRD_FACTS_URL: props.birdFactsUrl } : {}),
       },
-      allowedNamespaces: [props.ingressControllerNamespace ?? 'ingress-nginx', monitoring],
+      allowedNamespaces: [ingressController],
+      allowedPods: [prometheus],
       internetEgress: props.birdInternetEgress ?? false,
       ingress: {
         host: props.hostname ?? 'aviary.example.com',
         tlsSecretName: props.tlsSecretName ?? 'aviary-tls',
         clusterIssuer: props.clusterIssuer ?? 'letsencrypt',
+        controllerNamespace: ingressController,
+        // The API and what the browser card loads from bird itself; nothing operational.
+        paths: ['/', PLACEHOLDER_PATH],
       },
     });
 

@@ -41,10 +41,13 @@ export class SyntheticCheckChart extends Chart {
       failProp(owner, 'schedule', schedule, 'use a five-field cron schedule such as "*/5 * * * *"');
     }
     const { bird } = props;
-    const labels = {
+    const selector = {
       'app.kubernetes.io/name': SYNTHETIC_CHECK_NAME,
       'app.kubernetes.io/part-of': bird.selector['app.kubernetes.io/part-of'] ?? 'aviary',
     };
+    // Objects and pods are labelled like bird's; the policies select by `selector` only.
+    const instance = bird.labels['app.kubernetes.io/instance'];
+    const labels = { ...selector, ...(instance ? { 'app.kubernetes.io/instance': instance } : {}) };
     const quantity = (value: string) => k8s.Quantity.fromString(value);
 
     // cdk8s-plus-27's CronJob cannot set seccomp or drop ALL capabilities: a `k8s` L1 object.
@@ -88,8 +91,18 @@ export class SyntheticCheckChart extends Chart {
                       { name: 'CHECK_TIMEOUT_MS', value: '5000' },
                     ],
                     resources: {
-                      requests: { cpu: quantity('50m'), memory: quantity('64Mi') },
-                      limits: { cpu: quantity('200m'), memory: quantity('128Mi') },
+                      // Ephemeral storage too, as the services set it: the quota caps it, and
+                      // the check writes nothing but its log lines.
+                      requests: {
+                        cpu: quantity('50m'),
+                        memory: quantity('64Mi'),
+                        'ephemeral-storage': quantity('16Mi'),
+                      },
+                      limits: {
+                        cpu: quantity('200m'),
+                        memory: quantity('128Mi'),
+                        'ephemeral-storage': quantity('64Mi'),
+                      },
                     },
                     securityContext: { ...RESTRICTED_CONTAINER },
                   },
@@ -103,7 +116,7 @@ export class SyntheticCheckChart extends Chart {
 
     // Both ends of the one connection: out of the check's pods, into bird's, on its container
     // port (policies see traffic after the Service's DNAT). DNS is the namespace's allow-dns.
-    const checkPods = kplus.Pods.select(this, 'CheckPods', { labels });
+    const checkPods = kplus.Pods.select(this, 'CheckPods', { labels: selector });
     const port = [kplus.NetworkPolicyPort.tcp(bird.port)];
     new kplus.NetworkPolicy(this, 'Egress', {
       metadata: { name: SYNTHETIC_CHECK_NAME, labels },
@@ -113,7 +126,7 @@ export class SyntheticCheckChart extends Chart {
     new kplus.NetworkPolicy(this, 'BirdIngress', {
       metadata: {
         name: `${bird.name}-allow-${SYNTHETIC_CHECK_NAME}`,
-        labels: { ...bird.selector },
+        labels: { ...bird.labels },
       },
       selector: bird.pods,
       ingress: { rules: [{ peer: checkPods, ports: port }] },

@@ -33,7 +33,7 @@ export class VpaChart extends Chart {
     }
     for (const service of props.services) {
       new VerticalPodAutoscaler(this, service.name, {
-        metadata: { name: service.name, labels: { ...service.selector } },
+        metadata: { name: service.name, labels: { ...service.labels } },
         spec: {
           // The recommender finds the pods through this Deployment's selector, so its Rollout's
           // pods (same labels) count too once Argo Rollouts has taken it over.

@@ -5,6 +5,7 @@ import {
   type ServiceAppDependencies,
 } from '../shared/http/create-service-app.js';
 import type { RequestState } from '../shared/http/request-context.js';
+import { PHOTO_MEDIA_TYPE } from '../shared/photo.js';
 import { birdNameFrom } from './bird-name.js';
 import type { BirdImageConfig } from './config.js';
 import type { ImageLookup } from './image-lookup.js';
@@ -14,9 +15,15 @@ export interface BirdImageDependencies extends ServiceAppDependencies {
   readonly images: ImageLookup;
 }
 
+// How long a client may reuse an answer: as long as bird's own cache of it. Not longer, since an
+// answer may be the default image because Unsplash was failing just then.
+const CACHE_CONTROL = 'public, max-age=300';
+
 /**
  * The birdImage app: `GET /?birdName=X` answers, as a JSON string, the URL of a photo of that
- * bird, or the default image. It never listens; `server.ts` does.
+ * bird, or the default image. A client that asks for `application/vnd.aviary.photo+json` gets
+ * the photo as an object instead, with its alt text and credit. It never listens; `server.ts`
+ * does.
  */
 export function createApp(config: BirdImageConfig, deps: BirdImageDependencies): Koa<RequestState> {
   const { images, metrics, logger } = deps;
@@ -24,15 +31,23 @@ export function createApp(config: BirdImageConfig, deps: BirdImageDependencies):
     router.get('/', async (ctx) => {
       const birdName = birdNameFrom(ctx.query);
       const { requestId, receivedAt } = ctx.state;
-      const url = await images.imageFor(birdName, {
+      const photo = await images.photoFor(birdName, {
         metrics,
         logger,
         requestId,
         deadline: upstreamDeadline(receivedAt, config.upstreamTimeoutMs),
       });
+      ctx.vary('Accept');
+      ctx.set('Cache-Control', CACHE_CONTROL);
+      // JSON first: a client that states no preference (`*/*`, or no Accept) gets the string.
+      if (ctx.accepts('application/json', PHOTO_MEDIA_TYPE) === PHOTO_MEDIA_TYPE) {
+        ctx.type = PHOTO_MEDIA_TYPE;
+        ctx.body = JSON.stringify(photo);
+        return;
+      }
       // The contract is a JSON string, not text: `"https://…"`.
       ctx.type = 'application/json';
-      ctx.body = JSON.stringify(url);
+      ctx.body = JSON.stringify(photo.url);
     });
   });
 }

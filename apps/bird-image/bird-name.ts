@@ -7,6 +7,12 @@ export const MAX_BIRD_NAME_LENGTH = 100;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** The number of characters (Unicode code points) of `text`. */
+export function characterCount(text: string): number {
+  // Iterating a string walks code points; `length` counts UTF-16 units.
+  return Array.from(text).length;
+}
+
 /** Why a request's `birdName` was refused; answered as a 400. */
 export class BadBirdNameError extends Error {
   override readonly name = 'BadBirdNameError';
@@ -22,7 +28,8 @@ export function birdNameFrom(query: ParsedUrlQuery): string {
   const value = query.birdName;
   if (Array.isArray(value)) throw new BadBirdNameError('birdName must be given at most once');
   const name = (value ?? '').trim();
-  if (name.length > MAX_BIRD_NAME_LENGTH) {
+  // Characters (code points), not UTF-16 units: an emoji is one character, not two.
+  if (characterCount(name) > MAX_BIRD_NAME_LENGTH) {
     throw new BadBirdNameError(`birdName must be at most ${MAX_BIRD_NAME_LENGTH} characters`);
   }
   if (CONTROL_CHARACTERS.test(name)) {

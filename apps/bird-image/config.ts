@@ -4,13 +4,16 @@ import {
   commonConfig,
   commonVariables,
   deepFreeze,
+  hostListVar,
   optionalSecretVar,
   optionalStringVar,
   parseEnv,
   urlVar,
+  wholeNumberVar,
   type CommonConfig,
   type Env,
 } from '../shared/config.js';
+import { UNSPLASH_IMAGE_HOSTS } from './image-url-policy.js';
 
 /** birdImage's settings, parsed once at start. */
 export interface BirdImageConfig extends CommonConfig {
@@ -20,6 +23,10 @@ export interface BirdImageConfig extends CommonConfig {
   readonly unsplashAccessKey: string | undefined;
   /** Why there is no key, when there is none; logged at start. */
   readonly unsplashKeyAbsence: string | undefined;
+  /** Hosts a photo URL from Unsplash may point at; others are refused. */
+  readonly unsplashImageHosts: readonly string[];
+  /** Unsplash searches (cache misses) allowed per hour, and in one burst. */
+  readonly unsplashSearchesPerHour: number;
 }
 
 const variables = {
@@ -27,6 +34,9 @@ const variables = {
   UNSPLASH_API_URL: urlVar('https://api.unsplash.com'),
   UNSPLASH_ACCESS_KEY: optionalSecretVar(),
   UNSPLASH_ACCESS_KEY_FILE: optionalStringVar(),
+  UNSPLASH_IMAGE_HOSTS: hostListVar(UNSPLASH_IMAGE_HOSTS),
+  // Unsplash's demo tier: 50 an hour. A production key allows 5,000; raise it with the key.
+  UNSPLASH_SEARCHES_PER_HOUR: wholeNumberVar(50, 1, 1_000_000),
 };
 
 /**
@@ -49,6 +59,8 @@ export function loadConfig(env: Env = process.env): BirdImageConfig {
     unsplashApiUrl: vars.UNSPLASH_API_URL,
     unsplashAccessKey: key.key,
     unsplashKeyAbsence: key.key === undefined ? key.absence : undefined,
+    unsplashImageHosts: vars.UNSPLASH_IMAGE_HOSTS,
+    unsplashSearchesPerHour: vars.UNSPLASH_SEARCHES_PER_HOUR,
   });
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import { UpstreamClient } from '../shared/upstream-client.js';
 import type { BirdImageDependencies } from './app.js';
 import type { BirdImageConfig } from './config.js';
+import { TokenBucket } from '../shared/token-bucket.js';
 import { ImageLookup } from './image-lookup.js';
 import { UnsplashClient } from './unsplash-client.js';
 
@@ -11,7 +12,7 @@ const UNSPLASH_MAX_BODY_BYTES = 256 * 1024;
 
 /** Builds birdImage's real dependencies from its config. */
 export function createDependencies(config: BirdImageConfig, logger: Logger): BirdImageDependencies {
-  const shared = createServiceAppDependencies(logger);
+  const shared = createServiceAppDependencies(logger, { maxInFlight: config.maxInFlight });
   const key = config.unsplashAccessKey;
   if (key === undefined) {
     logger.warn(
@@ -32,11 +33,16 @@ export function createDependencies(config: BirdImageConfig, logger: Logger): Bir
             logger,
           }),
           config.unsplashApiUrl,
+          { imageHosts: config.unsplashImageHosts, logger },
         );
   const images = new ImageLookup({
     unsplash,
     defaultImageUrl: config.defaultImageUrl,
     metrics: shared.metrics,
+    searchBudget: new TokenBucket({
+      capacity: config.unsplashSearchesPerHour,
+      perHour: config.unsplashSearchesPerHour,
+    }),
   });
   return { ...shared, images };
 }

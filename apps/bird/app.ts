@@ -6,6 +6,9 @@ import {
   type ServiceAppDependencies,
 } from '../shared/http/create-service-app.js';
 import type { RequestState } from '../shared/http/request-context.js';
+import type { Photo } from '../shared/photo.js';
+import { answerBird } from './bird-answer.js';
+import { addPlaceholderRoute } from './card/placeholder.js';
 import type { BirdConfig } from './config.js';
 import type { BirdFact, FactsSource } from './facts/bird-fact.js';
 import type { BirdImageClient } from './image-client.js';
@@ -16,10 +19,7 @@ export interface BirdDependencies extends ServiceAppDependencies {
   readonly images: BirdImageClient;
 }
 
-/** bird's answer. */
-export interface Bird extends BirdFact {
-  readonly image: string;
-}
+export type { Bird } from './bird-answer.js';
 
 /** Served when the facts source fails and nothing usable is cached: a bird, never an error page. */
 export const DISGUISED_BIRD: BirdFact = {
@@ -29,9 +29,10 @@ export const DISGUISED_BIRD: BirdFact = {
 };
 
 /**
- * The bird app: `GET /` answers a random bird with a photo. When the facts source fails it
- * answers the disguised bird; when only the image fails, the bird keeps its facts and gets the
- * default image. It never listens; `server.ts` does.
+ * The bird app: `GET /` answers a random bird with a photo, as JSON or, to a browser, as an
+ * HTML card (`GET /placeholder.svg` is the card's stand-in image). When the facts source fails
+ * it answers the disguised bird; when only the image fails, the bird keeps its facts and gets
+ * the default image. It never listens; `server.ts` does.
  */
 export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<RequestState> {
   const { facts, images, metrics, logger } = deps;
@@ -42,19 +43,18 @@ export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<Reque
       const deadline = upstreamDeadline(receivedAt, config.upstreamTimeoutMs);
       const context = { metrics, logger, requestId };
       const fact = await withFallback('facts', () => facts.randomFact(deadline), null, context);
-      const bird: Bird =
+      const defaultImage: Photo = { url: config.defaultImageUrl };
+      const photo =
         fact === null
-          ? { ...DISGUISED_BIRD, image: config.defaultImageUrl }
-          : {
-              ...fact,
-              image: await withFallback(
-                'image',
-                () => images.imageFor(fact.name, { requestId, deadline }),
-                config.defaultImageUrl,
-                context,
-              ),
-            };
-      ctx.body = bird;
+          ? defaultImage
+          : await withFallback(
+              'image',
+              () => images.photoFor(fact.name, { requestId, deadline }),
+              defaultImage,
+              context,
+            );
+      answerBird(ctx, fact ?? DISGUISED_BIRD, photo, config.defaultImageUrl);
     });
+    addPlaceholderRoute(router);
   });
 }

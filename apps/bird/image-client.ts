@@ -1,7 +1,8 @@
-import { CachedLookup } from '../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
 import { httpUrl } from '../shared/http-url.js';
 import type { Metrics } from '../shared/metrics.js';
+import { PHOTO_MEDIA_TYPE, photoFrom, type Photo } from '../shared/photo.js';
 import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
 
 /** Options for {@link BirdImageClient}. */
@@ -14,11 +15,13 @@ export interface BirdImageClientOptions {
   readonly ttlMs?: number;
   /** Most names cached. @default 1000 */
   readonly maxEntries?: number;
+  /** Most bytes cached (see `CachedLookup`). @default 2 MiB */
+  readonly maxBytes?: number;
 }
 
-interface Image {
-  readonly url: string;
-}
+// The photo with its credit, which the bird card shows; a birdImage that predates it (during a
+// rollout, say) ignores the preference and answers the URL string, which is still good.
+const ACCEPT = `${PHOTO_MEDIA_TYPE}, application/json;q=0.5`;
 
 /** What a lookup passes on to birdImage. */
 export interface ImageRequest {
@@ -34,36 +37,46 @@ export interface ImageRequest {
  * keeps its own, longer cache in front of Unsplash.
  */
 export class BirdImageClient {
-  readonly #cache: CachedLookup<Image, ImageRequest>;
+  readonly #cache: CachedLookup<Photo, ImageRequest>;
 
   constructor(options: BirdImageClientOptions) {
     const { upstream, baseUrl } = options;
-    this.#cache = new CachedLookup<Image, ImageRequest>({
+    this.#cache = new CachedLookup<Photo, ImageRequest>({
       name: 'image',
       maxEntries: options.maxEntries ?? 1000,
+      maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
+      sizeOf: (image, name) => approximateBytes(name, [image.url]),
       ttlMs: options.ttlMs ?? 5 * 60 * 1000,
       metrics: options.metrics,
       // Concurrent lookups of a name share the first one's call: its request id and deadline.
-      load: async (birdName, { requestId, deadline }) => ({
-        url: await upstream.getJson(`${baseUrl}/`, {
+      load: (birdName, { requestId, deadline }) =>
+        upstream.getJson(`${baseUrl}/`, {
           searchParams: { birdName },
-          headers: { [REQUEST_ID_HEADER]: requestId },
+          headers: { [REQUEST_ID_HEADER]: requestId, accept: ACCEPT },
           deadline,
-          parse: parseImageUrl,
+          parse: parsePhoto,
         }),
-      }),
     });
   }
 
-  /** The photo URL birdImage gives for `birdName`. Rejects when birdImage fails. */
-  async imageFor(birdName: string, request: ImageRequest): Promise<string> {
-    return (await this.#cache.get(birdName, request)).url;
+  /** The photo birdImage gives for `birdName`. Rejects when birdImage fails. */
+  async photoFor(birdName: string, request: ImageRequest): Promise<Photo> {
+    return this.#cache.get(birdName, request);
   }
 }
 
-// birdImage answers a JSON string; anything else (a bare or quoted URL, an object) is malformed.
-function parseImageUrl(body: unknown): string {
-  const url = httpUrl(body);
-  if (url === undefined) throw new MalformedResponseError('birdImage did not answer a URL string');
-  return url;
+// A photo object under its own media type, or the plain contract: a JSON string holding a URL.
+// Anything else (a bare or quoted URL, an object sent as plain JSON) is malformed.
+function parsePhoto(body: unknown, contentType: string): Photo {
+  const photo = isPhotoMediaType(contentType) ? photoFrom(body) : urlOnly(httpUrl(body));
+  if (photo === undefined) throw new MalformedResponseError('birdImage did not answer a photo');
+  return photo;
+}
+
+function isPhotoMediaType(contentType: string): boolean {
+  return contentType.split(';')[0]!.trim().toLowerCase() === PHOTO_MEDIA_TYPE;
+}
+
+function urlOnly(url: string | undefined): Photo | undefined {
+  return url === undefined ? undefined : { url };
 }

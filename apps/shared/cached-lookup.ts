@@ -7,6 +7,13 @@ export interface CachedLookupOptions<V extends object, C> {
   readonly name: string;
   /** Most entries kept; the least recently used go first. */
   readonly maxEntries: number;
+  /**
+   * Most bytes kept, as {@link CachedLookupOptions.sizeOf} counts them: whatever an upstream
+   * sends, the cache holds at most this much. An entry larger than this is served, not kept.
+   */
+  readonly maxBytes: number;
+  /** The bytes an entry holds, its key included (see {@link approximateBytes}). */
+  readonly sizeOf: (value: V, key: string) => number;
   /** How long a found value is fresh, in milliseconds. */
   readonly ttlMs: number;
   /** How long a value for which `isMiss` holds is fresh. @default ttlMs */
@@ -57,6 +64,10 @@ export class CachedLookup<V extends object, C = undefined> {
     this.#serveStaleOnError = options.serveStaleOnError ?? false;
     this.#cache = new LRUCache<string, V, unknown>({
       max: options.maxEntries,
+      maxSize: options.maxBytes,
+      maxEntrySize: options.maxBytes,
+      // lru-cache refuses a size below 1.
+      sizeCalculation: (value, key) => Math.max(1, Math.ceil(options.sizeOf(value, key))),
       ttl: options.ttlMs,
       // An entry evicted while loading still answers the callers waiting for it.
       ignoreFetchAbort: true,
@@ -100,7 +111,22 @@ export class CachedLookup<V extends object, C = undefined> {
     // Read now: the status object keeps changing while the fetch runs.
     this.#counters[RESULT_OF_FETCH_STATUS[status.fetch ?? 'miss'] ?? 'miss'].inc();
     const value = await pending;
-    if (value === undefined) throw new Error(`cache ${this.#name}: lookup of a key ended empty`);
+    // With serveStaleOnError, a failed load with nothing stale to serve resolves empty: the
+    // load's own error is the real cause.
+    if (value === undefined) {
+      throw status.fetchError ?? new Error(`cache ${this.#name}: lookup of a key ended empty`);
+    }
     return value;
   }
+}
+
+// A JavaScript string holds up to 2 bytes per UTF-16 unit; an entry's object and map slot about
+// this much more.
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/** A generous estimate of the heap an entry of `key` holding `strings` takes, in bytes. */
+export function approximateBytes(key: string, strings: readonly string[]): number {
+  let bytes = 2 * key.length + ENTRY_OVERHEAD_BYTES;
+  for (const text of strings) bytes += 2 * text.length;
+  return bytes;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_IN_FLIGHT } from './http/load-shedding.js';
 import { httpUrl } from './http-url.js';
 
 /** The environment as `process.env` hands it over. */
@@ -14,6 +15,10 @@ export const MISSINGNO_IMAGE_URL =
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How log lines are written: JSON, readable text, or readable only on a terminal. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * How one environment variable is read: unset or blank gives its default; any other text is
@@ -74,6 +79,26 @@ export const millisecondsVar = (fallback: number, min = 0) => {
   );
 };
 
+/** A whole number within `[min, max]`. */
+export const wholeNumberVar = (fallback: number, min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return variable(
+    (text) => Number(check(text, /^\d{1,9}$/.test(text) && +text >= min && +text <= max, message)),
+    fallback,
+  );
+};
+
+/** A comma-separated list of host names, lower-cased, e.g. `images.unsplash.com,plus.unsplash.com`. */
+export const hostListVar = (fallback: readonly string[]) =>
+  variable((text) => {
+    const hosts = text.split(',').map((host) => host.trim().toLowerCase());
+    const valid = hosts.every((host) =>
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host),
+    );
+    check(text, valid, 'must be a comma-separated list of host names');
+    return hosts;
+  }, fallback);
+
 /** An absolute http(s) URL without a trailing slash. */
 export const urlVar = (fallback: string) => variable(parseHttpUrl, fallback);
 
@@ -101,6 +126,18 @@ export const logLevelVar = () =>
     'info',
   );
 
+/** A log format; `auto` (the default) is readable text on a terminal and JSON otherwise. */
+export const logFormatVar = () =>
+  variable(
+    (text) =>
+      check(
+        text,
+        (LOG_FORMATS as readonly string[]).includes(text),
+        `must be one of ${LOG_FORMATS.join(', ')}`,
+      ) as LogFormat,
+    'auto',
+  );
+
 /** The interface to listen on. */
 export const hostVar = () =>
   variable(
@@ -113,10 +150,12 @@ export const commonVariables = (defaultPort: number) => ({
   PORT: portVar(defaultPort),
   HOST: hostVar(),
   LOG_LEVEL: logLevelVar(),
+  LOG_FORMAT: logFormatVar(),
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
   UPSTREAM_TIMEOUT_MS: millisecondsVar(2000, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(10_000, 1),
+  MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),
 });
 
 /** The values of a set of variables, by name. */
@@ -129,10 +168,13 @@ export interface CommonConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly defaultImageUrl: string;
   /** A request's budget for its outbound calls, retries and connects included (see deadline.ts). */
   readonly upstreamTimeoutMs: number;
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
+  /** Requests answered at once; more are shed with a 503 (see `LoadShedder`). */
+  readonly maxInFlight: number;
 }
 
 /** Maps the shared variables to {@link CommonConfig}. */
@@ -141,9 +183,11 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.LOG_FORMAT,
     defaultImageUrl: vars.DEFAULT_IMAGE_URL,
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
     shutdown: { delayMs: vars.SHUTDOWN_DELAY_MS, timeoutMs: vars.SHUTDOWN_TIMEOUT_MS },
+    maxInFlight: vars.MAX_IN_FLIGHT_REQUESTS,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
 import type { Metrics, UpstreamName } from './metrics.js';
+import { BudgetSpentError } from './token-bucket.js';
 import { UpstreamError } from './upstream-client.js';
 
 /** Where {@link withFallback} records and logs a degraded answer. */
@@ -14,8 +15,8 @@ export interface FallbackContext {
  * `upstream_requests_total{outcome="fallback"}` and logs why. Only the failure's kind and
  * message are logged: upstream error objects carry request options, headers included.
  *
- * A fallback because a breaker is open is logged at debug, not warn: every request falls back
- * then, the breaker's opening was itself logged at warn, and the metrics count each one.
+ * A fallback because a breaker is open or a call budget is spent is logged at debug, not warn:
+ * every request falls back then, and the metrics count each one.
  */
 export async function withFallback<T>(
   upstream: UpstreamName,
@@ -29,7 +30,8 @@ export async function withFallback<T>(
     context.metrics.upstreamRequests.inc({ upstream, outcome: 'fallback' });
     const cause = error instanceof UpstreamError ? error.cause : error;
     const outcome = error instanceof UpstreamError ? error.outcome : 'error';
-    context.logger[outcome === 'circuit_open' ? 'debug' : 'warn'](
+    const expected = outcome === 'circuit_open' || error instanceof BudgetSpentError;
+    context.logger[expected ? 'debug' : 'warn'](
       {
         upstream,
         outcome,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './logger.js';
 import type { Readiness } from './http/health.js';
+import { endConnections } from './http/http-server.js';
 
 /** Options for {@link gracefulShutdown}. */
 export interface GracefulShutdownOptions {
@@ -14,15 +15,12 @@ export interface GracefulShutdownOptions {
   readonly timeoutMs: number;
 }
 
-// While draining, keep-alive sockets that finish their last request are closed this often.
-const IDLE_SWEEP_MS = 50;
-
 /**
  * Shuts a server down the way Kubernetes expects: `/readyz` turns 503 at once, the server keeps
  * serving for `delayMs` (so the endpoint controller and ingress stop sending traffic before we
- * stop accepting it), then stops accepting, lets in-flight requests finish and closes idle
- * keep-alive sockets. Resolves with the exit code: 0 when everything finished within
- * `timeoutMs`, 1 when remaining connections had to be cut.
+ * stop accepting it), then stops accepting, ends idle and half-sent connections at once and lets
+ * in-flight requests finish, each connection closing with its answer. Resolves with the exit
+ * code: 0 when everything finished within `timeoutMs`, 1 when remaining connections were cut.
  */
 export async function gracefulShutdown(options: GracefulShutdownOptions): Promise<number> {
   const { server, readiness, logger, delayMs, timeoutMs } = options;
@@ -31,18 +29,13 @@ export async function gracefulShutdown(options: GracefulShutdownOptions): Promis
   await sleep(delayMs);
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  endConnections(server);
   const deadline = sleep(timeoutMs, 'timeout' as const, { ref: false });
-  try {
-    if ((await Promise.race([closed, deadline])) === 'timeout') {
-      logger.warn({ timeoutMs }, 'shutdown: timed out, closing remaining connections');
-      server.closeAllConnections();
-      return 1;
-    }
-    logger.info('shutdown: complete');
-    return 0;
-  } finally {
-    clearInterval(sweep);
+  if ((await Promise.race([closed, deadline])) === 'timeout') {
+    logger.warn({ timeoutMs }, 'shutdown: timed out, closing remaining connections');
+    server.closeAllConnections();
+    return 1;
   }
+  logger.info('shutdown: complete');
+  return 0;
 }

@@ -19,6 +19,10 @@ export interface Metrics {
   readonly cacheLookups: Counter<'cache' | 'result'>;
   /** 0 closed, 0.5 half-open, 1 open: dashboards and alerts read how long a breaker stays open. */
   readonly circuitBreakerState: Gauge<'upstream'>;
+  /** Requests answered 503 at once because the process could not answer them in time. */
+  readonly requestsShed: Counter<'reason'>;
+  /** Upstream calls not made because their budget (a token bucket) was spent. */
+  readonly upstreamBudgetRefusals: Counter<'upstream'>;
 }
 
 // Requests are expected in milliseconds; upstream calls can take up to their 2 s deadline.
@@ -69,6 +73,18 @@ export function createMetrics(): Metrics {
     circuitBreakerState: new Gauge({
       name: 'circuit_breaker_state',
       help: 'Circuit breaker state per upstream: 0 closed, 0.5 half-open, 1 open.',
+      labelNames: ['upstream'],
+      registers,
+    }),
+    requestsShed: new Counter({
+      name: 'http_requests_shed_total',
+      help: 'Requests answered 503 at once by load shedding, by reason (in_flight, event_loop_lag).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    upstreamBudgetRefusals: new Counter({
+      name: 'upstream_budget_refusals_total',
+      help: 'Upstream calls not made because their call budget was spent; answered with a fallback.',
       labelNames: ['upstream'],
       registers,
     }),

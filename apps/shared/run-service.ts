@@ -1,11 +1,13 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig, type Env } from './config.js';
 import { gracefulShutdown } from './graceful-shutdown.js';
 import type { ServiceAppDependencies } from './http/create-service-app.js';
+import { createHttpServer, type HttpServerOptions } from './http/http-server.js';
 import { createLogger, type Logger } from './logger.js';
+import { logDestination } from './readable-logs.js';
 
 /** How a service is put together; `server.ts` of each service hands these to {@link runService}. */
 export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppDependencies> {
@@ -16,17 +18,14 @@ export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppD
   readonly createApp: (config: C, deps: D) => Koa<never>;
 }
 
-// Beyond the ingress controller's idle timeout (60 s for ingress-nginx), so the proxy, not us,
-// closes idle upstream connections; otherwise it may send a request into a closing socket.
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
-/** Binds `app` on `host:port` and resolves once it listens. */
-export async function listen(app: Koa<never>, port: number, host: string): Promise<Server> {
-  const handle = app.callback();
-  // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
-  const server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+/** Binds `app` on `host:port` (see {@link createHttpServer}) and resolves once it listens. */
+export async function listen(
+  app: Koa<never>,
+  port: number,
+  host: string,
+  options: HttpServerOptions = {},
+): Promise<Server> {
+  const server = createHttpServer(app, options);
   server.listen(port, host);
   await once(server, 'listening');
   return server;
@@ -48,7 +47,10 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
     process.stderr.write(`${definition.name}: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel, { service: definition.name });
+  const logger = createLogger(config.logLevel, {
+    service: definition.name,
+    destination: await logDestination(config.logFormat),
+  });
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
@@ -59,7 +61,18 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   });
 
   const deps = definition.createDependencies(config, logger);
-  const server = await listen(definition.createApp(config, deps), config.port, config.host);
+  let server: Server;
+  try {
+    server = await listen(definition.createApp(config, deps), config.port, config.host, {
+      observer: deps,
+    });
+  } catch (error) {
+    const reason = listenFailure(error, config);
+    if (reason === undefined) throw error;
+    // One line, like a configuration error: the cause is the machine's, not a bug of ours.
+    process.stderr.write(`${definition.name}: ${reason}\n`);
+    process.exit(1);
+  }
 
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -80,4 +93,18 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   // handlers above in place rather than Node's default of dying on the spot.
   const { address, port } = server.address() as AddressInfo;
   logger.info({ address, port }, 'listening');
+}
+
+// Why the port could not be taken, in words a person can act on; `undefined` for anything else.
+function listenFailure(error: unknown, { port, host }: CommonConfig): string | undefined {
+  switch ((error as NodeJS.ErrnoException | null)?.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use on ${host}: stop what uses it, or set PORT to another port`;
+    case 'EACCES':
+      return `no permission to listen on port ${port}: choose a port above 1023, or set PORT`;
+    case 'EADDRNOTAVAIL':
+      return `HOST=${JSON.stringify(host)} is not an address of this machine`;
+    default:
+      return undefined;
+  }
 }

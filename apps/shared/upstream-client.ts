@@ -38,9 +38,10 @@ export interface GetJsonOptions<T> {
   readonly deadline?: number;
   /**
    * Checks the parsed body and returns what the caller needs; throwing here counts as an
-   * upstream error, so a malformed answer trips the breaker like a 500 would.
+   * upstream error, so a malformed answer trips the breaker like a 500 would. `contentType` is
+   * the answer's `Content-Type` (empty when absent), for callers that negotiated one.
    */
-  readonly parse: (body: unknown) => T;
+  readonly parse: (body: unknown, contentType: string) => T;
 }
 
 /** A failed upstream call, with the outcome recorded for it. */
@@ -204,7 +205,7 @@ export class UpstreamClient {
       timeout: { request: remainingMs },
       retry: {
         calculateDelay: ({ attemptCount, retryAfter }) => {
-          const delay = retryAfter ?? BACKOFF_BASE_MS * 2 ** (attemptCount - 1);
+          const delay = retryDelayMs(attemptCount, retryAfter);
           return Date.now() + delay + MIN_ATTEMPT_MS < deadline ? delay : 0;
         },
       },
@@ -222,7 +223,7 @@ export class UpstreamClient {
     } catch (error) {
       throw new MalformedResponseError('response body is not JSON', { cause: error });
     }
-    return options.parse(body);
+    return options.parse(body, response.headers['content-type'] ?? '');
   }
 }
 
@@ -243,4 +244,17 @@ function classify(error: unknown): UpstreamError['outcome'] {
     }
   }
   return 'error';
+}
+
+/**
+ * How long to wait before retry `attemptCount`: the exponential backoff, or longer when the
+ * upstream's `Retry-After` asks for it. got reads `Retry-After: 0` as 0 ms, a past date as 1 ms
+ * and garbage as `NaN`; handed back to got, 0 or `NaN` would mean "no retry". Each of them means
+ * "retry now", and gets the normal backoff.
+ */
+function retryDelayMs(attemptCount: number, retryAfter: number | undefined): number {
+  const backoff = BACKOFF_BASE_MS * 2 ** (attemptCount - 1);
+  return retryAfter !== undefined && Number.isFinite(retryAfter)
+    ? Math.max(backoff, retryAfter)
+    : backoff;
 }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { checkDnsSubdomain, checkInteger } from './props.js';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, failProp } from './props.js';
 import { HTTP_PORT_NAME } from './web-pod.js';
 import type { WebIngressProps } from './web-service.js';
 
@@ -14,11 +14,13 @@ export interface WebIdentity {
   readonly owner: string;
   readonly name: string;
   readonly selector: Readonly<Record<string, string>>;
+  /** The selector plus labels that may change over time (`app.kubernetes.io/instance`). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 const metadata = (service: WebIdentity, annotations?: Record<string, string>) => ({
   name: service.name,
-  labels: { ...service.selector },
+  labels: { ...service.labels },
   ...(annotations ? { annotations } : {}),
 });
 
@@ -27,7 +29,7 @@ export function addService(
   scope: Construct,
   service: WebIdentity,
   port: number,
-  labels: Readonly<Record<string, string>> = service.selector,
+  labels: Readonly<Record<string, string>> = service.labels,
 ): void {
   new k8s.KubeService(scope, 'Service', {
     metadata: { ...metadata(service), labels: { ...labels } },
@@ -49,13 +51,18 @@ export function addService(
 /** What an autoscaler of a service aims for. */
 export interface AutoscalingSettings {
   readonly replicas: { readonly min: number; readonly max: number };
-  /** Average utilization, in percent of requests. */
-  readonly targets: { readonly cpu: number; readonly memory: number };
+  /** CPU in percent of requests; memory as an average value per pod, such as "200Mi". */
+  readonly targets: { readonly cpu: number; readonly memoryAverage: string };
 }
 
 /**
- * Autoscaling on CPU and memory utilization (percent of requests) of `target`, by default the
- * service's Deployment.
+ * Autoscaling of `target`, by default the service's Deployment, on CPU utilization (percent of
+ * requests) and on average memory per pod.
+ *
+ * Memory is an average value, not a share of the request: the autoscaler removes a pod only when
+ * the others would stay under the target, so from `n` to `n - 1` replicas the average must fall
+ * below `target × (n - 1) / n` (two thirds of it from 3 to 2). V8 keeps its heap after a burst,
+ * so the target must sit well above the working set a pod keeps at rest.
  */
 export function addAutoscaler(
   scope: Construct,
@@ -67,20 +74,40 @@ export function addAutoscaler(
     name: service.name,
   },
 ): void {
-  const utilization = (name: 'cpu' | 'memory'): k8s.MetricSpecV2 => {
-    checkInteger(service.owner, `${name}TargetUtilization`, targets[name], 1, 100);
-    return {
-      type: 'Resource',
-      resource: { name, target: { type: 'Utilization', averageUtilization: targets[name] } },
-    };
-  };
+  checkInteger(service.owner, 'cpuTargetUtilization', targets.cpu, 1, 100);
+  if (!/^\d+(Mi|Gi)$/.test(targets.memoryAverage)) {
+    failProp(
+      service.owner,
+      'memoryTargetAverage',
+      targets.memoryAverage,
+      'use a size such as "200Mi"',
+    );
+  }
   new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
     metadata: metadata(service),
     spec: {
       scaleTargetRef: target,
       minReplicas: replicas.min,
       maxReplicas: replicas.max,
-      metrics: [utilization('cpu'), utilization('memory')],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: targets.cpu },
+          },
+        },
+        {
+          type: 'Resource',
+          resource: {
+            name: 'memory',
+            target: {
+              type: 'AverageValue',
+              averageValue: k8s.Quantity.fromString(targets.memoryAverage),
+            },
+          },
+        },
+      ],
       behavior: {
         // Traffic comes in waves: keep capacity five minutes, then shed one pod a minute.
         scaleDown: {
@@ -105,9 +132,18 @@ export function addDisruptionBudget(scope: Construct, service: WebIdentity): voi
   });
 }
 
-/** An Ingress with TLS on one host, every path to the Service's named port. */
+/**
+ * An Ingress with TLS on one host that routes exactly the public paths (`Exact`, so `/metrics`,
+ * `/healthz` and `/readyz` stay inside the cluster) to the Service's named port.
+ */
 export function addIngress(scope: Construct, service: WebIdentity, ingress: WebIngressProps): void {
   checkDnsSubdomain(service.owner, 'ingress.host', ingress.host);
+  const paths = ingress.paths ?? ['/'];
+  for (const path of paths) {
+    if (!path.startsWith('/') || /^\/(metrics|healthz|readyz)$/.test(path)) {
+      failProp(service.owner, 'ingress.paths[]', path, 'use public API paths such as "/"');
+    }
+  }
   const secretName = ingress.tlsSecretName ?? `${service.name}-tls`;
   checkDnsSubdomain(service.owner, 'ingress.tlsSecretName', secretName);
   const annotations: Record<string, string> = {};
@@ -121,14 +157,52 @@ export function addIngress(scope: Construct, service: WebIdentity, ingress: WebI
         {
           host: ingress.host,
           http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: service.name, port: { name: HTTP_PORT_NAME } } },
-              },
-            ],
+            paths: paths.map((path) => ({
+              path,
+              pathType: 'Exact',
+              backend: { service: { name: service.name, port: { name: HTTP_PORT_NAME } } },
+            })),
           },
+        },
+      ],
+    },
+  });
+}
+
+/** The labels cert-manager gives every HTTP-01 solver pod (`acme.cert-manager.io/http01-solver`). */
+export const ACME_SOLVER_LABELS: Readonly<Record<string, string>> = {
+  'acme.cert-manager.io/http01-solver': 'true',
+};
+/** The port cert-manager's HTTP-01 solver listens on (`acmeSolverListenPort`, v1.21). */
+export const ACME_SOLVER_PORT = 8089;
+
+/**
+ * Lets the ingress controller reach cert-manager's HTTP-01 solver pods, which cert-manager
+ * creates in the Ingress's namespace, where the default-deny policy also selects them: without
+ * it the ACME server's validation request never reaches the solver and no certificate is issued.
+ * A `k8s` L1 object: cdk8s-plus-27 selects peers by labels of its own constructs only.
+ */
+export function addAcmeSolverPolicy(
+  scope: Construct,
+  service: WebIdentity,
+  controllerNamespace: string,
+): void {
+  checkDnsLabel(service.owner, 'ingress.controllerNamespace', controllerNamespace);
+  new k8s.KubeNetworkPolicy(scope, 'AcmeSolverPolicy', {
+    metadata: { name: `${service.name}-allow-acme-http01`, labels: { ...service.labels } },
+    spec: {
+      podSelector: { matchLabels: { ...ACME_SOLVER_LABELS } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace },
+              },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ACME_SOLVER_PORT) }],
         },
       ],
     },

@@ -17,6 +17,17 @@ export interface WebResources {
   readonly memoryRequest?: string;
   /** @default '256Mi' */
   readonly memoryLimit?: string;
+  /**
+   * Node disk the container may count on: its logs and writable layer (the root filesystem is
+   * read-only, so logs mostly).
+   * @default '64Mi'
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Above it the kubelet evicts the pod. It covers the 64Mi `/tmp` volume, which counts against
+   * the pod's total, and the container's logs. @default '256Mi'
+   */
+  readonly ephemeralStorageLimit?: string;
 }
 
 /** A Secret mounted read-only as files, e.g. an API key the service reads from a path. */
@@ -77,6 +88,9 @@ export function webPodTemplate(options: WebPodOptions): k8s.PodTemplateSpec {
     maxSkew: 1,
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: { ...options.selector } },
+    // Counts only the pods of one ReplicaSet: during a rollout the old pods, about to go, do not
+    // push the new ones onto crowded nodes (beta and on by default since Kubernetes 1.27).
+    matchLabelKeys: ['pod-template-hash'],
   });
   return {
     metadata: { labels: { ...options.labels }, annotations: { ...options.annotations } },
@@ -145,8 +159,16 @@ function webContainer(options: WebPodOptions): k8s.Container {
     ports: [{ name: HTTP_PORT_NAME, containerPort: options.port, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: options.configMapName } }],
     resources: {
-      requests: { cpu: quantity(resources.cpuRequest), memory: quantity(resources.memoryRequest) },
-      limits: { cpu: quantity(resources.cpuLimit), memory: quantity(resources.memoryLimit) },
+      requests: {
+        cpu: quantity(resources.cpuRequest),
+        memory: quantity(resources.memoryRequest),
+        'ephemeral-storage': quantity(resources.ephemeralStorageRequest),
+      },
+      limits: {
+        cpu: quantity(resources.cpuLimit),
+        memory: quantity(resources.memoryLimit),
+        'ephemeral-storage': quantity(resources.ephemeralStorageLimit),
+      },
     },
     // Gives a slow start up to a minute before liveness may restart the container.
     startupProbe: {

@@ -1,9 +1,10 @@
-import type { Duration } from 'cdk8s';
+import { Chart, type Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkInteger, checkServiceName } from './props.js';
 import {
+  addAcmeSolverPolicy,
   addAutoscaler,
   type AutoscalingSettings,
   addDisruptionBudget,
@@ -41,8 +42,21 @@ export interface WebIngressProps {
   readonly tlsSecretName?: string;
   /** @default 'nginx' */
   readonly className?: string;
-  /** cert-manager `ClusterIssuer` that signs the certificate. @default no cert-manager annotation */
+  /**
+   * cert-manager `ClusterIssuer` that signs the certificate; with one, the ingress controller may
+   * also reach cert-manager's HTTP-01 solver pods. @default no cert-manager annotation
+   */
   readonly clusterIssuer?: string;
+  /** Namespace of the ingress controller, which serves the HTTP-01 challenges. @default 'ingress-nginx' */
+  readonly controllerNamespace?: string;
+  /** Paths routed to the service, matched exactly. @default ['/'] */
+  readonly paths?: readonly string[];
+}
+
+/** Pods of another namespace, selected by their labels, e.g. Prometheus. */
+export interface PodPeer {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** Props of {@link WebService}. */
@@ -70,9 +84,13 @@ export interface WebServiceProps {
   readonly replicas?: { readonly min?: number; readonly max?: number };
   /** Average CPU utilization (% of requests) the autoscaler aims for. @default 50 */
   readonly cpuTargetUtilization?: number;
-  /** Average memory utilization (% of requests) the autoscaler aims for. @default 80 */
-  readonly memoryTargetUtilization?: number;
-  /** @default cpu 100m–500m, memory 160Mi–256Mi */
+  /**
+   * Average memory per pod the autoscaler aims for. A pod keeps about 110 MB after a burst
+   * (bench/RESULTS.md): from 3 replicas to 2 the average must fall below two thirds of the target.
+   * @default '200Mi'
+   */
+  readonly memoryTargetAverage?: string;
+  /** @default cpu 100m–500m, memory 160Mi–256Mi, ephemeral storage 64Mi–256Mi */
   readonly resources?: WebResources;
   /**
    * `NODE_OPTIONS` of the container; empty for none. In a container Node sizes its heap from the
@@ -88,8 +106,10 @@ export interface WebServiceProps {
   readonly priorityClassName?: string;
   /** Numeric uid and gid; the image's `USER` must match. @default 10001 */
   readonly runAsId?: number;
-  /** Namespaces whose pods may connect to the http port (ingress controller, Prometheus). @default [] */
+  /** Namespaces whose pods may all connect to the http port (the ingress controller's). @default [] */
   readonly allowedNamespaces?: readonly string[];
+  /** Pods of other namespaces that may connect to the http port (Prometheus). @default [] */
+  readonly allowedPods?: readonly PodPeer[];
   /** Lets the pods open HTTPS connections to public (non-private) addresses. @default false */
   readonly internetEgress?: boolean;
   /** @default [] */
@@ -98,6 +118,11 @@ export interface WebServiceProps {
   readonly ingress?: WebIngressProps;
   /** Value of `app.kubernetes.io/part-of`, one of the two pod selector labels. @default 'aviary' */
   readonly partOf?: string;
+  /**
+   * Value of `app.kubernetes.io/instance`, which tells installations apart (it is on every
+   * object and pod, never in a selector, so it can change). @default the chart's namespace
+   */
+  readonly instance?: string;
   /** @default '/healthz' */
   readonly livenessPath?: string;
   /** @default '/readyz' */
@@ -144,6 +169,8 @@ export class WebService extends Construct {
   public readonly url: string;
   /** Labels selecting this service's pods. */
   public readonly selector: Readonly<Record<string, string>>;
+  /** Labels of every object of this service: the selector plus `app.kubernetes.io/instance`. */
+  public readonly labels: Readonly<Record<string, string>>;
   /** These pods, as a NetworkPolicy peer. */
   public readonly pods: kplus.Pods;
   /** The container image, `<registry>/<repository>:<tag>`. */
@@ -169,7 +196,11 @@ export class WebService extends Construct {
     const partOf = props.partOf ?? 'aviary';
     checkDnsLabel(owner, 'partOf', partOf);
     this.selector = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': partOf };
-    this.identity = { owner, name: this.name, selector: this.selector };
+    const instance = props.instance ?? Chart.of(this).namespace ?? partOf;
+    checkDnsLabel(owner, 'instance', instance);
+    const labels = { ...this.selector, 'app.kubernetes.io/instance': instance };
+    this.labels = labels;
+    this.identity = { owner, name: this.name, selector: this.selector, labels };
     this.pods = kplus.Pods.select(this, 'Pods', { labels: { ...this.selector } });
 
     this.image = resolveImage(owner, this.name, props.image);
@@ -178,16 +209,16 @@ export class WebService extends Construct {
       replicas: resolveReplicas(owner, props),
       targets: {
         cpu: props.cpuTargetUtilization ?? 50,
-        memory: props.memoryTargetUtilization ?? 80,
+        memoryAverage: props.memoryTargetAverage ?? '200Mi',
       },
     };
     const config = resolveConfig(owner, this.port, props);
     new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels: this.selector },
+      metadata: { name: this.name, labels },
       automountToken: false,
     });
     new kplus.ConfigMap(this, 'Config', {
-      metadata: { name: this.name, labels: this.selector },
+      metadata: { name: this.name, labels },
       data: config.data,
     });
     this.addDeployment(props, config);
@@ -195,10 +226,18 @@ export class WebService extends Construct {
     addAutoscaler(this, this.identity, this.autoscaling);
     if (props.disruptionBudget ?? true) addDisruptionBudget(this, this.identity);
     for (const namespace of props.allowedNamespaces ?? []) this.allowFromNamespace(namespace);
+    (props.allowedPods ?? []).forEach((peer, index) => this.allowFromPods(peer, index));
     if (props.internetEgress ?? false) this.allowInternetEgress();
     if (props.ingress) {
       addIngress(this, this.identity, props.ingress);
       this.ingressName = this.name;
+      if (props.ingress.clusterIssuer) {
+        addAcmeSolverPolicy(
+          this,
+          this.identity,
+          props.ingress.controllerNamespace ?? 'ingress-nginx',
+        );
+      }
     }
   }
 
@@ -216,7 +255,7 @@ export class WebService extends Construct {
   ): void {
     const { image } = this;
     const labels = {
-      ...this.selector,
+      ...this.identity.labels,
       'app.kubernetes.io/version': image.slice(image.lastIndexOf(':') + 1),
     };
     new k8s.KubeDeployment(this, 'Deployment', {
@@ -224,6 +263,14 @@ export class WebService extends Construct {
       spec: {
         // No `replicas`: the autoscaler owns the count, and a fixed one would reset it on apply.
         selector: { matchLabels: { ...this.selector } },
+        // Enough ReplicaSets to roll back a few releases, not the default ten per service.
+        revisionHistoryLimit: 5,
+        // A pod counts as available once it has stayed ready this long, so a pod that passes one
+        // readiness check and crashes does not let the rollout move on.
+        minReadySeconds: 5,
+        // The startup probe allows a minute; five give a rollout with surges time to finish
+        // before it is reported as failed (Progressing=False, ProgressDeadlineExceeded).
+        progressDeadlineSeconds: 300,
         strategy: {
           type: 'RollingUpdate',
           // A new pod is ready before an old one goes: capacity never dips during a rollout.
@@ -250,6 +297,8 @@ export class WebService extends Construct {
             cpuLimit: props.resources?.cpuLimit ?? '500m',
             memoryRequest: props.resources?.memoryRequest ?? '160Mi',
             memoryLimit: props.resources?.memoryLimit ?? '256Mi',
+            ephemeralStorageRequest: props.resources?.ephemeralStorageRequest ?? '64Mi',
+            ephemeralStorageLimit: props.resources?.ephemeralStorageLimit ?? '256Mi',
           },
           livenessPath: props.livenessPath ?? '/healthz',
           readinessPath: props.readinessPath ?? '/readyz',
@@ -265,6 +314,17 @@ export class WebService extends Construct {
     this.ingressRules().addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(this.port)]);
   }
 
+  private allowFromPods(peer: PodPeer, index: number): void {
+    checkDnsLabel(this.identity.owner, 'allowedPods[].namespace', peer.namespace);
+    const pods = kplus.Pods.select(this, `FromPods-${index}`, {
+      labels: { ...peer.labels },
+      namespaces: kplus.Namespaces.select(this, `FromPodsNamespace-${index}`, {
+        names: [peer.namespace],
+      }),
+    });
+    this.ingressRules().addIngressRule(pods, [kplus.NetworkPolicyPort.tcp(this.port)]);
+  }
+
   private allowInternetEgress(): void {
     const internet = kplus.NetworkPolicyIpBlock.ipv4(
       this,
@@ -278,7 +338,7 @@ export class WebService extends Construct {
   // Policies are created on the first rule: a policy without rules would deny all traffic.
   private ingressRules(): kplus.NetworkPolicy {
     this.ingressPolicy ??= new kplus.NetworkPolicy(this, 'IngressPolicy', {
-      metadata: { name: `${this.name}-allow-ingress`, labels: this.selector },
+      metadata: { name: `${this.name}-allow-ingress`, labels: this.identity.labels },
       selector: this.pods,
     });
     return this.ingressPolicy;
@@ -286,7 +346,7 @@ export class WebService extends Construct {
 
   private egressRules(): kplus.NetworkPolicy {
     this.egressPolicy ??= new kplus.NetworkPolicy(this, 'EgressPolicy', {
-      metadata: { name: `${this.name}-allow-egress`, labels: this.selector },
+      metadata: { name: `${this.name}-allow-egress`, labels: this.identity.labels },
       selector: this.pods,
     });
     return this.egressPolicy;

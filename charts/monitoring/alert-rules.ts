@@ -3,13 +3,8 @@ import {
   PrometheusRule,
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/prometheusrule-monitoring.coreos.com.js';
-import {
-  ERROR_RATIO_THRESHOLD,
-  FALLBACK_RATIO_THRESHOLD,
-  LATENCY_OBJECTIVE_SECONDS,
-  SERVED_ROUTES,
-  scoped,
-} from './promql.js';
+import { FALLBACK_RATIO_THRESHOLD, scoped } from './promql.js';
+import { BURN_RATE_WINDOWS, SLO, burnRateExpr, sloRecordingRules } from './slo.js';
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
 
@@ -34,6 +29,8 @@ export interface AlertScope {
   readonly namespace: string;
   /** Service names: the `job` label Prometheus gives their targets. */
   readonly services: readonly string[];
+  /** The cert-manager Certificate (named after its Secret) of the Ingress. @default 'aviary-tls' */
+  readonly certificateName?: string;
 }
 
 /**
@@ -41,13 +38,14 @@ export interface AlertScope {
  * in the order an incident unfolds: can we see the services, do they answer, how fast, how
  * degraded, and what Kubernetes says about their pods.
  */
-export function alertDefinitions({ namespace, services }: AlertScope): AlertDefinition[] {
+export function alertDefinitions({
+  namespace,
+  services,
+  certificateName = 'aviary-tls',
+}: AlertScope): AlertDefinition[] {
   const metric = scoped(namespace);
   const byService = 'sum by (namespace, job)';
-  const requests = (...matchers: string[]) =>
-    `${byService} (rate(${metric('http_requests_total', SERVED_ROUTES, ...matchers)}[5m]))`;
-  const latency = (suffix: string) =>
-    `rate(${metric(`http_request_duration_seconds_${suffix}`, SERVED_ROUTES)}[5m])`;
+  const objective = `${SLO.objective * 100} % of GET requests without a 5xx within ${SLO.latencySeconds} s`;
   const upstream = (outcome: string) =>
     `sum by (namespace, job, upstream) (rate(${metric('upstream_requests_total', outcome)}[10m]))`;
   const perPod = 'max by (namespace, pod)';
@@ -69,29 +67,26 @@ export function alertDefinitions({ namespace, services }: AlertScope): AlertDefi
         'other alert of this service is blind.',
     })),
     {
-      alert: 'AviaryHighErrorRatio',
-      expr:
-        `(${requests('status=~"5.."')} / ${requests()}) > ${ERROR_RATIO_THRESHOLD}\n` +
-        `and ${byService} (increase(${metric('http_requests_total', SERVED_ROUTES, 'status=~"5.."')}[5m])) >= 5`,
-      for: '5m',
+      alert: 'AviaryErrorBudgetBurnFast',
+      expr: burnRateExpr(namespace, BURN_RATE_WINDOWS.fast),
+      for: '2m',
       severity: 'critical',
-      summary: `{{ $labels.job }} answers more than ${percent(ERROR_RATIO_THRESHOLD)} of requests with a 5xx.`,
+      summary: `{{ $labels.job }} is spending its error budget fast (objective: ${objective}).`,
       description:
-        '{{ $value | humanizePercentage }} of the requests {{ $labels.namespace }}/{{ $labels.job }} ' +
-        'served over the last 5 minutes were 5xx. The services degrade instead of failing, so a ' +
-        '5xx is an unexpected error: look for `internal error` in the logs.',
+        '{{ $labels.namespace }}/{{ $labels.job }} fails or is too slow for so many requests ' +
+        '({{ $value | humanizePercentage }} now) that, at this pace, the 30-day error budget is ' +
+        'gone within two days (burn rate 14.4 over 1 h, or 6 over 6 h).',
     },
     {
-      alert: 'AviaryHighLatency',
-      expr:
-        `histogram_quantile(0.99, sum by (namespace, job, le) (${latency('bucket')})) > ${LATENCY_OBJECTIVE_SECONDS}\n` +
-        `and ${byService} (${latency('count')}) > 0.1`,
+      alert: 'AviaryErrorBudgetBurnSlow',
+      expr: burnRateExpr(namespace, BURN_RATE_WINDOWS.slow),
       for: '15m',
       severity: 'warning',
-      summary: `{{ $labels.job }} p99 latency is above its ${LATENCY_OBJECTIVE_SECONDS} s objective.`,
+      summary: `{{ $labels.job }} is spending its error budget faster than it lasts (objective: ${objective}).`,
       description:
-        'The 99th percentile of {{ $labels.namespace }}/{{ $labels.job }} request latency has been ' +
-        `above ${LATENCY_OBJECTIVE_SECONDS} s (now {{ $value | humanizeDuration }}) for 15 minutes.`,
+        '{{ $labels.namespace }}/{{ $labels.job }} has failed or been slow for ' +
+        '{{ $value | humanizePercentage }} of its requests over hours: at this pace the 30-day ' +
+        'error budget runs out before the month does (burn rate 3 over a day, or 1 over 3 days).',
     },
     {
       alert: 'AviaryHighFallbackRatio',
@@ -146,6 +141,35 @@ export function alertDefinitions({ namespace, services }: AlertScope): AlertDefi
         'follows.',
     },
     {
+      alert: 'AviaryUnsplashKeyMissing',
+      // With a key every named lookup goes through the Unsplash cache; without one, none does.
+      expr:
+        `${byService} (rate(${metric('http_requests_total', 'job="bird-image"', 'route="/"', 'status=~"2.."')}[30m])) > 0\n` +
+        `unless on (namespace, job) ${byService} (rate(${metric('cache_lookups_total', 'job="bird-image"', 'cache="unsplash"')}[30m])) > 0`,
+      for: '30m',
+      severity: 'warning',
+      summary: 'birdImage answers without an Unsplash key: every bird gets the default image.',
+      description:
+        '{{ $labels.namespace }}/{{ $labels.job }} has served images for 30 minutes without ' +
+        'looking one up on Unsplash: the Secret `unsplash` is missing or has no `access-key`, ' +
+        'so every answer is the default image.',
+    },
+    {
+      alert: 'AviaryCertificateExpiringSoon',
+      // cert-manager's own metric; its ServiceMonitor keeps the Certificate's namespace as
+      // `exported_namespace` (the target's `namespace` is cert-manager's).
+      expr:
+        `min by (exported_namespace, name) (certmanager_certificate_expiration_timestamp_seconds{exported_namespace="${namespace}", name="${certificateName}"}) - time()\n` +
+        '< 14 * 24 * 3600',
+      for: '1h',
+      severity: 'warning',
+      summary: 'The TLS certificate {{ $labels.name }} expires in less than 14 days.',
+      description:
+        'cert-manager renews certificates 30 days before they expire; ' +
+        '{{ $labels.exported_namespace }}/{{ $labels.name }} expires in ' +
+        '{{ $value | humanizeDuration }} and has not been renewed, so the renewal is failing.',
+    },
+    {
       alert: 'AviaryContainerRestarting',
       expr: `max by (namespace, pod, container) (increase(${metric('kube_pod_container_status_restarts_total')}[30m])) > 2`,
       for: '5m',
@@ -172,7 +196,10 @@ export function runbookAnchor(alert: string): string {
   return alert.toLowerCase();
 }
 
-/** The PrometheusRule `aviary-alerts` holding {@link alertDefinitions}. */
+/**
+ * The PrometheusRule `aviary-alerts`: the SLO's recording rules (group `aviary-slo`, evaluated
+ * first) and {@link alertDefinitions} (group `aviary`).
+ */
 export class AlertRules extends Construct {
   constructor(scope: Construct, id: string, props: AlertRulesProps) {
     super(scope, id);
@@ -189,7 +216,18 @@ export class AlertRules extends Construct {
     }));
     new PrometheusRule(this, 'Rule', {
       metadata: { name: 'aviary-alerts', labels: { ...props.labels } },
-      spec: { groups: [{ name: 'aviary', rules }] },
+      spec: {
+        groups: [
+          {
+            name: 'aviary-slo',
+            rules: sloRecordingRules(props.namespace).map((rule) => ({
+              record: rule.record,
+              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr),
+            })),
+          },
+          { name: 'aviary', rules },
+        ],
+      },
     });
   }
 }

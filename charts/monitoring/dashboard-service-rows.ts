@@ -40,7 +40,7 @@ export function goldenSignals({ namespace }: DashboardScope): PanelBuilder[] {
     }),
     stat({
       title: '5xx ratio',
-      description: `Share of requests answered with a 5xx. AviaryHighErrorRatio fires above ${ERROR_RATIO_THRESHOLD * 100} %.`,
+      description: `Share of requests answered with a 5xx. Red above ${ERROR_RATIO_THRESHOLD * 100} %; the burn-rate alerts watch the error budget.`,
       unit: 'percentunit',
       query: { expr: errorRatio('job'), legend: '{{job}}' },
       colors: [

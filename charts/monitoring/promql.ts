@@ -35,7 +35,7 @@ export const SERVED_ROUTES = 'route!~"/healthz|/readyz|/metrics"';
  */
 export const LATENCY_OBJECTIVE_SECONDS = 1;
 
-/** Share of 5xx answers above which a service is paged. */
+/** Share of 5xx answers the dashboard shows in red (the alerts use the SLO, see slo.ts). */
 export const ERROR_RATIO_THRESHOLD = 0.05;
 
 /** Share of upstream calls that end in a degraded answer above which someone should look. */

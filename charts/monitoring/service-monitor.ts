@@ -23,7 +23,7 @@ export interface WebServiceMonitorProps {
  * It lives beside the Service (a ServiceMonitor selects Services of its own namespace by default)
  * but in another App: ServiceMonitor is a CRD kind, so it is synthesized into `dist/monitoring/`,
  * never next to the built-in kinds. The NetworkPolicy that lets Prometheus in is the
- * WebService's own (`allowedNamespaces`).
+ * WebService's own (`allowedPods`).
  *
  * Each sample gets the target labels prometheus-operator always adds (`namespace`, `service`,
  * `pod`, `container`, `endpoint`, and `job`, the Service's name), plus the pod labels of

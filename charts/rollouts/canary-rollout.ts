@@ -12,8 +12,13 @@ import {
   ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { addAutoscaler, addService } from '../constructs/web-objects.js';
+import type { ControllerField } from '../gitops-units.js';
 import { HTTP_PORT_NAME, type WebService } from '../constructs/web-service.js';
-import { POD_TARGET_LABELS, targetLabelName } from '../monitoring/target-labels.js';
+import {
+  POD_TARGET_LABELS,
+  POD_TEMPLATE_HASH_LABEL,
+  targetLabelName,
+} from '../monitoring/target-labels.js';
 import { ANALYSIS_ARGS } from './analysis.js';
 
 /** The traffic share of each canary step, in percent; each is held for {@link STEP_PAUSE}. */
@@ -66,22 +71,46 @@ export class CanaryRollout extends Construct {
   public readonly name: string;
   /** The Service of the canary's pods (traffic routing only). */
   public readonly canaryServiceName?: string;
+  /** What Argo Rollouts writes on the service's own objects (the Deployment, its Service). */
+  public readonly fieldsOnService: readonly ControllerField[];
+  /** What Argo Rollouts writes on this construct's objects (the canary Service). */
+  public readonly fieldsOnOwnObjects: readonly ControllerField[];
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
     const { service } = props;
     this.name = service.name;
-    const identity = { owner: `CanaryRollout "${this.name}"`, selector: service.selector };
+    const identity = {
+      owner: `CanaryRollout "${this.name}"`,
+      selector: service.selector,
+      labels: service.labels,
+    };
     if (props.ingressName) {
       this.canaryServiceName = `${this.name}-canary`;
       // Labels of its own: the service's ServiceMonitor must not select this Service too.
       addService(this, { ...identity, name: this.canaryServiceName }, service.servicePort, {
-        ...service.selector,
+        ...service.labels,
         'app.kubernetes.io/name': this.canaryServiceName,
       });
-      this.addCanaryMonitor(props.prometheusSelectorLabels ?? {});
+      this.addCanaryMonitor(service, props.prometheusSelectorLabels ?? {});
     }
     this.addRollout(props);
+    // `scaleDown: onsuccess` sets the taken-over Deployment's replicas to 0; with traffic routing,
+    // each Service's selector gains the hash of the pods it must reach.
+    const scaledDown = {
+      group: 'apps',
+      kind: 'Deployment',
+      name: this.name,
+      jsonPointer: '/spec/replicas',
+    };
+    const hashed = (name: string): ControllerField => ({
+      group: '',
+      kind: 'Service',
+      name,
+      jsonPointer: `/spec/selector/${POD_TEMPLATE_HASH_LABEL}`,
+    });
+    this.fieldsOnService = props.ingressName ? [scaledDown, hashed(this.name)] : [scaledDown];
+    this.fieldsOnOwnObjects = this.canaryServiceName ? [hashed(this.canaryServiceName)] : [];
     addAutoscaler(this, { ...identity, name: `${this.name}-rollout` }, service.autoscaling, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
@@ -105,7 +134,7 @@ export class CanaryRollout extends Construct {
         }
       : {};
     new Rollout(this, 'Rollout', {
-      metadata: { name: this.name, labels: { ...service.selector } },
+      metadata: { name: this.name, labels: { ...service.labels } },
       spec: {
         // No `replicas`: `<name>-rollout` owns the count, as the Deployment's HPA owns its own.
         selector: { matchLabels: { ...service.selector } },
@@ -142,10 +171,16 @@ export class CanaryRollout extends Construct {
     });
   }
 
-  private addCanaryMonitor(selectorLabels: Readonly<Record<string, string>>): void {
+  private addCanaryMonitor(
+    service: WebService,
+    selectorLabels: Readonly<Record<string, string>>,
+  ): void {
     const name = this.canaryServiceName!;
     new ServiceMonitor(this, 'CanaryMonitor', {
-      metadata: { name, labels: { 'app.kubernetes.io/name': name, ...selectorLabels } },
+      metadata: {
+        name,
+        labels: { ...service.labels, 'app.kubernetes.io/name': name, ...selectorLabels },
+      },
       spec: {
         selector: { matchLabels: { 'app.kubernetes.io/name': name } },
         namespaceSelector: { matchNames: [Chart.of(this).namespace!] },

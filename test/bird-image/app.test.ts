@@ -219,6 +219,78 @@ describe('birdImage GET /?birdName=', () => {
     expect(unsplash.requests).toHaveLength(callsWhenOpened);
   });
 
+  describe('photo URLs from Unsplash', () => {
+    const answering = (thumb: unknown) => json({ total: 1, results: [{ urls: { thumb } }] });
+
+    it.each([
+      ['a loopback http URL', 'http://127.0.0.1/admin'],
+      ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/'],
+      ['an https URL on another host', 'https://evil.example/kea.jpg'],
+      ['credentials', 'https://user:pass@images.unsplash.com/kea.jpg'],
+      ['another port', 'https://images.unsplash.com:8443/kea.jpg'],
+      ['plain http on the image host', 'http://images.unsplash.com/kea.jpg'],
+      ['a 200,000-character URL', `https://images.unsplash.com/${'k'.repeat(200_000)}`],
+      ['a javascript: URL', 'javascript:alert(1)'],
+    ])('refuses %s: the default image, logged, cached as "no photo"', async (_case, thumb) => {
+      unsplash.behave(answering(thumb));
+      await startBirdImage();
+      for (let i = 0; i < 2; i++) {
+        const answer = await imageFor('?birdName=Kea');
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
+      }
+      expect(unsplash.requests).toHaveLength(1);
+      const refused = logs.lines().filter((line) => line.msg === 'Unsplash photo URL refused');
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatchObject({ level: 'warn' });
+      expect(typeof refused[0]!.reason).toBe('string');
+      expect(logs.text()).not.toContain(String(thumb).slice(0, 40));
+    });
+
+    it("passes on an https URL of Unsplash's image hosts, query string included", async () => {
+      const thumb = 'https://plus.unsplash.com/premium_photo-1?ixlib=rb-4.0.3&q=80&w=200';
+      unsplash.behave(answering(thumb));
+      await startBirdImage();
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(thumb);
+    });
+
+    it('takes its image hosts from UNSPLASH_IMAGE_HOSTS', async () => {
+      unsplash.behave(answering('https://cdn.example/kea.jpg'));
+      await startBirdImage({ UNSPLASH_IMAGE_HOSTS: 'cdn.example' });
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(
+        'https://cdn.example/kea.jpg',
+      );
+    });
+  });
+
+  describe('Unsplash search budget', () => {
+    it('answers the default image, without a search, once the budget of new names is spent', async () => {
+      await startBirdImage({ UNSPLASH_SEARCHES_PER_HOUR: '3' });
+      for (const name of ['Kea', 'Kiwi', 'Tui']) {
+        expect(JSON.parse((await imageFor(`?birdName=${name}`)).body)).toBe(
+          thumbnailFor(name.toLowerCase()),
+        );
+      }
+      for (let i = 0; i < 20; i++) {
+        const answer = await imageFor(`?birdName=flood-${i}`);
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
+      }
+      expect(unsplash.requests).toHaveLength(3);
+      // What is cached is still served: the flood evicted nothing.
+      expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(thumbnailFor('kea'));
+      expect(
+        await scrapeSample(served.url, 'upstream_budget_refusals_total', { upstream: 'unsplash' }),
+      ).toBe(20);
+      expect(
+        await scrapeSample(served.url, 'upstream_requests_total', {
+          upstream: 'unsplash',
+          outcome: 'fallback',
+        }),
+      ).toBe(20);
+    });
+  });
+
   describe('cache', () => {
     it('answers a repeated name from the cache, whatever its case and spacing', async () => {
       await startBirdImage();
@@ -288,10 +360,36 @@ describe('birdImage GET /?birdName=', () => {
       expect((await imageFor(`?birdName=${'a'.repeat(100)}`)).status).toBe(200);
     });
 
-    it('survives a malformed percent-encoding', async () => {
+    it.each([
+      ['a cut-off UTF-8 sequence', '?birdName=%E0%A4%A'],
+      ['a percent sign without hex digits', '?birdName=%zz'],
+      ['bytes that are not UTF-8', '?birdName=%FF%FE'],
+      ['a bare percent sign', '?birdName=50%'],
+      ['a malformed other parameter', '?birdName=Kea&x=%C0%AF'],
+    ])('refuses %s with a JSON 400, without calling Unsplash', async (_case, query) => {
       await startBirdImage();
-      expect((await imageFor('?birdName=%E0%A4%A')).status).toBeLessThan(500);
+      const answer = await imageFor(query);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: 'the query must be valid percent-encoded UTF-8',
+      });
+      expect(unsplash.requests).toHaveLength(0);
       expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
+    });
+
+    it('counts characters, not UTF-16 units: 100 emoji pass, 101 do not', async () => {
+      await startBirdImage();
+      const bird = encodeURIComponent('\u{1F426}');
+      expect((await imageFor(`?birdName=${bird.repeat(60)}`)).status).toBe(200);
+      expect((await imageFor(`?birdName=${bird.repeat(100)}`)).status).toBe(200);
+      expect((await imageFor(`?birdName=${bird.repeat(101)}`)).status).toBe(400);
+    });
+
+    it('accepts well-encoded names with + for spaces and non-ASCII letters', async () => {
+      await startBirdImage();
+      const answer = await imageFor('?birdName=Gr%C3%BCnfink+Vogel');
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toBe(thumbnailFor('grünfink vogel'));
     });
 
     it('answers 404 and 405 as JSON', async () => {

@@ -199,6 +199,53 @@ describe('bird GET / on a remote facts source', () => {
     });
   });
 
+  it('logs the real cause of a facts failure', async () => {
+    const facts = await stub(json({ birds: collection }));
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
+    await getBird();
+    expect(logs.lines().find((line) => line.upstream === 'facts')).toMatchObject({
+      level: 'warn',
+      outcome: 'error',
+      reason: 'birds collection is not an array',
+    });
+  });
+
+  it('cuts a huge description and strips control characters from what it serves', async () => {
+    const facts = await stub(
+      json([
+        {
+          name: 'Kea\u001b[31m\u0000\r\n  alpine\u0085parrot',
+          description: `Clever.\u0007 ${'word '.repeat(200_000)}`,
+        },
+      ]),
+    );
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    // A megabyte to read and parse: the default deadline, not the short one.
+    await startBird({
+      BIRD_FACTS_URL: facts.url,
+      BIRD_IMAGE_URL: birdImage.url,
+      UPSTREAM_TIMEOUT_MS: '2000',
+    });
+    const response = await fetch(`${bird.url}/`);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(2_000);
+    const answer = JSON.parse(text) as Bird;
+    expect(answer.name).toBe('Kea [31m alpine parrot');
+    expect(Array.from(answer.description).length).toBeLessThanOrEqual(1_000);
+    expect(answer.description).toMatch(/^Clever\. word word .*word…$/);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]|\\u00[01]/);
+  });
+
+  it('skips an item whose name is over 100 characters, counting characters, not UTF-16 units', async () => {
+    const emoji = '\u{1F426}';
+    const facts = await stub(json([{ name: emoji.repeat(60) }, { name: emoji.repeat(101) }]));
+    const birdImage = await stub(json('https://images.example/a.jpg'));
+    await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
+    for (let i = 0; i < 5; i++) expect((await getBird()).name).toBe(emoji.repeat(60));
+  });
+
   it('answers within UPSTREAM_TIMEOUT_MS when a slow facts source leaves too little for the image', async () => {
     // Facts take 2/3 of the deadline; birdImage hangs. Each call with a deadline of its own
     // would answer after 200 + 300 ms; sharing the request's deadline, the answer comes in 300.

@@ -7,7 +7,8 @@ import { ArgoCdChart } from '../../charts/argocd-chart.js';
 import { production } from '../../charts/environments.js';
 import { FluxChart } from '../../charts/flux-chart.js';
 import { NamespaceChart } from '../../charts/namespace-chart.js';
-import { PlatformChart } from '../../charts/platform-chart.js';
+import { defineUnit, type GitOpsUnit } from '../../charts/gitops-units.js';
+import { MONITORING_STORAGE_CLASS, PlatformChart } from '../../charts/platform-chart.js';
 import { ServicesChart } from '../../charts/services-chart.js';
 import { synthesize } from '../../charts/synthesize.js';
 import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
@@ -24,8 +25,8 @@ describe('PlatformChart', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('defines the longhorn StorageClass spec §2 asks for', () => {
-    expect(find(objects, 'StorageClass', 'longhorn')).toMatchObject({
+  it('defines the Longhorn StorageClass spec §2 asks for, under a name Longhorn does not own', () => {
+    expect(find(objects, 'StorageClass', MONITORING_STORAGE_CLASS)).toMatchObject({
       apiVersion: 'storage.k8s.io/v1',
       provisioner: 'driver.longhorn.io',
       volumeBindingMode: 'WaitForFirstConsumer',
@@ -34,12 +35,22 @@ describe('PlatformChart', () => {
     });
   });
 
-  it('defines a non-default PriorityClass below the system classes', () => {
+  it('defines a non-default PriorityClass that never preempts', () => {
     expect(find(objects, 'PriorityClass', 'aviary-web')).toMatchObject({
       apiVersion: 'scheduling.k8s.io/v1',
-      value: 100000,
+      value: 0,
       globalDefault: false,
+      preemptionPolicy: 'Never',
     });
+  });
+
+  it('protects both objects from GitOps pruning', () => {
+    for (const object of objects) {
+      expect(object.metadata.annotations).toEqual({
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      });
+    }
   });
 
   it('rejects a priority in the system range', () => {
@@ -150,39 +161,140 @@ describe('ServicesChart', () => {
 });
 
 describe('GitOps charts', () => {
-  it('Argo CD syncs the folder recursively, without gitops/, pruning and self-healing', () => {
-    const [app] = objectsOf(
-      new ArgoCdChart(Testing.app(), 'argocd', { path: 'deploy/prod', branch: 'release' }),
+  const app = Testing.app();
+  const units: GitOpsUnit[] = [
+    defineUnit({
+      name: 'platform',
+      charts: [new PlatformChart(app, 'platform')],
+      scope: 'cluster',
+    }),
+    defineUnit({
+      name: 'services',
+      charts: [new ServicesChart(app, 'services')],
+      dependsOn: ['platform'],
+    }),
+    defineUnit({
+      name: 'extra',
+      charts: [new Chart(app, 'extra')],
+      folder: 'extra',
+      dependsOn: ['services'],
+    }),
+  ];
+
+  it('defines units from charts: files by chart id, a folder as a whole, kinds by scope', () => {
+    expect(units.map((u) => [u.name, u.paths, u.scope])).toEqual([
+      ['platform', ['*-platform.k8s.yaml'], 'cluster'],
+      ['services', ['*-services.k8s.yaml'], 'namespace'],
+      ['extra', ['extra/'], 'namespace'],
+    ]);
+    expect(units[0]!.clusterKinds.map((k) => k.kind)).toEqual(['PriorityClass', 'StorageClass']);
+    expect(units[1]!.clusterKinds).toEqual([]);
+    expect(units[1]!.kinds).toContainEqual({ group: 'apps', kind: 'Deployment' });
+  });
+
+  it('rejects a namespaced unit holding cluster-scoped objects', () => {
+    expect(() =>
+      defineUnit({ name: 'p', charts: [new PlatformChart(Testing.app(), 'p')] }),
+    ).toThrowError(
+      /GitOps unit "p": invalid charts \["PriorityClass","StorageClass"\]: move cluster-scoped objects/,
     );
-    expect(app).toMatchSnapshot();
-    expect(app?.spec).toMatchObject({
+  });
+
+  it('Argo CD: an Application per unit, in its own AppProject, retrying', () => {
+    const objects = objectsOf(
+      new ArgoCdChart(Testing.app(), 'argocd', { units, path: 'deploy/prod', branch: 'release' }),
+    );
+    expect(objects).toMatchSnapshot();
+    expect(find(objects, 'Application', 'aviary-services').spec).toMatchObject({
+      project: 'aviary-services',
       source: {
         path: 'deploy/prod',
         targetRevision: 'release',
-        directory: { recurse: true, exclude: 'gitops/**' },
+        directory: { recurse: false, include: '*-services.k8s.yaml' },
       },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: -1 } },
+    });
+    expect(find(objects, 'Application', 'aviary-extra').spec).toMatchObject({
+      source: { path: 'deploy/prod/extra', directory: { recurse: true } },
+    });
+    expect(find(objects, 'AppProject', 'aviary-services').spec).toMatchObject({
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'aviary' }],
+      clusterResourceWhitelist: [],
     });
   });
 
-  it('Flux fetches only the folder minus gitops/ and prunes', () => {
-    const objects = objectsOf(new FluxChart(Testing.app(), 'flux', { path: 'deploy/prod' }));
-    expect(objects).toMatchSnapshot();
-    expect(find(objects, 'GitRepository', 'aviary').spec).toMatchObject({
-      ignore: '/*\n!/deploy/prod/\n/deploy/prod/gitops/\n',
+  it('Argo CD: ignores and keeps the fields another controller writes, only where there are some', () => {
+    const app = Testing.app();
+    const replicas = {
+      group: 'apps',
+      kind: 'Deployment',
+      name: 'bird',
+      jsonPointer: '/spec/replicas',
+    };
+    const taken = defineUnit({
+      name: 'services',
+      charts: [new ServicesChart(app, 'services')],
+      controllerFields: [replicas],
     });
-    expect(find(objects, 'Kustomization', 'aviary').spec).toMatchObject({
+    const objects = objectsOf(new ArgoCdChart(app, 'argocd', { units: [taken, units[2]!] }));
+    expect(find(objects, 'Application', 'aviary-services').spec).toMatchObject({
+      ignoreDifferences: [
+        { group: 'apps', kind: 'Deployment', name: 'bird', jsonPointers: ['/spec/replicas'] },
+      ],
+      syncPolicy: { syncOptions: ['RespectIgnoreDifferences=true'] },
+    });
+    const plain = find(objects, 'Application', 'aviary-extra').spec as Record<string, object>;
+    expect(plain).not.toHaveProperty('ignoreDifferences');
+    expect(plain.syncPolicy).not.toHaveProperty('syncOptions');
+  });
+
+  it('rejects a controller field on an object the unit does not hold', () => {
+    const field = {
+      group: '',
+      kind: 'Service',
+      name: 'bird-canary',
+      jsonPointer: '/spec/selector',
+    };
+    expect(() =>
+      defineUnit({
+        name: 's',
+        charts: [new ServicesChart(Testing.app(), 'services')],
+        controllerFields: [field],
+      }),
+    ).toThrowError(/GitOps unit "s": invalid controllerFields .*bird-canary.*: name an object/);
+  });
+
+  it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
+    const objects = objectsOf(new FluxChart(Testing.app(), 'flux', { units, path: 'deploy/prod' }));
+    expect(objects).toMatchSnapshot();
+    expect(find(objects, 'GitRepository', 'aviary-services').spec).toMatchObject({
+      ignore: '/*\n!/deploy/prod/\n/deploy/prod/*\n!/deploy/prod/*-services.k8s.yaml\n',
+    });
+    expect(find(objects, 'GitRepository', 'aviary-extra').spec).toMatchObject({
+      ignore: '/*\n!/deploy/prod/\n/deploy/prod/*\n!/deploy/prod/extra/\n',
+    });
+    expect(find(objects, 'Kustomization', 'aviary-services').spec).toMatchObject({
       path: './deploy/prod',
       prune: true,
-      sourceRef: { kind: 'GitRepository', name: 'aviary' },
+      dependsOn: [{ name: 'aviary-platform' }],
+      serviceAccountName: 'aviary-services',
+      sourceRef: { kind: 'GitRepository', name: 'aviary-services' },
     });
+    expect(find(objects, 'Kustomization', 'aviary-platform').spec).not.toHaveProperty(
+      'serviceAccountName',
+    );
+    expect(find(objects, 'ServiceAccount', 'aviary-services').metadata.namespace).toBe(
+      'flux-system',
+    );
   });
 
   it('rejects a repository that is not a URL and an absolute path', () => {
-    expect(() => new FluxChart(Testing.app(), 'f', { repoUrl: 'github.com/aviary' })).toThrowError(
+    expect(
+      () => new FluxChart(Testing.app(), 'f', { units, repoUrl: 'github.com/aviary' }),
+    ).toThrowError(
       /FluxChart "f": invalid repoUrl "github.com\/aviary": use an https:\/\/ or ssh:\/\/ URL/,
     );
-    expect(() => new ArgoCdChart(Testing.app(), 'a', { path: '/dist' })).toThrowError(
+    expect(() => new ArgoCdChart(Testing.app(), 'a', { units, path: '/dist' })).toThrowError(
       /ArgoCdChart "a": invalid path "\/dist"/,
     );
   });
@@ -197,7 +309,8 @@ describe('synthesize', () => {
     const monitoring = new App({ outdir: path.join(outdir, 'monitoring') });
     new Chart(monitoring, 'monitoring');
     const gitops = new App({ outdir: path.join(outdir, 'gitops') });
-    new ArgoCdChart(gitops, 'argocd');
+    const unit = defineUnit({ name: 'x', charts: [new Chart(Testing.app(), 'x')] });
+    new ArgoCdChart(gitops, 'argocd', { units: [unit] });
     new Chart(gitops, 'empty');
     synthesize([monitoring, gitops]);
     expect(listFiles(outdir)).toEqual(['gitops/argocd.k8s.yaml']);

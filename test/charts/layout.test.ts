@@ -46,7 +46,7 @@ describe('dist/ works with kubectl apply -f dist', () => {
           m.file.startsWith(`${GITOPS_DIR}/argocd`) ? { ...m, file: '0003-argocd.k8s.yaml' } : m,
         ),
       ],
-      /Application argocd\/aviary .*: argoproj.io\/v1alpha1 Application is not built into Kubernetes v1.27.0/,
+      /Application argocd\/aviary-services .*: argoproj.io\/v1alpha1 Application is not built into Kubernetes v1.27.0/,
     ],
     [
       'a kustomization file',
@@ -105,10 +105,16 @@ describe('GitOps objects sync dist/ and never their own folder', () => {
     expect(gitIgnored(rules, 'dist/gitops/flux.k8s.yaml')).toBe(true);
     expect(gitIgnored(rules, 'charts/main.ts')).toBe(true);
     expect(gitIgnored('/dist/\n!/dist/gitops/x.yaml\n', 'dist/gitops/x.yaml')).toBe(true);
+    // A unit's rules: everything in dist/ dropped, its files or folder brought back.
+    const unit = '/*\n!/dist/\n/dist/*\n!/dist/*-services.k8s.yaml\n!/dist/monitoring/\n';
+    expect(gitIgnored(unit, 'dist/0002-services.k8s.yaml')).toBe(false);
+    expect(gitIgnored(unit, 'dist/0001-namespace.k8s.yaml')).toBe(true);
+    expect(gitIgnored(unit, 'dist/monitoring/monitoring.k8s.yaml')).toBe(false);
+    expect(gitIgnored(unit, 'dist/gitops/flux.k8s.yaml')).toBe(true);
   });
 
   interface Application extends KubeObject {
-    spec: { source: { directory: { recurse?: boolean; exclude?: string } } };
+    spec: { source: { path: string; directory: { recurse?: boolean; include?: string } } };
   }
   interface FluxObject extends KubeObject {
     spec: { ignore?: string; prune?: boolean };
@@ -117,42 +123,43 @@ describe('GitOps objects sync dist/ and never their own folder', () => {
     [
       'an Argo CD Application that syncs its own folder',
       () =>
-        mutate<Application>(
-          manifests,
-          'Application',
-          'aviary',
-          (a) => delete a.spec.source.directory.exclude,
-        ),
-      /Application aviary: syncs gitops\/argocd.k8s.yaml/,
+        mutate<Application>(manifests, 'Application', 'aviary-services', (a) => {
+          a.spec.source.directory = { recurse: true };
+        }),
+      /Application aviary-services: syncs gitops\/argocd.k8s.yaml/,
     ],
     [
-      'an Argo CD Application that does not recurse into monitoring/',
+      'two Argo CD Applications syncing the same file',
       () =>
-        mutate<Application>(manifests, 'Application', 'aviary', (a) => {
-          a.spec.source.directory.recurse = false;
-        }).concat([
-          {
-            file: 'monitoring/rules.k8s.yaml',
-            object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } },
-          },
-        ]),
-      /Application aviary: does not sync monitoring\/rules.k8s.yaml/,
+        mutate<Application>(manifests, 'Application', 'aviary-services', (a) => {
+          a.spec.source.directory.include = '*.k8s.yaml';
+        }),
+      /Argo CD: Application aviary-platform and Application aviary-services all sync 0000-platform.k8s.yaml/,
+    ],
+    [
+      'a monitoring file no Argo CD Application reads',
+      () =>
+        mutate<Application>(manifests, 'Application', 'aviary-monitoring', (a) => {
+          a.spec.source.path = 'dist';
+          a.spec.source.directory = { recurse: false };
+        }),
+      /Argo CD: no unit syncs monitoring\/monitoring.k8s.yaml/,
     ],
     [
       'a Flux source that fetches its own folder',
       () =>
-        mutate<FluxObject>(manifests, 'GitRepository', 'aviary', (g) => {
-          g.spec.ignore = '/*\n!/dist/\n';
+        mutate<FluxObject>(manifests, 'GitRepository', 'aviary-monitoring', (g) => {
+          g.spec.ignore = '/*\n!/dist/\n/dist/*.yaml\n';
         }),
-      /Kustomization aviary: syncs gitops\/flux.k8s.yaml/,
+      /Kustomization aviary-monitoring: syncs gitops\/flux.k8s.yaml/,
     ],
     [
       'a Flux Kustomization without pruning',
       () =>
-        mutate<FluxObject>(manifests, 'Kustomization', 'aviary', (k) => {
+        mutate<FluxObject>(manifests, 'Kustomization', 'aviary-services', (k) => {
           k.spec.prune = false;
         }),
-      /Kustomization aviary: prune is not enabled/,
+      /Kustomization aviary-services: prune is not enabled/,
     ],
   ];
   it.each(cases)('reports %s', (_, broken, expected) => {

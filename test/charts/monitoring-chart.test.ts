@@ -47,7 +47,7 @@ describe('MonitoringChart', () => {
       'ServiceMonitor/aviary/bird-image',
       'ServiceMonitor/aviary/bird',
       'PrometheusRule/aviary/aviary-alerts',
-      `ConfigMap/monitoring/${DASHBOARD_NAME}`,
+      `ConfigMap/aviary/${DASHBOARD_NAME}`,
     ]);
   });
 
@@ -83,8 +83,9 @@ describe('MonitoringChart', () => {
 
   it("ships the dashboard where Grafana's sidecar looks for it", () => {
     const dashboard = find<ConfigMap>(objects, 'ConfigMap', DASHBOARD_NAME);
+    // Beside the services: the sidecar of kube-prometheus-stack reads every namespace.
     expect(dashboard.metadata).toMatchObject({
-      namespace: 'monitoring',
+      namespace: 'aviary',
       labels: { grafana_dashboard: '1' },
     });
     expect(Object.keys(dashboard.data ?? {})).toEqual([`${DASHBOARD_NAME}.json`]);
@@ -98,7 +99,9 @@ describe('MonitoringChart', () => {
       'PrometheusRule',
       'aviary-alerts',
     );
-    for (const { alert, annotations } of rule.spec.groups.flatMap((g) => g.rules)) {
+    const alerts = rule.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const { alert, annotations } of alerts) {
       expect(annotations?.runbook_url).toBe(
         `https://git.example.com/aviary/blob/release/docs/runbook.md#${alert!.toLowerCase()}`,
       );
@@ -168,6 +171,13 @@ describe('Prometheus may scrape what the ServiceMonitors ask for, and nothing mo
     ]);
     expect(scrapeAccessProblems(wider, 'monitoring')).toEqual([
       'Deployment aviary/bird: namespace monitoring may reach 9229, http, not http',
+    ]);
+    // Every pod of the monitoring namespace (Grafana, the exporters) is not Prometheus.
+    const wholeNamespace = mutate<NetworkPolicy>(manifests, 'NetworkPolicy', policy, (p) => {
+      delete p.spec.ingress!.at(-1)!.from![0]!.podSelector;
+    });
+    expect(scrapeAccessProblems(wholeNamespace, 'monitoring')).toEqual([
+      'Deployment aviary/bird: 0 ingress rules admit namespace monitoring',
     ]);
   });
 });

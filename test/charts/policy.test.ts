@@ -47,7 +47,7 @@ describe('network access is exactly what spec §2 allows', () => {
     const bird = deployment(manifests, 'bird');
     expect(ingressSources(manifests, bird)).toEqual([
       'namespace ingress-nginx → http',
-      'namespace monitoring → http',
+      'namespace monitoring (app.kubernetes.io/name=prometheus) → http',
       'pods bird-contract-check → http',
     ]);
     expect(egressDestinations(manifests, bird)).toEqual([
@@ -65,7 +65,7 @@ describe('network access is exactly what spec §2 allows', () => {
   it('birdImage is reachable from bird only (and Prometheus), and calls the internet on 443', () => {
     const birdImage = deployment(manifests, 'bird-image');
     expect(ingressSources(manifests, birdImage)).toEqual([
-      'namespace monitoring → http',
+      'namespace monitoring (app.kubernetes.io/name=prometheus) → http',
       'pods bird → http',
     ]);
     expect(egressDestinations(manifests, birdImage)).toEqual(['internet → 443', 'kube-dns → 53']);
@@ -224,7 +224,19 @@ describe('reports', () => {
           'aviary',
           (q) => (q.spec.hard.pods = '12'),
         ),
-      /pods 12 is below the 22 the autoscalers may need/,
+      /pods 12 is below the 32 the workloads may need at their peak/,
+    ],
+    [
+      // 10 stable + 10 canary bird pods at 100 %, 10 + 1 of birdImage, one check: 32.
+      'a quota that fits rolling updates but not a canary of bird at its maximum',
+      () =>
+        mutate<ResourceQuota>(
+          manifests,
+          'ResourceQuota',
+          'aviary',
+          (q) => (q.spec.hard.pods = '23'),
+        ),
+      /pods 23 is below the 32 the workloads may need at their peak/,
     ],
     [
       'a namespace without default deny',

@@ -16,7 +16,7 @@ function synth(prometheusUrl = PROMETHEUS) {
     birdImage: services.birdImage,
     prometheusUrl,
   });
-  return { services, objects: Testing.synth(chart) as KubeObject[] };
+  return { services, chart, objects: Testing.synth(chart) as KubeObject[] };
 }
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -24,7 +24,7 @@ const rollout = (objects: KubeObject[], name: string) =>
   objects.find((o) => o.kind === 'Rollout' && o.metadata.name === name) as Rollout;
 
 describe('RolloutsChart', () => {
-  const { objects } = synth();
+  const { objects, chart } = synth();
 
   it('renders the same objects as last time', () => {
     expect(objects).toMatchSnapshot();
@@ -45,6 +45,19 @@ describe('RolloutsChart', () => {
     expect(targets).toEqual([
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'bird-image' },
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'bird' },
+    ]);
+  });
+
+  it('names the fields Argo Rollouts writes: replicas of the Deployments, selectors of the Services', () => {
+    const fields = (list: typeof chart.fieldsOnServices) =>
+      list.map((f) => `${f.kind} ${f.name} ${f.jsonPointer}`);
+    expect(fields(chart.fieldsOnServices)).toEqual([
+      'Deployment bird-image /spec/replicas',
+      'Deployment bird /spec/replicas',
+      'Service bird /spec/selector/rollouts-pod-template-hash',
+    ]);
+    expect(fields(chart.fieldsOnOwnObjects)).toEqual([
+      'Service bird-canary /spec/selector/rollouts-pod-template-hash',
     ]);
   });
 

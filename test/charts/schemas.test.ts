@@ -55,10 +55,10 @@ describe.each(KUBERNETES_VERSIONS)('against Kubernetes %s and the CRDs', (versio
     [
       'an unknown field in a CRD object',
       () =>
-        mutate<KubeObject>(manifests, 'Kustomization', 'aviary', (k) =>
+        mutate<KubeObject>(manifests, 'Kustomization', 'aviary-services', (k) =>
           Object.assign(k.spec as object, { purne: true }),
         ),
-      /^Kustomization flux-system\/aviary .*: \/spec must NOT have additional properties \(purne\)$/,
+      /^Kustomization flux-system\/aviary-services .*: \/spec must NOT have additional properties \(purne\)$/,
     ],
     [
       'a CRD pattern violation',
@@ -66,7 +66,7 @@ describe.each(KUBERNETES_VERSIONS)('against Kubernetes %s and the CRDs', (versio
         mutate<KubeObject>(
           manifests,
           'GitRepository',
-          'aviary',
+          'aviary-services',
           (g) => ((g.spec as Spec).interval = '5 minutes' as never),
         ),
       /\/spec\/interval must match pattern/,

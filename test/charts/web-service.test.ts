@@ -98,10 +98,18 @@ describe('WebService with default props', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(20);
   });
 
-  it('requests more memory than a pod uses at its busiest, so the autoscaler can scale in', () => {
+  it('requests more memory than a pod uses at its busiest, and node disk for its logs', () => {
     expect(container.resources).toEqual({
-      requests: { cpu: '100m', memory: '160Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
+      requests: { cpu: '100m', memory: '160Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+    });
+  });
+
+  it('scales on memory by an average value the pods fall below at rest', () => {
+    const hpa = find<HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.spec.metrics?.find((m) => m.resource?.name === 'memory')?.resource?.target).toEqual({
+      type: 'AverageValue',
+      averageValue: '200Mi',
     });
   });
 
@@ -177,10 +185,8 @@ describe('WebService props and wiring', () => {
   });
 
   it('exposes the service through a TLS Ingress when asked', () => {
-    const ingress = find<Ingress>(
-      synth({ ingress: { host: 'api.example.com', clusterIssuer: 'letsencrypt' } }),
-      'Ingress',
-    );
+    const objects = synth({ ingress: { host: 'api.example.com', clusterIssuer: 'letsencrypt' } });
+    const ingress = find<Ingress>(objects, 'Ingress');
     expect(ingress.metadata.annotations).toEqual({
       'cert-manager.io/cluster-issuer': 'letsencrypt',
     });
@@ -194,11 +200,28 @@ describe('WebService props and wiring', () => {
             paths: [
               {
                 path: '/',
-                pathType: 'Prefix',
+                pathType: 'Exact',
                 backend: { service: { name: 'api', port: { name: 'http' } } },
               },
             ],
           },
+        },
+      ],
+    });
+    // cert-manager's HTTP-01 solver pods are reachable from the ingress controller only.
+    expect(find<NetworkPolicy>(objects, 'NetworkPolicy', 'api-allow-acme-http01').spec).toEqual({
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+              },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 8089 }],
         },
       ],
     });
@@ -273,6 +296,16 @@ describe('WebService rejects invalid props, naming the prop, the value and the f
     ],
     ['a low uid', { runAsId: 1000 }, /invalid runAsId 1000: use a whole number from 10000/],
     ['a zero CPU target', { cpuTargetUtilization: 0 }, /invalid cpuTargetUtilization 0/],
+    [
+      'a memory target without a unit',
+      { memoryTargetAverage: '200' },
+      /invalid memoryTargetAverage "200"/,
+    ],
+    [
+      'an Ingress publishing /metrics',
+      { ingress: { host: 'api.example.com', paths: ['/', '/metrics'] } },
+      /invalid ingress.paths\[\] "\/metrics": use public API paths/,
+    ],
     [
       'an invalid host',
       { ingress: { host: 'Aviary_Example' } },

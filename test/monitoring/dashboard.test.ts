@@ -41,7 +41,7 @@ describe('dist/monitoring/', () => {
       'monitoring/monitoring.k8s.yaml: ServiceMonitor aviary/bird-image',
       'monitoring/monitoring.k8s.yaml: ServiceMonitor aviary/bird',
       'monitoring/monitoring.k8s.yaml: PrometheusRule aviary/aviary-alerts',
-      `monitoring/monitoring.k8s.yaml: ConfigMap monitoring/${DASHBOARD_NAME}`,
+      `monitoring/monitoring.k8s.yaml: ConfigMap aviary/${DASHBOARD_NAME}`,
       'monitoring/synthetic-check.k8s.yaml: PrometheusRule aviary/aviary-synthetic-check',
     ]);
   });

@@ -14,13 +14,16 @@ import {
 import {
   alertingRules,
   dashboardExpressions,
+  recordingRules,
   ruleExpressions,
   shippedDashboard,
 } from './support/sources.js';
 
 const manifests = loadManifests();
 const namespace = production.namespace;
+const recorded = recordingRules(manifests);
 const expressions = [
+  ...ruleExpressions(recorded),
   ...ruleExpressions(alertingRules(manifests)),
   ...dashboardExpressions(shippedDashboard(manifests)),
 ];
@@ -29,13 +32,16 @@ let texts: Record<string, string>;
 
 beforeAll(async () => {
   const exposition = await scrapeServices(manifests);
-  known = { exposed: exposition.series, platform: PLATFORM_METRICS };
+  // The SLO's recording rules are series too, labelled as their `sum by (namespace, job)`.
+  const records = recorded.map((rule): [string, Set<string>] => [rule.record!, new Set(['job'])]);
+  known = { exposed: new Map([...exposition.series, ...records]), platform: PLATFORM_METRICS };
   texts = exposition.texts;
 });
 
 describe('the PromQL of the alert rules and the dashboard in dist/monitoring/', () => {
   it('is all found: every alert and every dashboard query', () => {
-    expect(expressions.filter((e) => e.source.startsWith('alert '))).toHaveLength(10);
+    expect(expressions.filter((e) => e.source.startsWith('alert '))).toHaveLength(12);
+    expect(expressions.filter((e) => e.source.startsWith('record '))).toHaveLength(7);
     expect(expressions.filter((e) => e.source.startsWith('panel '))).toHaveLength(33);
   });
 
@@ -109,11 +115,15 @@ describe('the checker reports', () => {
 
   it('an alert rule reading a metric the services do not expose', () => {
     const broken = mutate<PrometheusRule>(manifests, 'PrometheusRule', 'aviary-alerts', (rule) => {
-      const errors = rule.spec.groups[0]!.rules.find((r) => r.alert === 'AviaryHighErrorRatio')!;
-      errors.expr = String(errors.expr).replaceAll('http_requests_total', 'http_request_total');
+      const alerts = rule.spec.groups.find((g) => g.name === 'aviary')!.rules;
+      const missingKey = alerts.find((r) => r.alert === 'AviaryUnsplashKeyMissing')!;
+      missingKey.expr = String(missingKey.expr).replaceAll(
+        'http_requests_total',
+        'http_request_total',
+      );
     });
     expect(expressionProblems(ruleExpressions(alertingRules(broken)), known, namespace)).toContain(
-      'alert AviaryHighErrorRatio: http_request_total is neither exposed by the services nor a known platform metric',
+      'alert AviaryUnsplashKeyMissing: http_request_total is neither exposed by the services nor a known platform metric',
     );
   });
 

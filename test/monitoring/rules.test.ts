@@ -18,12 +18,14 @@ describe('the alert rules in dist/monitoring/', () => {
     );
     expect(severities).toEqual({
       AviaryTargetsDown: 'critical',
-      AviaryHighErrorRatio: 'critical',
-      AviaryHighLatency: 'warning',
+      AviaryErrorBudgetBurnFast: 'critical',
+      AviaryErrorBudgetBurnSlow: 'warning',
       AviaryHighFallbackRatio: 'warning',
       AviaryCircuitBreakerOpen: 'warning',
       AviaryPodsNotReady: 'warning',
       AviaryHpaMaxedOut: 'warning',
+      AviaryUnsplashKeyMissing: 'warning',
+      AviaryCertificateExpiringSoon: 'warning',
       AviaryContainerRestarting: 'warning',
       AviarySyntheticCheckFailing: 'critical',
     });
@@ -44,14 +46,21 @@ describe('the alert rules in dist/monitoring/', () => {
       ]);
       for (const text of Object.values(rule.annotations ?? {}))
         expect(text.length).toBeGreaterThan(20);
-      expect(rule.for, rule.alert).toMatch(/^\d+m$/);
+      expect(rule.for, rule.alert).toMatch(/^\d+[mh]$/);
     }
   });
 
   it('compare against the thresholds the runbook explains', () => {
     const expr = (alert: string) => String(rules.find((r) => r.alert === alert)?.expr);
-    expect(expr('AviaryHighErrorRatio')).toMatch(/status=~"5\.\."[^]*> 0\.05\n/);
-    expect(expr('AviaryHighLatency')).toMatch(/^histogram_quantile\(0\.99, [^]*\) > 1\n/);
+    // The SRE workbook's burn rates on a 0.1 % budget: 14.4 and 6 page, 3 and 1 warn.
+    expect(expr('AviaryErrorBudgetBurnFast')).toBe(
+      '(aviary:slo_errors:ratio_rate1h{namespace="aviary"} > 0.0144 and aviary:slo_errors:ratio_rate5m{namespace="aviary"} > 0.0144)\n' +
+        'or\n' +
+        '(aviary:slo_errors:ratio_rate6h{namespace="aviary"} > 0.006 and aviary:slo_errors:ratio_rate30m{namespace="aviary"} > 0.006)',
+    );
+    expect(expr('AviaryErrorBudgetBurnSlow')).toMatch(
+      /ratio_rate1d\{[^}]*\} > 0\.003 [^]*ratio_rate3d\{[^}]*\} > 0\.001 /,
+    );
     expect(expr('AviaryHighFallbackRatio')).toMatch(/outcome="fallback"[^]*\) > 0\.1$/);
     expect(expr('AviaryContainerRestarting')).toMatch(/\[30m\]\)\) > 2$/);
   });
@@ -78,21 +87,21 @@ describe('the runbook check reports', () => {
   });
 
   it('a link into another document', () => {
-    const elsewhere = alert('AviaryHighLatency', 'https://wiki.example.com/aviary#latency');
-    const others = rules.filter((rule) => rule.alert !== 'AviaryHighLatency');
+    const elsewhere = alert('AviaryErrorBudgetBurnSlow', 'https://wiki.example.com/aviary#latency');
+    const others = rules.filter((rule) => rule.alert !== 'AviaryErrorBudgetBurnSlow');
     expect(runbookProblems([...others, elsewhere], runbook, runbookUrl)).toEqual([
-      `alert AviaryHighLatency: runbook_url https://wiki.example.com/aviary#latency is not a section of ${runbookUrl}`,
+      `alert AviaryErrorBudgetBurnSlow: runbook_url https://wiki.example.com/aviary#latency is not a section of ${runbookUrl}`,
     ]);
   });
 
   it('a section without mitigation or with fewer than three checks', () => {
     const section =
-      '## AviaryHighLatency\n\n**What it means.** x\n\n**First checks.**\n\n1. a\n2. b\n';
-    expect(runbookProblems([alert('AviaryHighLatency')], section, runbookUrl)).toEqual([
+      '## AviaryErrorBudgetBurnSlow\n\n**What it means.** x\n\n**First checks.**\n\n1. a\n2. b\n';
+    expect(runbookProblems([alert('AviaryErrorBudgetBurnSlow')], section, runbookUrl)).toEqual([
       expect.stringMatching(
         /lacks \*\*What it means\.\*\*, \*\*First checks\.\*\*, \*\*Mitigation\.\*\*/,
       ),
-      'alert AviaryHighLatency: its section does not list three first checks',
+      'alert AviaryErrorBudgetBurnSlow: its section does not list three first checks',
     ]);
   });
 

@@ -10,7 +10,7 @@ import { json, startStubUpstream, type StubUpstream } from '../support/stub-upst
 const PROCESS_TEST = { timeout: 20_000 };
 const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
 const UNSPLASH_KEY = 'test-key';
-const IMAGE_URL = 'https://images.example/x.jpg';
+const IMAGE_URL = 'https://images.unsplash.com/x.jpg';
 const UNSPLASH_ANSWER = { results: [{ urls: { thumb: IMAGE_URL } }] };
 const ONE_LINE = /^[^\n]+\n$/;
 // The stand-in Unsplash answers after the drain delay, so the request is still in flight when the

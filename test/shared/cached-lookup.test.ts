@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CachedLookup, type CachedLookupOptions } from '../../apps/shared/cached-lookup.js';
+import {
+  approximateBytes,
+  CachedLookup,
+  type CachedLookupOptions,
+} from '../../apps/shared/cached-lookup.js';
 import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
 import { sampleValue } from '../support/serve.js';
 
@@ -20,6 +24,8 @@ function lookup(options: Partial<CachedLookupOptions<Value, undefined>> = {}) {
   return new CachedLookup<Value>({
     name: 'test',
     maxEntries: 10,
+    maxBytes: 1024 * 1024,
+    sizeOf: (value, key) => approximateBytes(key, [value.text ?? '']),
     ttlMs: 10_000,
     metrics,
     load: async (key) => {
@@ -152,5 +158,34 @@ describe('CachedLookup', () => {
     await cache.get('a');
     await cache.get('b');
     expect(loads).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('bounds its entries by bytes too: large values evict others, one over the bound is not kept', async () => {
+    const big = (size: number) => ({ text: 'x'.repeat(size) });
+    const sizes: Record<string, number> = { a: 300, b: 300, c: 300, huge: 5_000 };
+    // 2 bytes per character: a, b and c take about 700 bytes each, the bound holds two of them.
+    const cache = lookup({
+      maxEntries: 100,
+      maxBytes: 1_600,
+      load: (key) => {
+        loads.push(key);
+        return Promise.resolve(big(sizes[key]!));
+      },
+    });
+    await cache.get('a');
+    await cache.get('b');
+    await cache.get('c');
+    await cache.get('b');
+    await cache.get('a');
+    expect(loads).toEqual(['a', 'b', 'c', 'a']);
+    expect((await cache.get('huge')).text).toHaveLength(5_000);
+    await cache.get('huge');
+    expect(loads.filter((key) => key === 'huge')).toHaveLength(2);
+  });
+
+  it("rejects with the load's own error when it fails with nothing stale to serve", async () => {
+    const cause = new Error('birds collection is not an array');
+    const cache = lookup({ serveStaleOnError: true, load: () => Promise.reject(cause) });
+    await expect(cache.get('all')).rejects.toBe(cause);
   });
 });

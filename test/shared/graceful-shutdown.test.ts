@@ -12,6 +12,7 @@ import {
 import type { Readiness } from '../../apps/shared/http/health.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { listen } from '../../apps/shared/run-service.js';
+import { rawExchange } from '../support/raw-http.js';
 
 // Big enough to take several writes, so a cut connection cannot pass for a full answer.
 const SLOW_BODY_PADDING = 256 * 1024;
@@ -110,6 +111,24 @@ describe('gracefulShutdown', () => {
     expect(await shutdown.promise).toBe(0);
     expect(shutdown.settledAt()! - reply.endedAt).toBeLessThan(1_000); // not the 5 s deadline
     await closedWithin(reply.socket, 1_000);
+  });
+
+  it.each([
+    ['half-sent headers', ['GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ']],
+    [
+      'a body that never finishes',
+      ['POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nab'],
+    ],
+    ['a connection that never sent a byte', []],
+  ])('ends a connection with %s at once and resolves 0', async (_case, chunks) => {
+    const { url } = await start();
+    const half = rawExchange(url, chunks, { waitMs: 5_000 });
+    await sleep(100);
+
+    const shutdown = startShutdown({ delayMs: 0, timeoutMs: 5_000 });
+    expect(await shutdown.promise).toBe(0);
+    expect(shutdown.elapsedMs()).toBeLessThan(1_000);
+    expect((await half).closedByServer).toBe(true);
   });
 
   it('cuts a request that outlives the timeout and resolves 1 at about the timeout', async () => {

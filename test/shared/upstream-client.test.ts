@@ -124,6 +124,26 @@ describe('UpstreamClient', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(retryAfterMs - 20);
   });
 
+  it.each([
+    ['0', '0'],
+    ['a past date', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['garbage', 'soon-ish'],
+  ])('retries a 429 whose Retry-After is %s after the normal backoff', async (_case, header) => {
+    stub.behave(
+      sequence(
+        raw('{}', { status: 429, headers: { 'retry-after': header } }),
+        raw('{}', { status: 503, headers: { 'retry-after': header } }),
+        json({ ok: true }),
+      ),
+    );
+    expect(await client().getJson(stub.url, { parse: asAnything })).toEqual({ ok: true });
+    const [first, second, third] = stub.requests;
+    expect(stub.requests).toHaveLength(3);
+    // 25 ms, then 50 ms: the backoff, not an immediate hammering.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(20);
+    expect(third!.at - second!.at).toBeGreaterThanOrEqual(45);
+  });
+
   it('does not wait for a Retry-After beyond the deadline', async () => {
     stub.behave(raw('{}', { status: 429, headers: { 'retry-after': '30' } }));
     const started = Date.now();

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type Koa from 'koa';
+import type { HttpServerOptions } from '../../apps/shared/http/http-server.js';
 import { listen } from '../../apps/shared/run-service.js';
 import { createLogger, type Logger } from '../../apps/shared/logger.js';
 
@@ -13,8 +14,8 @@ export interface Served {
 }
 
 /** Serves `app` on a real listener, the way `server.ts` does. */
-export async function serve(app: Koa<never>): Promise<Served> {
-  const server = await listen(app, 0, '127.0.0.1');
+export async function serve(app: Koa<never>, options: HttpServerOptions = {}): Promise<Served> {
+  const server = await listen(app, 0, '127.0.0.1', options);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -28,8 +28,13 @@ export interface StubUpstream {
   close(): Promise<void>;
 }
 
-/** Starts a stand-in upstream on 127.0.0.1, port 0. */
-export async function startStubUpstream(initial: Behaviour = json({})): Promise<StubUpstream> {
+/**
+ * Starts a stand-in upstream on `host` (127.0.0.1 unless containers must reach it), port 0.
+ */
+export async function startStubUpstream(
+  initial: Behaviour = json({}),
+  host = '127.0.0.1',
+): Promise<StubUpstream> {
   let behaviour = initial;
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
@@ -41,11 +46,11 @@ export async function startStubUpstream(initial: Behaviour = json({})): Promise<
     });
     behaviour(req, res);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     requests,
     behave: (next) => {
       behaviour = next;
@@ -94,7 +99,7 @@ export function raw(
 
 /** The thumbnail URL {@link unsplashSearch} answers for `query`. */
 export function thumbnailFor(query: string): string {
-  return `https://images.example/${encodeURIComponent(query)}.jpg`;
+  return `https://images.unsplash.com/${encodeURIComponent(query)}.jpg`;
 }
 
 /** Answers like Unsplash's search: one result whose thumbnail is named after the query. */

@@ -35,10 +35,16 @@ async function fetchAnswer(url: string, signal: AbortSignal): Promise<Answer> {
   const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += (chunk as Uint8Array).byteLength;
-    if (size > MAX_BODY_BYTES) throw new Error(`body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Uint8Array);
+  const reader = response.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new Error(`body larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(value);
   }
   return {
     status: response.status,

@@ -1,3 +1,5 @@
+import { cleanText, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, truncate } from './fact-text.js';
+
 /** What the facts source knows about a bird. */
 export interface BirdFact {
   readonly name: string;
@@ -13,22 +15,29 @@ export interface FactsSource {
   randomFact(deadline?: number): Promise<BirdFact>;
 }
 
-/** Longest name kept: anything longer is not a bird's common name (and birdImage refuses it). */
-export const MAX_NAME_LENGTH = 100;
+export { MAX_NAME_LENGTH };
 
 /**
  * `item` as a bird, if it is one: an object whose `name` is a string of 1 to
- * {@link MAX_NAME_LENGTH} characters once trimmed. Extra fields are ignored; a description that
- * is missing or not a string becomes empty, since the name alone still makes a bird.
+ * {@link MAX_NAME_LENGTH} characters once cleaned (control characters and runs of white space
+ * made one space, see `cleanText`). Extra fields are ignored; a description that is missing or
+ * not a string becomes empty, since the name alone still makes a bird; one that is longer than
+ * {@link MAX_DESCRIPTION_LENGTH} characters is cut.
  */
 export function usableFact(item: unknown): BirdFact | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const { name, description } = item as Record<string, unknown>;
-  const trimmedName = typeof name === 'string' ? name.trim() : '';
-  if (trimmedName.length === 0 || trimmedName.length > MAX_NAME_LENGTH) return undefined;
+  // Checked before cleaning: a megabyte "name" is refused without being copied.
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH * 4) return undefined;
+  const cleanName = cleanText(name);
+  const length = Array.from(cleanName).length;
+  if (length === 0 || length > MAX_NAME_LENGTH) return undefined;
   return {
-    name: trimmedName,
-    description: typeof description === 'string' ? description.trim() : '',
+    name: cleanName,
+    description:
+      typeof description === 'string'
+        ? truncate(cleanText(description), MAX_DESCRIPTION_LENGTH)
+        : '',
   };
 }
 

@@ -1,4 +1,4 @@
-import { CachedLookup } from '../../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../../shared/cached-lookup.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { MalformedResponseError, type UpstreamClient } from '../../shared/upstream-client.js';
 import { pick, usableFacts, type BirdFact, type FactsSource } from './bird-fact.js';
@@ -37,6 +37,14 @@ export class RemoteFacts implements FactsSource {
     this.#collection = new CachedLookup<Collection, number | undefined>({
       name: 'facts',
       maxEntries: 1,
+      // Above anything a body within the facts client's 1 MiB limit parses into, so the one
+      // collection is always kept; the bound guards against that limit being raised.
+      maxBytes: 16 * 1024 * 1024,
+      sizeOf: ({ facts }, key) =>
+        approximateBytes(
+          key,
+          facts.flatMap(({ name, description }) => [name, description]),
+        ),
       ttlMs: options.ttlMs ?? 10 * 60 * 1000,
       serveStaleOnError: true,
       metrics: options.metrics,

@@ -2,25 +2,30 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { jsonErrors } from './errors.js';
+import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
+import { DEFAULT_MAX_IN_FLIGHT, LoadShedder } from './load-shedding.js';
 import { observeRequests } from './observe-requests.js';
 import { requestContext, type RequestState } from './request-context.js';
+import { responseHeaders } from './response-headers.js';
+import { strictQuery } from './strict-query.js';
 
 /** What every service app needs, whatever its routes. */
 export interface ServiceAppDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
+  readonly loadShedder: LoadShedder;
 }
 
 /** The router a service adds its own routes to. */
 export type ServiceRouter = Router<RequestState>;
 
 /**
- * Builds a Koa app with what both services share: request ids, one log line and metrics per
- * request, JSON errors, the operational routes and 404/405 answers. `addRoutes` adds the
- * service's own routes. The app never listens; see `run-service.ts`.
+ * Builds a Koa app with what both services share: request ids, the headers every answer
+ * carries, one log line and metrics per request, JSON errors, the operational routes and
+ * 404/405 answers. `addRoutes` adds the service's own routes. The app never listens; see
+ * `run-service.ts`.
  */
 export function createServiceApp(
   deps: ServiceAppDependencies,
@@ -30,15 +35,31 @@ export function createServiceApp(
   const router: ServiceRouter = new Router<RequestState>();
   addOperationalRoutes(router, deps.readiness, deps.metrics);
   addRoutes(router);
+  logAppErrors(app, deps.logger);
   app.use(requestContext());
+  app.use(responseHeaders());
   app.use(observeRequests(deps.logger, deps.metrics));
+  app.use(deps.loadShedder.middleware(deps.metrics));
   app.use(jsonErrors(deps.logger));
+  app.use(strictQuery());
+  app.use(unservedMethods());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
 }
 
-/** The shared dependencies, fresh: a metrics registry of the app's own and a ready state. */
-export function createServiceAppDependencies(logger: Logger): ServiceAppDependencies {
-  return { logger, metrics: createMetrics(), readiness: new Readiness() };
+/**
+ * The shared dependencies, fresh: a metrics registry of the app's own, a ready state and a load
+ * shedder admitting `maxInFlight` requests at once.
+ */
+export function createServiceAppDependencies(
+  logger: Logger,
+  { maxInFlight = DEFAULT_MAX_IN_FLIGHT } = {},
+): ServiceAppDependencies {
+  return {
+    logger,
+    metrics: createMetrics(),
+    readiness: new Readiness(),
+    loadShedder: new LoadShedder({ maxInFlight }),
+  };
 }

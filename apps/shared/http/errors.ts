@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../logger.js';
@@ -44,4 +45,37 @@ function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { status, expose } = error as { status?: unknown; expose?: unknown };
   return typeof status === 'number' && expose === true ? status : undefined;
+}
+
+/**
+ * Turns the router's `501` for a method it serves on no route (`TRACE`, `PROPFIND`, `LINK`…)
+ * into what the spec asks: `405` with `Allow` on a path that exists, `404` on one that does not.
+ * A 501 would count as a server error and feed the error-ratio alert.
+ */
+export function unservedMethods(): Middleware<RequestState> {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 501 || ctx.body != null) return;
+    if (ctx.response.get('allow') === '') {
+      ctx.remove('allow');
+      ctx.status = 404;
+    } else {
+      ctx.status = 405;
+    }
+  };
+}
+
+/**
+ * Logs, as one JSON line, what Koa reports on its `error` event (a response stream that failed,
+ * a client gone mid-answer), in place of Koa's default printer: multi-line stack traces on
+ * stderr that no log pipeline can parse.
+ */
+export function logAppErrors(app: Koa<RequestState>, logger: Logger): void {
+  app.on('error', (error: unknown, ctx?: { state?: Partial<RequestState> }) => {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    logger.warn(
+      { code, reason: String(message), requestId: ctx?.state?.requestId },
+      'response failed',
+    );
+  });
 }

@@ -11,6 +11,7 @@ import type {
   Service,
   ServiceMonitor,
 } from './k8s-types.js';
+import { addOnPods } from './addons.js';
 import { ofKind, type Manifest } from './manifests.js';
 import { rolloutProblems } from './rollout-references.js';
 import {
@@ -189,7 +190,15 @@ function networkPolicyProblems(manifests: readonly Manifest[]): string[] {
     const at = `NetworkPolicy ${ref(policy)}`;
     const { namespace } = policy.metadata;
     const subjects = selectedDeployments(manifests, namespace, policy.spec.podSelector);
-    if (subjects.length === 0 && !isEmptySelector(policy.spec.podSelector)) {
+    // Add-ons create pods in the namespace too (cert-manager's HTTP-01 solver).
+    const addOnSubjects = addOnPods(namespace ?? '').filter(
+      (pod) => pod.namespace === namespace && selects(policy.spec.podSelector, pod.labels),
+    );
+    if (
+      subjects.length === 0 &&
+      addOnSubjects.length === 0 &&
+      !isEmptySelector(policy.spec.podSelector)
+    ) {
       return [`${at}: podSelector matches no Deployment's pods`];
     }
     const problems: string[] = [];

@@ -130,7 +130,10 @@ export interface Service extends KubeObject {
 
 export interface MetricSpec {
   type: string;
-  resource?: { name: string; target: { type: string; averageUtilization?: number } };
+  resource?: {
+    name: string;
+    target: { type: string; averageUtilization?: number; averageValue?: IntOrString };
+  };
 }
 
 export interface HorizontalPodAutoscaler extends KubeObject {
@@ -199,7 +202,14 @@ export interface ResourceQuota extends KubeObject {
 }
 
 export interface LimitRange extends KubeObject {
-  spec: { limits: { type: string; max?: Record<string, IntOrString> }[] };
+  spec: {
+    limits: {
+      type: string;
+      max?: Record<string, IntOrString>;
+      default?: Record<string, IntOrString>;
+      defaultRequest?: Record<string, IntOrString>;
+    }[];
+  };
 }
 
 export interface ServiceMonitorEndpoint {

@@ -105,10 +105,61 @@ export function gitIgnored(rules: string, file: string): boolean {
   return false;
 }
 
+/** The files (relative to the output folder) an Argo CD Application's directory source reads. */
+export function argoSyncedFiles(
+  files: readonly string[],
+  app: KubeObject,
+  distPath = 'dist',
+): string[] {
+  const source =
+    (
+      app.spec as {
+        source?: {
+          path?: string;
+          directory?: { recurse?: boolean; include?: string; exclude?: string };
+        };
+      }
+    ).source ?? {};
+  const sourcePath = source.path ?? '';
+  if (sourcePath !== distPath && !sourcePath.startsWith(`${distPath}/`)) return [];
+  const prefix = sourcePath === distPath ? '' : `${sourcePath.slice(distPath.length + 1)}/`;
+  const dir = source.directory ?? {};
+  return files.filter((file) => {
+    if (!file.startsWith(prefix)) return false;
+    const relative = file.slice(prefix.length);
+    return (
+      (dir.recurse || !relative.includes('/')) &&
+      (!dir.include || argoGlob(dir.include).test(relative)) &&
+      !(dir.exclude && argoGlob(dir.exclude).test(relative))
+    );
+  });
+}
+
+/** The files (relative to the output folder) a Flux Kustomization builds from its source. */
+export function fluxSyncedFiles(
+  files: readonly string[],
+  manifests: readonly Manifest[],
+  kustomization: KubeObject,
+): { root: string; files: string[] } | undefined {
+  const spec = kustomization.spec as { path?: string; sourceRef: { kind: string; name: string } };
+  const repository = ofKind<KubeObject>(manifests, 'GitRepository').find(
+    (r) =>
+      spec.sourceRef.kind === 'GitRepository' &&
+      r.metadata.name === spec.sourceRef.name &&
+      r.metadata.namespace === kustomization.metadata.namespace,
+  );
+  if (!repository) return undefined;
+  const root = (spec.path ?? '').replace(/^\.\//, '').replace(/\/$/, '');
+  const ignore = (repository.spec as { ignore?: string }).ignore ?? '';
+  // Flux builds a kustomization of every manifest under the path, sub-folders included.
+  return { root, files: files.filter((file) => !gitIgnored(ignore, `${root}/${file}`)) };
+}
+
 /**
- * Whether the GitOps objects sync exactly the output folder minus its GitOps sub-folder:
- * everything else (monitoring included), and never their own bootstrap objects, which a
- * controller would otherwise manage, and prune, itself.
+ * Whether the GitOps objects, taken together, sync exactly the output folder minus its GitOps
+ * sub-folder, each file through one unit only, with pruning: everything else (monitoring
+ * included), and never their own bootstrap objects, which a controller would otherwise manage,
+ * and prune, itself.
  */
 export function gitopsProblems(
   files: readonly string[],
@@ -117,41 +168,32 @@ export function gitopsProblems(
 ): string[] {
   const wanted = files.filter((file) => !file.startsWith(`${GITOPS_DIR}/`)).sort();
   const problems: string[] = [];
-  const compare = (at: string, synced: string[]) => {
+  const compare = (controller: string, synced: Map<string, string[]>) => {
     for (const file of files) {
-      if (synced.includes(file) !== wanted.includes(file)) {
-        problems.push(`${at}: ${synced.includes(file) ? 'syncs' : 'does not sync'} ${file}`);
-      }
+      const by = synced.get(file) ?? [];
+      if (wanted.includes(file) && by.length === 0)
+        problems.push(`${controller}: no unit syncs ${file}`);
+      if (!wanted.includes(file)) for (const unit of by) problems.push(`${unit}: syncs ${file}`);
+      if (wanted.includes(file) && by.length > 1)
+        problems.push(`${controller}: ${by.join(' and ')} all sync ${file}`);
     }
   };
 
+  const byArgo = new Map<string, string[]>();
   for (const app of ofKind<KubeObject>(manifests, 'Application')) {
     const at = `Application ${app.metadata.name}`;
+    for (const file of argoSyncedFiles(files, app, distPath))
+      byArgo.set(file, [...(byArgo.get(file) ?? []), at]);
     const spec = app.spec as {
-      source?: {
-        path?: string;
-        directory?: { recurse?: boolean; include?: string; exclude?: string };
-      };
       syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean } };
     };
-    const source = spec.source ?? {};
-    if (source.path !== distPath) problems.push(`${at}: path ${source.path} is not ${distPath}`);
-    const dir = source.directory ?? {};
-    compare(
-      at,
-      files.filter(
-        (file) =>
-          (dir.recurse || !file.includes('/')) &&
-          (!dir.include || argoGlob(dir.include).test(file)) &&
-          !(dir.exclude && argoGlob(dir.exclude).test(file)),
-      ),
-    );
     if (!spec.syncPolicy?.automated?.prune || !spec.syncPolicy.automated.selfHeal) {
       problems.push(`${at}: automated sync without prune and selfHeal`);
     }
   }
+  if (byArgo.size > 0 || ofKind(manifests, 'Application').length > 0) compare('Argo CD', byArgo);
 
-  const repositories = ofKind<KubeObject>(manifests, 'GitRepository');
+  const byFlux = new Map<string, string[]>();
   for (const kustomization of ofKind<KubeObject>(manifests, 'Kustomization')) {
     const at = `Kustomization ${kustomization.metadata.name}`;
     const spec = kustomization.spec as {
@@ -159,25 +201,15 @@ export function gitopsProblems(
       prune?: boolean;
       sourceRef: { kind: string; name: string };
     };
-    const repository = repositories.find(
-      (r) =>
-        spec.sourceRef.kind === 'GitRepository' &&
-        r.metadata.name === spec.sourceRef.name &&
-        r.metadata.namespace === kustomization.metadata.namespace,
-    );
-    if (!repository) {
+    const synced = fluxSyncedFiles(files, manifests, kustomization);
+    if (!synced) {
       problems.push(`${at}: source ${spec.sourceRef.kind} ${spec.sourceRef.name} does not exist`);
       continue;
     }
-    const root = (spec.path ?? '').replace(/^\.\//, '').replace(/\/$/, '');
-    if (root !== distPath) problems.push(`${at}: path ${spec.path} is not ./${distPath}`);
-    const ignore = (repository.spec as { ignore?: string }).ignore ?? '';
-    // Flux builds a kustomization of every manifest under the path, sub-folders included.
-    compare(
-      at,
-      files.filter((file) => !gitIgnored(ignore, `${root}/${file}`)),
-    );
+    if (synced.root !== distPath) problems.push(`${at}: path ${spec.path} is not ./${distPath}`);
+    for (const file of synced.files) byFlux.set(file, [...(byFlux.get(file) ?? []), at]);
     if (spec.prune !== true) problems.push(`${at}: prune is not enabled`);
   }
+  if (ofKind(manifests, 'Kustomization').length > 0) compare('Flux', byFlux);
   return problems;
 }

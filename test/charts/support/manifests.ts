@@ -3,8 +3,13 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from './k8s-types.js';
 
-/** The committed manifests. */
-export const DIST = path.resolve(import.meta.dirname, '..', '..', '..', 'dist');
+/**
+ * The committed manifests; `AVIARY_DIST` points the checks at another copy, e.g. an older
+ * `dist/` to show that a check fails on it.
+ */
+export const DIST = process.env.AVIARY_DIST
+  ? path.resolve(process.env.AVIARY_DIST)
+  : path.resolve(import.meta.dirname, '..', '..', '..', 'dist');
 
 /** One object of the synthesized output, with the file it came from. */
 export interface Manifest {

@@ -90,7 +90,12 @@ function describePeer(
   }
   if (peer.namespaceSelector) {
     const name = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
-    const pods = isEmptySelector(peer.podSelector ?? {}) ? '' : ' (some pods)';
+    const labels = Object.entries(peer.podSelector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+    const pods = isEmptySelector(peer.podSelector ?? {})
+      ? ''
+      : labels.length > 0
+        ? ` (${labels.join(', ')})`
+        : ' (some pods)';
     return [name ? `namespace ${name}${pods}` : 'namespaces by label'];
   }
   return (peerDeployments(manifests, namespace, peer) ?? []).map((d) => `pods ${d.metadata.name}`);
@@ -167,18 +172,21 @@ export function networkHygieneProblems(manifests: readonly Manifest[]): string[]
 }
 
 /**
- * Whether Prometheus, running in `monitoringNamespace`, can scrape what the ServiceMonitors ask
- * for, and nothing more: each Deployment behind a monitored Service admits that namespace through
- * exactly one ingress rule, on the scraped container port only. (Policies see traffic after the
- * Service's DNAT, so the rule must name the container port, not the Service port.)
+ * Whether Prometheus, running in `monitoringNamespace` with `prometheusLabels`, can scrape what
+ * the ServiceMonitors ask for, and nothing more: each Deployment behind a monitored Service
+ * admits Prometheus's pods, and no other pod of that namespace, through exactly one ingress rule,
+ * on the scraped container port only. (Policies see traffic after the Service's DNAT, so the rule
+ * must name the container port, not the Service port.)
  */
 export function scrapeAccessProblems(
   manifests: readonly Manifest[],
   monitoringNamespace: string,
+  prometheusLabels: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' },
 ): string[] {
   const fromMonitoring = (peer: NetworkPolicyPeer) =>
     selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': monitoringNamespace }) &&
-    isEmptySelector(peer.podSelector ?? {});
+    selects(peer.podSelector ?? {}, prometheusLabels) &&
+    !isEmptySelector(peer.podSelector ?? {});
   // bird's pods are scraped through two Services (bird, and bird-canary during a canary): one
   // problem of theirs is reported once.
   const problems = ofKind<ServiceMonitor>(manifests, 'ServiceMonitor').flatMap((monitor) =>

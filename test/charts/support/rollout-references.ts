@@ -10,6 +10,7 @@ export interface Rollout extends KubeObject {
     strategy: {
       canary?: {
         canaryService?: string;
+        maxSurge?: number | string;
         stableService?: string;
         trafficRouting?: { nginx?: { stableIngress?: string } };
         canaryMetadata?: { labels?: Record<string, string> };

@@ -52,6 +52,11 @@ export const PLATFORM_METRICS: Readonly<Record<string, string>> = {
   container_cpu_cfs_periods_total: 'cAdvisor: CFS scheduling periods (Capacity row, throttling)',
   container_cpu_cfs_throttled_periods_total:
     'cAdvisor: periods in which the container hit its CPU limit (Capacity row, throttling)',
+  // cert-manager's controller, scraped through its own ServiceMonitor (Helm value
+  // prometheus.servicemonitor.enabled): `namespace` is cert-manager's, the Certificate's
+  // namespace is `exported_namespace`.
+  certmanager_certificate_expiration_timestamp_seconds:
+    'cert-manager v1.21: expiry time of each Certificate (AviaryCertificateExpiringSoon)',
 };
 
 /** What the real services expose at `/metrics`, once they have served a request. */
@@ -101,7 +106,7 @@ export async function scrapeServices(manifests: readonly Manifest[]): Promise<Ex
     return environmentOf(manifests, deployment);
   };
   const unsplash = await startStubUpstream(
-    json({ results: [{ urls: { thumb: 'https://images.example.com/puffin.jpg' } }] }),
+    json({ results: [{ urls: { thumb: 'https://images.unsplash.com/puffin.jpg' } }] }),
   );
   // A key instead of the key file the ConfigMap names (the two exclude each other).
   const imageEnv = { ...envOf('bird-image') };

@@ -125,7 +125,10 @@ export function expressionProblems(
           problems.push(`${source}: ${metric} has no label ${label}`);
         }
       }
-      if (!matchers.some((m) => m.label === 'namespace' && m.op === '=' && m.value === namespace)) {
+      // A component scraped in its own namespace keeps the object's namespace as
+      // `exported_namespace` (cert-manager's Certificates).
+      const scope = ['namespace', 'exported_namespace'];
+      if (!matchers.some((m) => scope.includes(m.label) && m.op === '=' && m.value === namespace)) {
         problems.push(
           `${source}: ${metric || 'a selector'} is not scoped to namespace="${namespace}"`,
         );

@@ -15,9 +15,19 @@ export function alertingRules(manifests: readonly Manifest[]): PrometheusRuleRul
     .filter((rule) => rule.alert !== undefined);
 }
 
+/** The recording rules of every PrometheusRule in `manifests`. */
+export function recordingRules(manifests: readonly Manifest[]): PrometheusRuleRule[] {
+  return ofKind<PrometheusRule>(manifests, 'PrometheusRule')
+    .flatMap((rule) => rule.spec.groups.flatMap((group) => group.rules))
+    .filter((rule) => rule.record !== undefined);
+}
+
 /** The expression of every alerting rule, named after its alert. */
 export function ruleExpressions(rules: readonly PrometheusRuleRule[]): Expression[] {
-  return rules.map((rule) => ({ source: `alert ${rule.alert}`, expr: String(rule.expr) }));
+  return rules.map((rule) => ({
+    source: rule.alert ? `alert ${rule.alert}` : `record ${rule.record}`,
+    expr: String(rule.expr),
+  }));
 }
 
 /** The dashboard ConfigMap of `manifests`. */

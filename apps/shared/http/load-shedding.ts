@@ -1,0 +1,144 @@
+import type { Middleware } from 'koa';
+import type { Metrics } from '../metrics.js';
+import type { ErrorBody } from './errors.js';
+import { OPERATIONAL_PATHS } from './health.js';
+import type { RequestState } from './request-context.js';
+
+/** Why a request was shed; values of the `reason` label of `http_requests_shed_total`. */
+export type ShedReason = 'in_flight' | 'event_loop_lag';
+
+/** Options for {@link LoadShedder}. */
+export interface LoadShedderOptions {
+  /** Requests answered at once at most; one more is shed (`MAX_IN_FLIGHT_REQUESTS`). */
+  readonly maxInFlight: number;
+  /** Event-loop lag beyond which new requests are shed, in milliseconds. @default 300 */
+  readonly maxLagMs?: number;
+  /** How often the event loop's lag is sampled, in milliseconds. @default 20 */
+  readonly sampleEveryMs?: number;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Requests one process answers at once by default (`MAX_IN_FLIGHT_REQUESTS`): what it can still
+ * answer within the deadline when every one of them times out together (bench/RESULTS.md,
+ * "Overload").
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+
+// Sampling stops this long after the last request.
+const IDLE_AFTER_MS = 1_000;
+
+/** Seconds a shed client is told to wait (`Retry-After`): the time a burst takes to drain. */
+export const SHED_RETRY_AFTER_S = 1;
+
+// Operational endpoints are never shed: a liveness probe failing under load would get the pod
+// restarted (more load on the others), and the scraper must see the overload it is about.
+const NEVER_SHED = new Set<string>(Object.values(OPERATIONAL_PATHS));
+
+/**
+ * Admission control that keeps the deadline promise under overload. A request is answered only
+ * when the process can still answer it in time: at most `maxInFlight` at once, and none while the
+ * event loop lags by more than `maxLagMs`. Anything else gets `503` with `Retry-After` at once,
+ * in well under a millisecond of work, instead of joining a queue whose tail would be answered
+ * after the deadline (bench/RESULTS.md, "Overload").
+ *
+ * The lag is sampled by a timer (unref'd, so it keeps no process alive) while requests come;
+ * between samples, a timer that is overdue counts as lag too, so that requests read after a long
+ * block of the loop are shed at once.
+ */
+export class LoadShedder {
+  readonly #maxInFlight: number;
+  readonly #maxLagMs: number;
+  readonly #sampleEveryMs: number;
+  readonly #now: () => number;
+  #inFlight = 0;
+  #sampler: NodeJS.Timeout | undefined;
+  #lastTickAt = 0;
+  #lastRequestAt = 0;
+  #sampledLagMs = 0;
+
+  constructor(options: LoadShedderOptions) {
+    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
+      throw new Error(
+        `LoadShedder: maxInFlight must be a whole number ≥ 1, not ${options.maxInFlight}`,
+      );
+    }
+    this.#maxInFlight = options.maxInFlight;
+    this.#maxLagMs = options.maxLagMs ?? 300;
+    this.#sampleEveryMs = options.sampleEveryMs ?? 20;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Requests being answered now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** The event loop's lag: the last sample, or how overdue the next one is; 0 while idle. */
+  get lagMs(): number {
+    if (this.#sampler === undefined) return 0;
+    const overdue = this.#now() - this.#lastTickAt - this.#sampleEveryMs;
+    return Math.max(this.#sampledLagMs, overdue);
+  }
+
+  /** Why a new request must be shed now, or `undefined` when it may be answered. */
+  refusal(): ShedReason | undefined {
+    this.#lastRequestAt = this.#now();
+    this.#sample();
+    return this.#reasonToShed();
+  }
+
+  #reasonToShed(): ShedReason | undefined {
+    if (this.#inFlight >= this.#maxInFlight) return 'in_flight';
+    if (this.lagMs > this.#maxLagMs) return 'event_loop_lag';
+    return undefined;
+  }
+
+  /**
+   * Samples the lag while requests come, and stops a second after the last one: an idle
+   * process wakes for nothing, and a pause before the first request (start-up, a test's own
+   * work) never counts as lag.
+   */
+  #sample(): void {
+    if (this.#sampler !== undefined) return;
+    this.#lastTickAt = this.#now();
+    this.#sampledLagMs = 0;
+    this.#sampler = setInterval(() => {
+      const now = this.#now();
+      this.#sampledLagMs = Math.max(0, now - this.#lastTickAt - this.#sampleEveryMs);
+      this.#lastTickAt = now;
+      if (now - this.#lastRequestAt > IDLE_AFTER_MS) {
+        clearInterval(this.#sampler);
+        this.#sampler = undefined;
+      }
+    }, this.#sampleEveryMs).unref();
+  }
+
+  /**
+   * Middleware: sheds what {@link refusal} refuses with `503 {"error":"overloaded"}` and
+   * `Retry-After`, counted in `http_requests_shed_total{reason}`, and counts the rest in flight.
+   */
+  middleware(metrics: Metrics): Middleware<RequestState> {
+    return async (ctx, next) => {
+      if (NEVER_SHED.has(ctx.path)) {
+        await next();
+        return;
+      }
+      const reason = this.refusal();
+      if (reason !== undefined) {
+        metrics.requestsShed.inc({ reason });
+        ctx.status = 503;
+        ctx.set('retry-after', String(SHED_RETRY_AFTER_S));
+        ctx.body = { error: 'overloaded, retry later' } satisfies ErrorBody;
+        return;
+      }
+      this.#inFlight += 1;
+      try {
+        await next();
+      } finally {
+        this.#inFlight -= 1;
+      }
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { httpUrl } from './http-url.js';
+
+/**
+ * birdImage's second, opt-in representation (`Accept: application/vnd.aviary.photo+json`): the
+ * photo with what a page needs to show it properly. Without that `Accept`, birdImage answers
+ * the URL alone as a JSON string, as it always has.
+ */
+export const PHOTO_MEDIA_TYPE = 'application/vnd.aviary.photo+json';
+
+/**
+ * Who took a photo and where it comes from, as the source asks to be credited: "Photo by
+ * {name} on {source}", each linked (Unsplash's API guidelines).
+ */
+export interface PhotoCredit {
+  /** The photographer's name. */
+  readonly name: string;
+  /** The photographer's profile page, `http(s)` only. */
+  readonly url: string;
+  /** Where the photo was found, e.g. `Unsplash`. */
+  readonly source: string;
+  /** The source's home page, `http(s)` only. */
+  readonly sourceUrl: string;
+}
+
+/** A photo of a bird: the body of a {@link PHOTO_MEDIA_TYPE} answer. */
+export interface Photo {
+  /** The image itself, `http(s)` only. */
+  readonly url: string;
+  /** What the photo shows, for its `alt` text; absent when the source does not say. */
+  readonly alt?: string;
+  /** Absent for the default image, which needs no credit. */
+  readonly credit?: PhotoCredit;
+}
+
+// Longer than any name or caption a person reads on a card; caps what an upstream can inflate.
+const MAX_TEXT_LENGTH = 300;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * `value` trimmed if it is a string a person can read on a page: not empty, at most 300
+ * characters, no control characters; `undefined` otherwise. It is text, not markup: whoever
+ * puts it in a page escapes it.
+ */
+export function displayText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '' || text.length > MAX_TEXT_LENGTH || CONTROL_CHARACTERS.test(text)) {
+    return undefined;
+  }
+  return text;
+}
+
+/** `value` as a {@link PhotoCredit} if it is one: display names and `http(s)` URLs. */
+export function photoCreditFrom(value: unknown): PhotoCredit | undefined {
+  const fields = (value ?? {}) as Partial<Record<keyof PhotoCredit, unknown>>;
+  const name = displayText(fields.name);
+  const url = httpUrl(fields.url);
+  const source = displayText(fields.source);
+  const sourceUrl = httpUrl(fields.sourceUrl);
+  return name && url && source && sourceUrl ? { name, url, source, sourceUrl } : undefined;
+}
+
+/**
+ * `body` as a {@link Photo} if its `url` is an `http(s)` URL; an unusable `alt` or `credit` is
+ * dropped rather than failing the photo. `undefined` when there is no usable URL.
+ */
+export function photoFrom(body: unknown): Photo | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { url, alt, credit } = body as { url?: unknown; alt?: unknown; credit?: unknown };
+  const photoUrl = httpUrl(url);
+  if (photoUrl === undefined) return undefined;
+  return withOptional({ url: photoUrl }, displayText(alt), photoCreditFrom(credit));
+}
+
+/** A photo with `alt` and `credit` set only when they are defined, so JSON shows no nulls. */
+export function withOptional(
+  photo: { readonly url: string },
+  alt: string | undefined,
+  credit: PhotoCredit | undefined,
+): Photo {
+  return {
+    url: photo.url,
+    ...(alt === undefined ? {} : { alt }),
+    ...(credit === undefined ? {} : { credit }),
+  };
+}

@@ -1,0 +1,59 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** An API kind as RBAC and Argo CD name it: its group (`''` for the core group) and kind. */
+export interface ApiKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** The resource RBAC names a kind by: lower case, plural (`NetworkPolicy` → `networkpolicies`). */
+export function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  if (lower.endsWith('s')) return `${lower}es`;
+  return `${lower}s`;
+}
+
+/** Props of {@link DeployerRole}. */
+export interface DeployerRoleProps {
+  /** Name of the Role and its RoleBinding. */
+  readonly name: string;
+  /** Namespace of the Role. @default the chart's namespace */
+  readonly namespace?: string;
+  /** The kinds the deployer may manage in the Role's namespace, and nothing else. */
+  readonly kinds: readonly ApiKind[];
+  /** The identity a GitOps controller impersonates to apply them. */
+  readonly serviceAccount: { readonly name: string; readonly namespace: string };
+}
+
+// What kustomize-controller needs to apply (server-side, with a dry run), wait for and prune.
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * A namespaced Role allowing exactly `kinds`, bound to a GitOps controller's ServiceAccount:
+ * a controller that impersonates it cannot touch another namespace, a cluster-scoped object, or
+ * a kind (Role, Secret, ResourceQuota…) the deployed units do not hold. `k8s` L1 objects:
+ * cdk8s-plus-27's Role cannot bind a ServiceAccount of another namespace by name.
+ */
+export class DeployerRole extends Construct {
+  constructor(scope: Construct, id: string, props: DeployerRoleProps) {
+    super(scope, id);
+    const groups = [...new Set(props.kinds.map((kind) => kind.group))];
+    const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
+    new k8s.KubeRole(this, 'Role', {
+      metadata,
+      rules: groups.map((group) => ({
+        apiGroups: [group],
+        resources: props.kinds.filter((k) => k.group === group).map((k) => resourceOf(k.kind)),
+        verbs: VERBS,
+      })),
+    });
+    new k8s.KubeRoleBinding(this, 'Binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
+      subjects: [{ kind: 'ServiceAccount', ...props.serviceAccount }],
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import { ApiObject, type Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { ApiKind } from './constructs/deployer-role.js';
+import { checkDnsLabel, failProp } from './constructs/props.js';
+
+/**
+ * One part of the output that a GitOps controller syncs on its own: a failure in one unit (say,
+ * the monitoring stack's CRDs are not installed yet) leaves the others deployed.
+ */
+export interface GitOpsUnit {
+  /** Short name; the controller objects are named `aviary-<name>`. */
+  readonly name: string;
+  /**
+   * What the unit syncs, relative to the output folder: top-level files as globs without `/`
+   * (e.g. `*-services.k8s.yaml`), or exactly one sub-folder, written with a trailing `/`.
+   */
+  readonly paths: readonly string[];
+  /** Units that must be applied and healthy first. @default [] */
+  readonly dependsOn?: readonly string[];
+  /**
+   * `cluster` for the unit holding cluster-scoped objects and the namespace's guard rails,
+   * applied with the controller's own rights; `namespace` for units a controller applies as an
+   * identity that can only manage {@link GitOpsUnit.kinds} in the application's namespace.
+   */
+  readonly scope: 'cluster' | 'namespace';
+  /** The namespaced kinds the unit holds. */
+  readonly kinds: readonly ApiKind[];
+  /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
+  readonly clusterKinds: readonly ApiKind[];
+  /** Fields of the unit's objects that another controller writes. @default [] */
+  readonly controllerFields: readonly ControllerField[];
+}
+
+/**
+ * A field that a controller other than GitOps writes on an object Git holds (Argo Rollouts sets
+ * the replicas of a Deployment it took over, and adds its hash to the selector of the Services
+ * it splits traffic with). Argo CD must neither report it as drift nor reset it.
+ */
+export interface ControllerField extends ApiKind {
+  /** Name of the object. */
+  readonly name: string;
+  /** The field, as a JSON pointer (RFC 6901), e.g. `/spec/replicas`. */
+  readonly jsonPointer: string;
+}
+
+/** What {@link defineUnit} needs: the charts of the unit, and where they are written. */
+export interface UnitDefinition {
+  readonly name: string;
+  readonly charts: readonly Chart[];
+  /** The sub-folder the charts are synthesized into. @default the top level of the output */
+  readonly folder?: string;
+  readonly dependsOn?: readonly string[];
+  /** @default 'namespace' */
+  readonly scope?: GitOpsUnit['scope'];
+  /** Each must name an object of `charts`. @default [] */
+  readonly controllerFields?: readonly ControllerField[];
+}
+
+/**
+ * A unit of charts: its paths follow from where cdk8s writes them (`<index>-<chart id>.k8s.yaml`
+ * at the top level, whatever the index; a sub-folder as a whole) and its kinds from the objects.
+ *
+ * @example
+ * defineUnit({ name: 'monitoring', charts: [monitoring], folder: 'monitoring', dependsOn: ['services'] });
+ */
+export function defineUnit(definition: UnitDefinition): GitOpsUnit {
+  const owner = `GitOps unit "${definition.name}"`;
+  checkDnsLabel(owner, 'name', definition.name);
+  const scope = definition.scope ?? 'namespace';
+  const { namespaced, cluster } = kindsOf(definition.charts);
+  if (scope === 'namespace' && cluster.length > 0) {
+    failProp(
+      owner,
+      'charts',
+      cluster.map((k) => k.kind),
+      "move cluster-scoped objects to a 'cluster' unit",
+    );
+  }
+  const controllerFields = definition.controllerFields ?? [];
+  const objects = definition.charts
+    .flatMap((chart) => chart.node.findAll())
+    .filter((object) => object instanceof ApiObject);
+  for (const field of controllerFields) {
+    const held = objects.some(
+      (object) =>
+        object.kind === field.kind &&
+        object.metadata.name === field.name &&
+        apiGroup(object.apiVersion) === field.group,
+    );
+    if (!held) {
+      failProp(owner, 'controllerFields', field, 'name an object the unit holds');
+    }
+  }
+  const paths = definition.folder
+    ? [`${definition.folder}/`]
+    : definition.charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
+  return {
+    name: definition.name,
+    paths,
+    dependsOn: definition.dependsOn ?? [],
+    scope,
+    kinds: namespaced,
+    clusterKinds: cluster,
+    controllerFields,
+  };
+}
+
+/** The kinds `scopes` synthesize, split by scope, each once, sorted by group and kind. */
+export function kindsOf(scopes: readonly IConstruct[]): {
+  namespaced: ApiKind[];
+  cluster: ApiKind[];
+} {
+  const found = { namespaced: new Map<string, ApiKind>(), cluster: new Map<string, ApiKind>() };
+  for (const object of scopes.flatMap((scope) => scope.node.findAll())) {
+    if (!(object instanceof ApiObject)) continue;
+    const group = apiGroup(object.apiVersion);
+    const into = object.metadata.namespace === undefined ? found.cluster : found.namespaced;
+    into.set(`${group}/${object.kind}`, { group, kind: object.kind });
+  }
+  const sorted = (kinds: Map<string, ApiKind>) =>
+    [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, kind]) => kind);
+  return { namespaced: sorted(found.namespaced), cluster: sorted(found.cluster) };
+}
+
+/** The API group of an `apiVersion`: `apps/v1` → `apps`, `v1` → `` (the core group). */
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The folder a unit syncs as a whole, or `undefined` for a unit of top-level files. */
+export function unitFolder(unit: GitOpsUnit): string | undefined {
+  const folder = unit.paths.find((path) => path.endsWith('/'));
+  return folder?.slice(0, -1);
+}
+
+/** Name of the controller objects (Application, GitRepository, Kustomization) of a unit. */
+export function unitObjectName(unit: Pick<GitOpsUnit, 'name'>): string {
+  return `aviary-${unit.name}`;
+}

@@ -1,0 +1,158 @@
+import type { KubeObject } from './k8s-types.js';
+import { CLUSTER_SCOPED } from './hygiene.js';
+import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
+import { ofKind, type Manifest } from './manifests.js';
+
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+const plural = (kind: string) => {
+  const lower = kind.toLowerCase();
+  return lower.endsWith('y')
+    ? `${lower.slice(0, -1)}ies`
+    : lower.endsWith('s')
+      ? `${lower}es`
+      : `${lower}s`;
+};
+const objectsIn = (manifests: readonly Manifest[], files: readonly string[]) =>
+  manifests.filter((m) => files.includes(m.file)).map((m) => m.object);
+const holdsCrdKind = (objects: readonly KubeObject[]) =>
+  objects.some(
+    (o) =>
+      !/^(v1|apps\/v1|autoscaling\/v2|batch\/v1|policy\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|scheduling\.k8s\.io\/v1|storage\.k8s\.io\/v1)$/.test(
+        o.apiVersion,
+      ),
+  );
+
+/**
+ * GitOps that fails per unit and applies with least privilege (issue 11, point 7):
+ * - no unit holds both the Deployments and a CRD kind, so missing CRDs never hold the services;
+ * - Argo CD: every Application retries, in an AppProject other than `default` whose whitelists
+ *   admit the kinds it syncs and no other, and whose destinations are one namespace;
+ * - Flux: every Kustomization that applies no cluster-scoped object impersonates a ServiceAccount
+ *   bound, by a RoleBinding of the synced objects' namespace, to a Role that allows exactly the
+ *   kinds it applies.
+ */
+export function gitopsIdentityProblems(
+  files: readonly string[],
+  manifests: readonly Manifest[],
+): string[] {
+  const problems: string[] = [];
+  const unitProblem = (at: string, objects: KubeObject[]) => {
+    if (objects.some((o) => o.kind === 'Deployment') && holdsCrdKind(objects)) {
+      problems.push(`${at}: syncs the Deployments together with CRD kinds`);
+    }
+  };
+  for (const app of ofKind<KubeObject>(manifests, 'Application')) {
+    const at = `Application ${app.metadata.name}`;
+    const objects = objectsIn(manifests, argoSyncedFiles(files, app));
+    unitProblem(at, objects);
+    const spec = app.spec as { project?: string; syncPolicy?: { retry?: { limit?: number } } };
+    if (spec.syncPolicy?.retry === undefined || spec.syncPolicy.retry.limit === 0)
+      problems.push(`${at}: no retry`);
+    const project = ofKind<KubeObject>(manifests, 'AppProject').find(
+      (p) => p.metadata.name === spec.project,
+    );
+    if (!project) {
+      problems.push(
+        `${at}: project ${spec.project} is not an AppProject of dist/ (default admits everything)`,
+      );
+      continue;
+    }
+    const p = project.spec as {
+      destinations?: { namespace?: string }[];
+      clusterResourceWhitelist?: { group: string; kind: string }[];
+      namespaceResourceWhitelist?: { group: string; kind: string }[];
+    };
+    const key = (k: { group: string; kind: string }) => `${k.group}/${k.kind}`;
+    const used = (cluster: boolean) =>
+      [
+        ...new Set(
+          objects
+            .filter((o) => CLUSTER_SCOPED.has(o.kind) === cluster)
+            .map((o) => `${groupOf(o.apiVersion)}/${o.kind}`),
+        ),
+      ].sort();
+    for (const [cluster, list] of [
+      [true, p.clusterResourceWhitelist],
+      [false, p.namespaceResourceWhitelist],
+    ] as const) {
+      const admitted = (list ?? []).map(key).sort();
+      if (admitted.some((k) => k.includes('*')) || admitted.join() !== used(cluster).join()) {
+        problems.push(
+          `${at}: project ${project.metadata.name} admits ${cluster ? 'cluster' : 'namespaced'} kinds [${admitted.join(', ')}], not [${used(cluster).join(', ')}]`,
+        );
+      }
+    }
+    if ((p.destinations ?? []).some((d) => !d.namespace || d.namespace.includes('*'))) {
+      problems.push(`${at}: project ${project.metadata.name} admits every namespace`);
+    }
+  }
+
+  for (const kustomization of ofKind<KubeObject>(manifests, 'Kustomization')) {
+    const at = `Kustomization ${kustomization.metadata.name}`;
+    const synced = fluxSyncedFiles(files, manifests, kustomization);
+    if (!synced) continue;
+    const objects = objectsIn(manifests, synced.files);
+    unitProblem(at, objects);
+    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) continue;
+    const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
+    if (!account) {
+      problems.push(
+        `${at}: applies namespaced objects with the controller's own (cluster-wide) rights`,
+      );
+      continue;
+    }
+    const namespaces = [...new Set(objects.map((o) => o.metadata.namespace))];
+    for (const namespace of namespaces) {
+      const bindings = ofKind<KubeObject>(manifests, 'RoleBinding').filter(
+        (b) =>
+          b.metadata.namespace === namespace &&
+          (
+            (b as unknown as { subjects?: { kind: string; name: string; namespace?: string }[] })
+              .subjects ?? []
+          ).some(
+            (s) =>
+              s.kind === 'ServiceAccount' &&
+              s.name === account &&
+              s.namespace === kustomization.metadata.namespace,
+          ),
+      );
+      const rules = bindings.flatMap((b) => {
+        const ref = (b as unknown as { roleRef: { kind: string; name: string } }).roleRef;
+        if (ref.kind !== 'Role') {
+          problems.push(
+            `${at}: ${account} is bound to ${ref.kind} ${ref.name}, not a namespaced Role`,
+          );
+          return [];
+        }
+        const role = ofKind<KubeObject>(manifests, 'Role').find(
+          (r) => r.metadata.name === ref.name && r.metadata.namespace === namespace,
+        );
+        return (role as unknown as { rules?: Rule[] })?.rules ?? [];
+      });
+      const allowed = new Set(
+        rules.flatMap((r) =>
+          (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).map((res) => `${g}/${res}`)),
+        ),
+      );
+      const needed = new Set(
+        objects
+          .filter((o) => o.metadata.namespace === namespace)
+          .map((o) => `${groupOf(o.apiVersion)}/${plural(o.kind)}`),
+      );
+      const missing = [...needed].filter((k) => !allowed.has(k));
+      const extra = [...allowed].filter((k) => !needed.has(k));
+      if (missing.length || extra.length) {
+        problems.push(
+          `${at}: ${account} in ${namespace} lacks [${missing.join(', ')}] and may also manage [${extra.join(', ')}]`,
+        );
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createServiceApp,
+  createServiceAppDependencies,
+  type ServiceAppDependencies,
+} from '../../apps/shared/http/create-service-app.js';
+import { LoadShedder } from '../../apps/shared/http/load-shedding.js';
+import { createLogger } from '../../apps/shared/logger.js';
+import { sampleValue, serve, type Served } from '../support/serve.js';
+
+let served: Served | undefined;
+const gates: (() => void)[] = [];
+afterEach(async () => {
+  for (const open of gates.splice(0)) open();
+  await served?.close();
+});
+
+async function start(loadShedder: LoadShedder) {
+  const deps: ServiceAppDependencies = {
+    ...createServiceAppDependencies(createLogger('silent')),
+    loadShedder,
+  };
+  const app = createServiceApp(deps, (router) => {
+    router.get('/', (ctx) => {
+      ctx.body = { bird: 'kea' };
+    });
+    router.get('/slow', async (ctx) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      ctx.body = { bird: 'slow loris' };
+    });
+  });
+  served = await serve(app);
+  return { url: served.url, deps };
+}
+
+const shed = async (url: string, reason: string) =>
+  sampleValue(await (await fetch(`${url}/metrics`)).text(), 'http_requests_shed_total', { reason });
+
+describe('LoadShedder', () => {
+  it('answers 503 with Retry-After at once beyond its in-flight capacity, and counts it', async () => {
+    const { url } = await start(new LoadShedder({ maxInFlight: 2 }));
+    const slow = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
+    await expect.poll(() => gates.length).toBe(2);
+
+    const started = Date.now();
+    const refused = await fetch(`${url}/`);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toEqual({ error: 'overloaded, retry later' });
+    // The probes and the scraper are never shed.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await shed(url, 'in_flight')).toBe(1);
+
+    for (const open of gates.splice(0)) open();
+    expect((await Promise.all(slow)).map((response) => response.status)).toEqual([200, 200]);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+  });
+
+  it('sheds while the event loop lags beyond its limit, and serves again once it catches up', async () => {
+    let offsetMs = 0;
+    const shedder = new LoadShedder({
+      maxInFlight: 100,
+      maxLagMs: 200,
+      now: () => Date.now() + offsetMs,
+    });
+    const { url } = await start(shedder);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    // The clock jumps as if the loop had been blocked for half a second.
+    offsetMs = 500;
+    const refused = await fetch(`${url}/`);
+    expect(refused.status).toBe(503);
+    expect(await shed(url, 'event_loop_lag')).toBe(1);
+    await sleep(100);
+    expect(shedder.lagMs).toBeLessThan(200);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+  });
+
+  it('refuses a capacity that is not a whole number of at least 1', () => {
+    expect(() => new LoadShedder({ maxInFlight: 0 })).toThrowError(/maxInFlight.*0/);
+  });
+});
