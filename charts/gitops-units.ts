@@ -29,6 +29,11 @@ export interface GitOpsUnit {
   readonly clusterKinds: readonly ApiKind[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
+  /**
+   * Whether Flux waits for every object to be healthy (kstatus) before the unit counts as
+   * applied. @default true
+   */
+  readonly waitForHealth: boolean;
 }
 
 /**
@@ -54,6 +59,8 @@ export interface UnitDefinition {
   readonly scope?: GitOpsUnit['scope'];
   /** Each must name an object of `charts`. @default [] */
   readonly controllerFields?: readonly ControllerField[];
+  /** @default true */
+  readonly waitForHealth?: boolean;
 }
 
 /**
@@ -102,6 +109,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     kinds: namespaced,
     clusterKinds: cluster,
     controllerFields,
+    waitForHealth: definition.waitForHealth ?? true,
   };
 }
 

@@ -111,6 +111,10 @@ const namespacedUnits = [
     folder: ROLLOUTS_FOLDER,
     dependsOn: ['services', 'monitoring'],
     controllerFields: rolloutsChart.fieldsOnOwnObjects,
+    // Flux's health checks (kstatus) cannot read a Rollout's status (its observedGeneration is a
+    // string: fluxcd/flux2#4632, argoproj/argo-rollouts#4672), so waiting would never end.
+    // `kubectl argo rollouts get rollout` tells a Rollout's health; Argo CD knows it natively.
+    waitForHealth: false,
   }),
   defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
 ];

@@ -24,7 +24,7 @@ const metadata = (service: WebIdentity, annotations?: Record<string, string>) =>
   ...(annotations ? { annotations } : {}),
 });
 
-/** A ClusterIP Service: `port` → the named container port. Labelled like its pods unless `labels`. */
+/** A ClusterIP Service: `port` → the named container port. Labelled like the service unless `labels`. */
 export function addService(
   scope: Construct,
   service: WebIdentity,

@@ -248,6 +248,19 @@ describe('GitOps charts', () => {
     expect(plain.syncPolicy).not.toHaveProperty('syncOptions');
   });
 
+  it('Flux: waits for health unless the unit says its kinds have no status Flux can read', () => {
+    const app = Testing.app();
+    const unread = defineUnit({
+      name: 'unread',
+      charts: [new Chart(app, 'unread')],
+      folder: 'unread',
+      waitForHealth: false,
+    });
+    const objects = objectsOf(new FluxChart(app, 'flux', { units: [units[1]!, unread] }));
+    expect(find(objects, 'Kustomization', 'aviary-services').spec).toMatchObject({ wait: true });
+    expect(find(objects, 'Kustomization', 'aviary-unread').spec).toMatchObject({ wait: false });
+  });
+
   it('rejects a controller field on an object the unit does not hold', () => {
     const field = {
       group: '',
