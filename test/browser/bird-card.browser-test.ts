@@ -29,8 +29,8 @@ let scratch: string;
 const stubs: StubUpstream[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium();
   imageHost = await startImageHost();
+  browser = await launchChromium([`--host-resolver-rules=${imageHost.resolverRule}`]);
   scratch = await mkdtemp(join(tmpdir(), 'aviary-card-'));
 });
 afterEach(async () => {
@@ -72,7 +72,8 @@ async function startServices(unsplash: StubUpstream, factsUrl?: string): Promise
 
 /** Opens bird's page in a fresh browser context, recording what it does. */
 async function openCard(birdUrl: string, options: BrowserContextOptions = DESKTOP) {
-  const context = await browser.newContext(options);
+  // The stand-in image host's certificate is self-signed (see startImageHost).
+  const context = await browser.newContext({ ...options, ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const record = recordPage(page);
   const response = await page.goto(`${birdUrl}/`);

@@ -16,14 +16,14 @@ const FLAGS = [
 ];
 
 /**
- * Launches the machine's Chromium through playwright-core (which downloads no browser). Throws,
+ * Launches the machine's Chromium (with `extraArgs` after the quiet flags) through playwright-core (which downloads no browser). Throws,
  * never skips, when there is none: `.ci/run` installs the Debian package `chromium`.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `no Chromium at ${CHROMIUM_PATH}: install it (Debian: apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...FLAGS, ...extraArgs] });
 }

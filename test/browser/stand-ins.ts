@@ -1,10 +1,28 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** A stand-in image host on 127.0.0.1: `/photo.svg` is a photo, every other path a 404. */
+/**
+ * The host Unsplash serves photos from. birdImage passes on only `https` photo URLs on Unsplash's
+ * image hosts (`UNSPLASH_IMAGE_HOSTS`), so the stand-in answers under this name: Chromium is told
+ * to resolve it to the stand-in (see {@link ImageHost.resolverRule}) and to accept its
+ * self-signed certificate, and nothing else about the photo's path changes.
+ */
+export const IMAGE_HOST_NAME = 'images.unsplash.com';
+
+/**
+ * A stand-in for Unsplash's image host, over HTTPS on 127.0.0.1: `/photo.svg` is a photo, every
+ * other path a 404.
+ */
 export interface ImageHost {
+  /** `https://images.unsplash.com`, as birdImage and the page see it. */
   readonly url: string;
+  /** Chromium's `--host-resolver-rules` entry that sends {@link url} to the stand-in. */
+  readonly resolverRule: string;
   readonly photoUrl: string;
   /** A URL on the host that answers 404, as a dead image link does. */
   readonly missingUrl: string;
@@ -28,10 +46,10 @@ const PHOTO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 600"
 </svg>
 `;
 
-/** Starts the image host on 127.0.0.1, port 0. */
+/** Starts the image host on 127.0.0.1, port 0, with a fresh self-signed certificate. */
 export async function startImageHost(): Promise<ImageHost> {
   const requests: string[] = [];
-  const server = createServer((req, res) => {
+  const server = createServer(selfSignedCertificate(IMAGE_HOST_NAME), (req, res) => {
     requests.push(req.url ?? '');
     if (req.url === '/photo.svg') {
       res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(PHOTO_SVG);
@@ -41,9 +59,11 @@ export async function startImageHost(): Promise<ImageHost> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `https://${IMAGE_HOST_NAME}`;
   return {
     url,
+    resolverRule: `MAP ${IMAGE_HOST_NAME} 127.0.0.1:${port}`,
     photoUrl: `${url}/photo.svg`,
     missingUrl: `${url}/gone.jpg`,
     requests,
@@ -53,6 +73,38 @@ export async function startImageHost(): Promise<ImageHost> {
       await once(server, 'close');
     },
   };
+}
+
+// openssl (Debian's openssl package) makes the key and certificate; they live only in memory.
+function selfSignedCertificate(hostName: string): { key: Buffer; cert: Buffer } {
+  const folder = mkdtempSync(join(tmpdir(), 'aviary-image-host-'));
+  try {
+    const [key, cert] = [join(folder, 'key.pem'), join(folder, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${hostName}`,
+        '-addext',
+        `subjectAltName=DNS:${hostName}`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** A remote fact written to break out of a page: markup, script, a `javascript:` link. */
