@@ -28,8 +28,9 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
  * repository, only the application's namespace, and only the kinds the unit holds: a unit can
  * neither create nor delete anything else, and a unit that fails (the monitoring CRDs are
  * missing) leaves the others synced. Failed syncs are retried with backoff, without end, so a
- * unit whose prerequisites arrive later (the Namespace, the CRDs) syncs then. None of them syncs
- * the GitOps folder holding these objects.
+ * unit whose prerequisites arrive later (the Namespace, the CRDs) syncs then. Fields another
+ * controller writes ({@link GitOpsUnit.controllerFields}) are ignored in the diff and kept on
+ * sync. None of them syncs the GitOps folder holding these objects.
  */
 export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
@@ -75,6 +76,18 @@ export class ArgoCdChart extends Chart {
               : { path, directory: { recurse: false, include: globList(unit.paths) } }),
           },
           destination: { server: IN_CLUSTER, namespace },
+          ...(unit.controllerFields.length > 0
+            ? {
+                ignoreDifferences: unit.controllerFields.map(
+                  ({ group, kind, name, jsonPointer }) => ({
+                    group,
+                    kind,
+                    name,
+                    jsonPointers: [jsonPointer],
+                  }),
+                ),
+              }
+            : {}),
           syncPolicy: {
             // Objects deleted from Git are deleted from the cluster (except those annotated
             // Prune=false); hand edits are reverted.
@@ -84,6 +97,11 @@ export class ArgoCdChart extends Chart {
               limit: -1,
               backoff: { duration: '30s', factor: 2, maxDuration: '10m' },
             },
+            // A sync keeps the live value of the fields other controllers write: without it,
+            // applying a changed object would reset them too.
+            ...(unit.controllerFields.length > 0
+              ? { syncOptions: ['RespectIgnoreDifferences=true'] }
+              : {}),
           },
         },
       });

@@ -26,6 +26,8 @@ export interface AviaryEnvironment {
    * `serviceMonitorSelector` and `ruleSelector` match `release: <its Helm release name>`.
    */
   readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** Prometheus's in-cluster URL, which Argo Rollouts' analysis queries (dist/rollouts/). */
+  readonly prometheusUrl: string;
   /**
    * Lets bird call the internet on 443: needed only when its ConfigMap sets `BIRD_FACTS_URL`
    * (the default is the embedded catalog, which needs no network).
@@ -52,6 +54,7 @@ export const production: AviaryEnvironment = {
   ingressControllerNamespace: 'ingress-nginx',
   monitoringNamespace: 'monitoring',
   prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
+  prometheusUrl: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
   birdInternetEgress: false,
   gitops: { repoUrl: 'https://github.com/aviary-dev/aviary', branch: 'main', path: 'dist' },
 };

@@ -97,7 +97,7 @@ export class FluxChart extends Chart {
           // A failed apply (missing CRDs, a Namespace not there yet) is retried every minute.
           retryInterval: '1m',
           timeout: '5m',
-          wait: true,
+          wait: unit.waitForHealth,
         },
       });
     }

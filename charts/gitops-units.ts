@@ -27,6 +27,25 @@ export interface GitOpsUnit {
   readonly kinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
+  /** Fields of the unit's objects that another controller writes. @default [] */
+  readonly controllerFields: readonly ControllerField[];
+  /**
+   * Whether Flux waits for every object to be healthy (kstatus) before the unit counts as
+   * applied. @default true
+   */
+  readonly waitForHealth: boolean;
+}
+
+/**
+ * A field that a controller other than GitOps writes on an object Git holds (Argo Rollouts sets
+ * the replicas of a Deployment it took over, and adds its hash to the selector of the Services
+ * it splits traffic with). Argo CD must neither report it as drift nor reset it.
+ */
+export interface ControllerField extends ApiKind {
+  /** Name of the object. */
+  readonly name: string;
+  /** The field, as a JSON pointer (RFC 6901), e.g. `/spec/replicas`. */
+  readonly jsonPointer: string;
 }
 
 /** What {@link defineUnit} needs: the charts of the unit, and where they are written. */
@@ -38,6 +57,10 @@ export interface UnitDefinition {
   readonly dependsOn?: readonly string[];
   /** @default 'namespace' */
   readonly scope?: GitOpsUnit['scope'];
+  /** Each must name an object of `charts`. @default [] */
+  readonly controllerFields?: readonly ControllerField[];
+  /** @default true */
+  readonly waitForHealth?: boolean;
 }
 
 /**
@@ -60,6 +83,21 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
       "move cluster-scoped objects to a 'cluster' unit",
     );
   }
+  const controllerFields = definition.controllerFields ?? [];
+  const objects = definition.charts
+    .flatMap((chart) => chart.node.findAll())
+    .filter((object) => object instanceof ApiObject);
+  for (const field of controllerFields) {
+    const held = objects.some(
+      (object) =>
+        object.kind === field.kind &&
+        object.metadata.name === field.name &&
+        apiGroup(object.apiVersion) === field.group,
+    );
+    if (!held) {
+      failProp(owner, 'controllerFields', field, 'name an object the unit holds');
+    }
+  }
   const paths = definition.folder
     ? [`${definition.folder}/`]
     : definition.charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
@@ -70,6 +108,8 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     scope,
     kinds: namespaced,
     clusterKinds: cluster,
+    controllerFields,
+    waitForHealth: definition.waitForHealth ?? true,
   };
 }
 
@@ -81,14 +121,19 @@ export function kindsOf(scopes: readonly IConstruct[]): {
   const found = { namespaced: new Map<string, ApiKind>(), cluster: new Map<string, ApiKind>() };
   for (const object of scopes.flatMap((scope) => scope.node.findAll())) {
     if (!(object instanceof ApiObject)) continue;
-    const slash = object.apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+    const group = apiGroup(object.apiVersion);
     const into = object.metadata.namespace === undefined ? found.cluster : found.namespaced;
     into.set(`${group}/${object.kind}`, { group, kind: object.kind });
   }
   const sorted = (kinds: Map<string, ApiKind>) =>
     [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, kind]) => kind);
   return { namespaced: sorted(found.namespaced), cluster: sorted(found.cluster) };
+}
+
+/** The API group of an `apiVersion`: `apps/v1` → `apps`, `v1` → `` (the core group). */
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /** The folder a unit syncs as a whole, or `undefined` for a unit of top-level files. */

@@ -10,3 +10,13 @@ export const MONITORING_FOLDER = 'monitoring';
  * Kustomization). Applied once by hand; the controllers must never sync it themselves.
  */
 export const GITOPS_FOLDER = 'gitops';
+
+/**
+ * Sub-folder of the Argo Rollouts layer (Rollouts, AnalysisTemplates, bird's canary Service and
+ * ServiceMonitor, the Rollouts' autoscalers): needs the Argo Rollouts and prometheus-operator
+ * CRDs. Optional: without it, the Deployments roll out as plain rolling updates.
+ */
+export const ROLLOUTS_FOLDER = 'rollouts';
+
+/** Sub-folder of the VerticalPodAutoscalers (recommender mode): needs the VPA CRD. Optional. */
+export const VPA_FOLDER = 'vpa';

@@ -6,12 +6,16 @@ import { selectedEnvironment } from './environments.js';
 import { FluxChart, fluxServiceAccount } from './flux-chart.js';
 import { defineUnit } from './gitops-units.js';
 import { kubePrometheusStackValues } from './helm-values.js';
-import { GITOPS_FOLDER, MONITORING_FOLDER } from './layout.js';
+import { GITOPS_FOLDER, MONITORING_FOLDER, ROLLOUTS_FOLDER, VPA_FOLDER } from './layout.js';
 import { MonitoringChart } from './monitoring-chart.js';
+import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
+import { RolloutsChart } from './rollouts-chart.js';
 import { ServicesChart } from './services-chart.js';
+import { SYNTHETIC_CHECK_NAME, SyntheticCheckChart } from './synthetic-check-chart.js';
 import { outputFolder, repositoryFile, synthesize, SynthUsageError } from './synthesize.js';
+import { VpaChart } from './vpa-chart.js';
 
 // Which environment to synthesize; the committed dist/ is production.
 const env = selectedEnvironment();
@@ -44,30 +48,75 @@ const services = new ServicesChart(cluster, 'services', {
 });
 // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
 // kubectl applies files in that order: PriorityClass and Namespace before the pods.
+const check = new SyntheticCheckChart(cluster, 'synthetic-check', {
+  namespace: env.namespace,
+  bird: services.bird,
+});
 namespace.addDependency(platform);
 services.addDependency(namespace);
+check.addDependency(services);
 
 // CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
 const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
+// The runbook as the synced branch has it: the alerts and their runbook change together.
+const runbookUrl = `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`;
 const monitoringChart = new MonitoringChart(monitoring, 'monitoring', {
   namespace: env.namespace,
   services: [services.birdImage, services.bird],
   prometheusSelectorLabels: env.prometheusSelectorLabels,
   tlsSecretName: env.tlsSecretName,
-  // The runbook as the synced branch has it: the alerts and their runbook change together.
-  runbookUrl: `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`,
+  runbookUrl,
+});
+const checkRules = new SyntheticCheckRules(monitoring, 'synthetic-check', {
+  namespace: env.namespace,
+  cronJobName: SYNTHETIC_CHECK_NAME,
+  runbookUrl,
+  labels: { 'app.kubernetes.io/part-of': 'aviary', ...env.prometheusSelectorLabels },
+});
+
+// Optional layers, each needing its CRDs (docs/releasing.md, "Progressive delivery").
+const rollouts = new App({ outdir: path.join(cluster.outdir, ROLLOUTS_FOLDER) });
+const rolloutsChart = new RolloutsChart(rollouts, 'rollouts', {
+  namespace: env.namespace,
+  bird: services.bird,
+  birdImage: services.birdImage,
+  prometheusUrl: env.prometheusUrl,
+  prometheusSelectorLabels: env.prometheusSelectorLabels,
+});
+const vpa = new App({ outdir: path.join(cluster.outdir, VPA_FOLDER) });
+const vpaChart = new VpaChart(vpa, 'vpa', {
+  namespace: env.namespace,
+  services: [services.birdImage, services.bird],
 });
 
 // What GitOps syncs, unit by unit: the services never wait for an optional folder. An optional
 // layer (its own sub-folder of CRD kinds) is one more unit that depends on 'services'.
 const namespacedUnits = [
-  defineUnit({ name: 'services', charts: [services], dependsOn: ['platform'] }),
+  defineUnit({
+    name: 'services',
+    charts: [services, check],
+    dependsOn: ['platform'],
+    controllerFields: rolloutsChart.fieldsOnServices,
+  }),
   defineUnit({
     name: 'monitoring',
-    charts: [monitoringChart],
+    charts: [monitoringChart, checkRules],
     folder: MONITORING_FOLDER,
     dependsOn: ['services'],
   }),
+  // The canaries judge on the services' metrics and scrape the canary pods with a ServiceMonitor.
+  defineUnit({
+    name: 'rollouts',
+    charts: [rolloutsChart],
+    folder: ROLLOUTS_FOLDER,
+    dependsOn: ['services', 'monitoring'],
+    controllerFields: rolloutsChart.fieldsOnOwnObjects,
+    // Flux's health checks (kstatus) cannot read a Rollout's status (its observedGeneration is a
+    // string: fluxcd/flux2#4632, argoproj/argo-rollouts#4672), so waiting would never end.
+    // `kubectl argo rollouts get rollout` tells a Rollout's health; Argo CD knows it natively.
+    waitForHealth: false,
+  }),
+  defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
 ];
 // The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the
 // platform unit, so they are added before that unit takes stock of its kinds.
@@ -84,7 +133,7 @@ const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: e
 new ArgoCdChart(gitops, 'argocd', { ...source, units, destinationNamespace: env.namespace });
 new FluxChart(gitops, 'flux', { ...source, units });
 
-synthesize([cluster, monitoring, gitops]);
+synthesize([cluster, monitoring, rollouts, vpa, gitops]);
 
 // The Helm values of the documented monitoring install, from the same StorageClass constant.
 const values = repositoryFile(cluster.outdir, 'deploy/kube-prometheus-stack.values.yaml');

@@ -11,10 +11,11 @@ export interface NamespaceChartProps {
   /** @default 'aviary' */
   readonly namespace?: string;
   /**
-   * Hard caps of the namespace. The defaults fit two services at ten replicas each plus one
-   * surge pod during a rollout, at the containers' requests and limits, plus cert-manager's
-   * HTTP-01 solvers.
-   * @default pods 30, requests 4 CPU / 4Gi / 4Gi ephemeral, limits 12 CPU / 8Gi / 8Gi
+   * Hard caps of the namespace. The defaults fit the peak of the optional Argo Rollouts layer
+   * (docs/releasing.md) at the containers' requests and limits: bird's canary at 100 % beside its
+   * stable pods (10 + 10), birdImage at ten replicas plus a surge pod, a synthetic check, and
+   * cert-manager's HTTP-01 solvers. Without the layer, a rolling update needs 22 pods.
+   * @default pods 40, requests 4 CPU / 6Gi / 4Gi ephemeral, limits 20 CPU / 10Gi / 10Gi
    * ephemeral, no LoadBalancer, two NodePorts (the solvers' Services)
    */
   readonly quota?: Readonly<Record<string, string>>;
@@ -22,13 +23,13 @@ export interface NamespaceChartProps {
 
 /** The quota applied when none is given; see {@link NamespaceChartProps.quota}. */
 export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
-  pods: '30',
+  pods: '40',
   'requests.cpu': '4',
-  'requests.memory': '4Gi',
-  'limits.cpu': '12',
-  'limits.memory': '8Gi',
+  'requests.memory': '6Gi',
+  'limits.cpu': '20',
+  'limits.memory': '10Gi',
   'requests.ephemeral-storage': '4Gi',
-  'limits.ephemeral-storage': '8Gi',
+  'limits.ephemeral-storage': '10Gi',
   // Traffic enters through the Ingress only. cert-manager creates each HTTP-01 solver's
   // Service as a NodePort (its default, v1.21), one per domain being validated: two leave
   // room for a renewal that overlaps a new order. NetworkPolicies still keep node ports away

@@ -24,10 +24,15 @@ const metadata = (service: WebIdentity, annotations?: Record<string, string>) =>
   ...(annotations ? { annotations } : {}),
 });
 
-/** A ClusterIP Service: `port` → the named container port. */
-export function addService(scope: Construct, service: WebIdentity, port: number): void {
+/** A ClusterIP Service: `port` → the named container port. Labelled like the service unless `labels`. */
+export function addService(
+  scope: Construct,
+  service: WebIdentity,
+  port: number,
+  labels: Readonly<Record<string, string>> = service.labels,
+): void {
   new k8s.KubeService(scope, 'Service', {
-    metadata: metadata(service),
+    metadata: { ...metadata(service), labels: { ...labels } },
     spec: {
       type: 'ClusterIP',
       selector: { ...service.selector },
@@ -43,8 +48,16 @@ export function addService(scope: Construct, service: WebIdentity, port: number)
   });
 }
 
+/** What an autoscaler of a service aims for. */
+export interface AutoscalingSettings {
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** CPU in percent of requests; memory as an average value per pod, such as "200Mi". */
+  readonly targets: { readonly cpu: number; readonly memoryAverage: string };
+}
+
 /**
- * Autoscaling on CPU utilization (percent of requests) and on average memory per pod.
+ * Autoscaling of `target`, by default the service's Deployment, on CPU utilization (percent of
+ * requests) and on average memory per pod.
  *
  * Memory is an average value, not a share of the request: the autoscaler removes a pod only when
  * the others would stay under the target, so from `n` to `n - 1` replicas the average must fall
@@ -54,8 +67,12 @@ export function addService(scope: Construct, service: WebIdentity, port: number)
 export function addAutoscaler(
   scope: Construct,
   service: WebIdentity,
-  replicas: { min: number; max: number },
-  targets: { cpu: number; memoryAverage: string },
+  { replicas, targets }: AutoscalingSettings,
+  target: k8s.CrossVersionObjectReferenceV2 = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: service.name,
+  },
 ): void {
   checkInteger(service.owner, 'cpuTargetUtilization', targets.cpu, 1, 100);
   if (!/^\d+(Mi|Gi)$/.test(targets.memoryAverage)) {
@@ -69,7 +86,7 @@ export function addAutoscaler(
   new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
     metadata: metadata(service),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name },
+      scaleTargetRef: target,
       minReplicas: replicas.min,
       maxReplicas: replicas.max,
       metrics: [

@@ -65,6 +65,18 @@ export interface WebPodOptions {
 const quantity = (value: string) => k8s.Quantity.fromString(value);
 
 /**
+ * A container's part of the restricted Pod Security profile, with a read-only root filesystem;
+ * the pod sets the numeric ids and seccomp.
+ */
+export const RESTRICTED_CONTAINER: Readonly<k8s.SecurityContext> = {
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+};
+
+/**
  * The pod template of a bird-style web service: one container, the restricted Pod Security
  * profile, probes on the named port, config from a ConfigMap, and a spread that prefers, but
  * never requires, distinct zones and nodes (a requirement would leave pods Pending on a small
@@ -176,13 +188,7 @@ function webContainer(options: WebPodOptions): k8s.Container {
       timeoutSeconds: 2,
       failureThreshold: 2,
     },
-    securityContext: {
-      runAsNonRoot: true,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-    },
+    securityContext: { ...RESTRICTED_CONTAINER },
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
       ...options.secretFiles.map((files) => ({

@@ -6,6 +6,7 @@ import { checkDnsLabel, checkInteger, checkServiceName } from './props.js';
 import {
   addAcmeSolverPolicy,
   addAutoscaler,
+  type AutoscalingSettings,
   addDisruptionBudget,
   addIngress,
   addService,
@@ -21,6 +22,7 @@ import {
 } from './web-settings.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
+export type { AutoscalingSettings } from './web-objects.js';
 
 /** Where a container image comes from: `<registry>/<repository>:<tag>`. */
 export interface ImageReference {
@@ -167,8 +169,18 @@ export class WebService extends Construct {
   public readonly url: string;
   /** Labels selecting this service's pods. */
   public readonly selector: Readonly<Record<string, string>>;
+  /** Labels of every object of this service: the selector plus `app.kubernetes.io/instance`. */
+  public readonly labels: Readonly<Record<string, string>>;
   /** These pods, as a NetworkPolicy peer. */
   public readonly pods: kplus.Pods;
+  /** The container image, `<registry>/<repository>:<tag>`. */
+  public readonly image: string;
+  /** Numeric uid and gid of the container; the image's `USER`. */
+  public readonly runAsId: number;
+  /** Name of the Ingress, when the service is exposed outside the cluster. */
+  public readonly ingressName?: string;
+  /** Bounds and targets of the autoscaler, for another workload that takes these pods over. */
+  public readonly autoscaling: AutoscalingSettings;
   private readonly identity: WebIdentity;
   private ingressPolicy?: kplus.NetworkPolicy;
   private egressPolicy?: kplus.NetworkPolicy;
@@ -187,10 +199,19 @@ export class WebService extends Construct {
     const instance = props.instance ?? Chart.of(this).namespace ?? partOf;
     checkDnsLabel(owner, 'instance', instance);
     const labels = { ...this.selector, 'app.kubernetes.io/instance': instance };
+    this.labels = labels;
     this.identity = { owner, name: this.name, selector: this.selector, labels };
     this.pods = kplus.Pods.select(this, 'Pods', { labels: { ...this.selector } });
 
-    const replicas = resolveReplicas(owner, props);
+    this.image = resolveImage(owner, this.name, props.image);
+    this.runAsId = resolveRunAsId(owner, props);
+    this.autoscaling = {
+      replicas: resolveReplicas(owner, props),
+      targets: {
+        cpu: props.cpuTargetUtilization ?? 50,
+        memoryAverage: props.memoryTargetAverage ?? '200Mi',
+      },
+    };
     const config = resolveConfig(owner, this.port, props);
     new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels },
@@ -202,16 +223,14 @@ export class WebService extends Construct {
     });
     this.addDeployment(props, config);
     addService(this, this.identity, this.servicePort);
-    addAutoscaler(this, this.identity, replicas, {
-      cpu: props.cpuTargetUtilization ?? 50,
-      memoryAverage: props.memoryTargetAverage ?? '200Mi',
-    });
+    addAutoscaler(this, this.identity, this.autoscaling);
     if (props.disruptionBudget ?? true) addDisruptionBudget(this, this.identity);
     for (const namespace of props.allowedNamespaces ?? []) this.allowFromNamespace(namespace);
     (props.allowedPods ?? []).forEach((peer, index) => this.allowFromPods(peer, index));
     if (props.internetEgress ?? false) this.allowInternetEgress();
     if (props.ingress) {
       addIngress(this, this.identity, props.ingress);
+      this.ingressName = this.name;
       if (props.ingress.clusterIssuer) {
         addAcmeSolverPolicy(
           this,
@@ -234,7 +253,7 @@ export class WebService extends Construct {
     props: WebServiceProps,
     config: { data: Record<string, string>; gracePeriodSeconds: number },
   ): void {
-    const image = resolveImage(this.identity.owner, this.name, props.image);
+    const { image } = this;
     const labels = {
       ...this.identity.labels,
       'app.kubernetes.io/version': image.slice(image.lastIndexOf(':') + 1),
@@ -272,7 +291,7 @@ export class WebService extends Construct {
           serviceAccountName: this.name,
           priorityClassName: props.priorityClassName,
           terminationGracePeriodSeconds: config.gracePeriodSeconds,
-          runAsId: resolveRunAsId(this.identity.owner, props),
+          runAsId: this.runAsId,
           resources: {
             cpuRequest: props.resources?.cpuRequest ?? '100m',
             cpuLimit: props.resources?.cpuLimit ?? '500m',

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { failProp } from '../constructs/props.js';
 import { HTTP_PORT_NAME, type WebService } from '../constructs/web-service.js';
+import { POD_TARGET_LABELS } from './target-labels.js';
 
 /** Props of {@link WebServiceMonitor}. */
 export interface WebServiceMonitorProps {
@@ -25,8 +26,8 @@ export interface WebServiceMonitorProps {
  * WebService's own (`allowedPods`).
  *
  * Each sample gets the target labels prometheus-operator always adds (`namespace`, `service`,
- * `pod`, `container`, `endpoint`, and `job`, the Service's name), plus the pod's
- * `app.kubernetes.io/version`, so that errors can be split by release during a rollout.
+ * `pod`, `container`, `endpoint`, and `job`, the Service's name), plus the pod labels of
+ * {@link POD_TARGET_LABELS}, so that errors can be split by release during a rollout.
  * `honorLabels: false` keeps those labels Prometheus's: a metric cannot overwrite them.
  */
 export class WebServiceMonitor extends Construct {
@@ -62,7 +63,7 @@ export class WebServiceMonitor extends Construct {
         selector: { matchLabels: { ...service.selector } },
         namespaceSelector: { matchNames: [namespace] },
         endpoints: [{ port: HTTP_PORT_NAME, path, interval, honorLabels: false }],
-        podTargetLabels: ['app.kubernetes.io/version'],
+        podTargetLabels: [...POD_TARGET_LABELS],
       },
     });
   }

@@ -325,13 +325,15 @@ describe('8. rollouts, storage, labels and the silent failures', () => {
   });
 
   it('labels every object of the services and their pods with app.kubernetes.io/instance', () => {
+    // The services, the objects that act on them (synthetic check, Rollouts, VPAs), and the
+    // pods of all of these (a CronJob's under jobTemplate).
     const unlabelled = manifests
-      .filter((m) => m.file.endsWith('-services.k8s.yaml'))
+      .filter((m) => /(-services|-synthetic-check)\.k8s\.yaml$|^(rollouts|vpa)\//.test(m.file))
       .flatMap((m) => {
-        const template = (
-          m.object.spec as
-            { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
-        )?.template;
+        type Templated = { template?: { metadata?: { labels?: Record<string, string> } } };
+        const spec = m.object.spec as
+          (Templated & { jobTemplate?: { spec?: Templated } }) | undefined;
+        const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
         return [m.object.metadata.labels, ...(template ? [template.metadata?.labels] : [])]
           .filter((labels) => !labels?.['app.kubernetes.io/instance'])
           .map(() => `${m.object.kind} ${m.object.metadata.name}`);

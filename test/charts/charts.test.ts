@@ -223,6 +223,60 @@ describe('GitOps charts', () => {
     });
   });
 
+  it('Argo CD: ignores and keeps the fields another controller writes, only where there are some', () => {
+    const app = Testing.app();
+    const replicas = {
+      group: 'apps',
+      kind: 'Deployment',
+      name: 'bird',
+      jsonPointer: '/spec/replicas',
+    };
+    const taken = defineUnit({
+      name: 'services',
+      charts: [new ServicesChart(app, 'services')],
+      controllerFields: [replicas],
+    });
+    const objects = objectsOf(new ArgoCdChart(app, 'argocd', { units: [taken, units[2]!] }));
+    expect(find(objects, 'Application', 'aviary-services').spec).toMatchObject({
+      ignoreDifferences: [
+        { group: 'apps', kind: 'Deployment', name: 'bird', jsonPointers: ['/spec/replicas'] },
+      ],
+      syncPolicy: { syncOptions: ['RespectIgnoreDifferences=true'] },
+    });
+    const plain = find(objects, 'Application', 'aviary-extra').spec as Record<string, object>;
+    expect(plain).not.toHaveProperty('ignoreDifferences');
+    expect(plain.syncPolicy).not.toHaveProperty('syncOptions');
+  });
+
+  it('Flux: waits for health unless the unit says its kinds have no status Flux can read', () => {
+    const app = Testing.app();
+    const unread = defineUnit({
+      name: 'unread',
+      charts: [new Chart(app, 'unread')],
+      folder: 'unread',
+      waitForHealth: false,
+    });
+    const objects = objectsOf(new FluxChart(app, 'flux', { units: [units[1]!, unread] }));
+    expect(find(objects, 'Kustomization', 'aviary-services').spec).toMatchObject({ wait: true });
+    expect(find(objects, 'Kustomization', 'aviary-unread').spec).toMatchObject({ wait: false });
+  });
+
+  it('rejects a controller field on an object the unit does not hold', () => {
+    const field = {
+      group: '',
+      kind: 'Service',
+      name: 'bird-canary',
+      jsonPointer: '/spec/selector',
+    };
+    expect(() =>
+      defineUnit({
+        name: 's',
+        charts: [new ServicesChart(Testing.app(), 'services')],
+        controllerFields: [field],
+      }),
+    ).toThrowError(/GitOps unit "s": invalid controllerFields .*bird-canary.*: name an object/);
+  });
+
   it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
     const objects = objectsOf(new FluxChart(Testing.app(), 'flux', { units, path: 'deploy/prod' }));
     expect(objects).toMatchSnapshot();

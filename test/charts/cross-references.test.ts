@@ -10,9 +10,13 @@ import type {
   ServiceMonitor,
 } from './support/k8s-types.js';
 import { loadManifests, mutate, type Manifest } from './support/manifests.js';
+import type { AnalysisTemplate, Rollout } from './support/rollout-references.js';
 
 const manifests = loadManifests();
 const container = (d: Deployment) => d.spec.template.spec.containers[0]!;
+const mutateRollout = (name: string, change: (r: Rollout) => void) => () =>
+  mutate<Rollout>(manifests, 'Rollout', name, change);
+const canary = (r: Rollout) => r.spec.strategy.canary!;
 
 it('finds no dangling reference in dist/', () => {
   expect(crossReferenceProblems(manifests)).toEqual([]);
@@ -179,7 +183,79 @@ describe('reports', () => {
     ],
   ];
 
-  it.each(cases)('%s', (_, broken, expected) => {
+  const rolloutCases: [string, () => Manifest[], RegExp][] = [
+    [
+      'a Rollout taking over a Deployment that does not exist',
+      mutateRollout('bird', (r) => (r.spec.workloadRef!.name = 'bird-v2')),
+      /^Rollout aviary\/bird: workloadRef .*bird-v2.* is not a Deployment here$/,
+    ],
+    [
+      "a Rollout whose selector is not its Deployment's",
+      mutateRollout(
+        'bird-image',
+        (r) => (r.spec.selector = { matchLabels: { app: 'bird-image' } }),
+      ),
+      /^Rollout aviary\/bird-image: selector differs from Deployment aviary\/bird-image's$/,
+    ],
+    [
+      'a canary Service that does not exist',
+      mutateRollout('bird', (r) => (canary(r).canaryService = 'bird-preview')),
+      /^Rollout aviary\/bird: canaryService bird-preview does not exist$/,
+    ],
+    [
+      "a stable Service that selects another service's pods",
+      mutateRollout('bird', (r) => (canary(r).stableService = 'bird-image')),
+      /^Rollout aviary\/bird: stableService bird-image does not select the pods of aviary\/bird$/,
+    ],
+    [
+      'an Ingress that does not route to the stable Service',
+      mutateRollout('bird', (r) => (canary(r).stableService = 'bird-canary')),
+      /^Rollout aviary\/bird: stableIngress bird does not route to bird-canary$/,
+    ],
+    [
+      'an AnalysisTemplate that does not exist',
+      mutateRollout('bird', (r) => (canary(r).analysis!.templates![0]!.templateName = 'errors')),
+      /^Rollout aviary\/bird: AnalysisTemplate errors does not exist$/,
+    ],
+    [
+      'an analysis arg the Rollout does not give',
+      mutateRollout('bird-image', (r) => canary(r).analysis!.args!.pop()),
+      /^Rollout aviary\/bird-image: gives no value for aviary-error-ratio's arg canary-hash$/,
+    ],
+    [
+      'a query using an arg its template does not declare',
+      () =>
+        mutate<AnalysisTemplate>(manifests, 'AnalysisTemplate', 'aviary-latency-p99', (t) => {
+          t.spec.args = t.spec.args!.filter((arg) => arg.name !== 'canary-hash');
+        }),
+      /^AnalysisTemplate aviary\/aviary-latency-p99: query uses undeclared args.canary-hash$/,
+    ],
+    [
+      'an autoscaler scaling a Rollout that does not exist',
+      () =>
+        mutate<HorizontalPodAutoscaler>(
+          manifests,
+          'HorizontalPodAutoscaler',
+          'bird-rollout',
+          (h) => {
+            h.spec.scaleTargetRef.name = 'birds';
+          },
+        ),
+      /^HorizontalPodAutoscaler aviary\/bird-rollout: scaleTargetRef Rollout birds does not exist$/,
+    ],
+    [
+      "a policy letting in pods the synthetic check's do not match",
+      () =>
+        mutate<NetworkPolicy>(manifests, 'NetworkPolicy', 'bird-allow-bird-contract-check', (p) => {
+          p.spec.ingress![0]!.from = [
+            { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'contract-check' } } },
+          ];
+        }),
+      /bird-allow-bird-contract-check: an ingress peer podSelector matches no pods/,
+    ],
+  ];
+
+  it.each([...cases, ...rolloutCases])('%s', (_, broken, expected) => {
     expect(crossReferenceProblems(broken())).toContainEqual(expect.stringMatching(expected));
   });
 });

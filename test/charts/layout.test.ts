@@ -32,6 +32,7 @@ describe('dist/ works with kubectl apply -f dist', () => {
       '0000-platform.k8s.yaml',
       '0001-namespace.k8s.yaml',
       '0002-services.k8s.yaml',
+      '0003-synthetic-check.k8s.yaml',
     ]);
     expect(manifests.find((m) => m.file === topLevel[1])?.object.kind).toBe('Namespace');
   });

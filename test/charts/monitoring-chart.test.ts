@@ -58,7 +58,10 @@ describe('MonitoringChart', () => {
     ]);
     // No relabeling: prometheus-operator's own keep the namespace and pod target labels.
     expect(monitor.spec.endpoints[0]?.relabelings).toBeUndefined();
-    expect(monitor.spec.podTargetLabels).toEqual(['app.kubernetes.io/version']);
+    expect(monitor.spec.podTargetLabels).toEqual([
+      'app.kubernetes.io/version',
+      'rollouts-pod-template-hash',
+    ]);
     expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['aviary'] });
     expect(monitor.spec.selector).toEqual({
       matchLabels: { 'app.kubernetes.io/name': 'bird', 'app.kubernetes.io/part-of': 'aviary' },
@@ -142,7 +145,8 @@ describe('Prometheus may scrape what the ServiceMonitors ask for, and nothing mo
   const manifests = loadManifests();
 
   it('through exactly one rule per Deployment, on the metrics port only', () => {
-    expect(ofKind<ServiceMonitor>(manifests, 'ServiceMonitor')).toHaveLength(2);
+    // bird, bird-image, and bird-canary (dist/rollouts/): the canary's pods, through its Service.
+    expect(ofKind<ServiceMonitor>(manifests, 'ServiceMonitor')).toHaveLength(3);
     expect(scrapeAccessProblems(manifests, production.monitoringNamespace)).toEqual([]);
   });
 

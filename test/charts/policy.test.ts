@@ -17,6 +17,7 @@ import {
   networkHygieneProblems,
 } from './support/network.js';
 import { podSecurityProblems } from './support/pod-security.js';
+import { podWorkloads } from './support/workloads.js';
 import { capacityProblems, workloadProblems } from './support/workload-policy.js';
 
 const manifests = loadManifests();
@@ -42,16 +43,23 @@ it('dist/ meets every policy', () => {
 });
 
 describe('network access is exactly what spec §2 allows', () => {
-  it('bird is reachable from the ingress controller and Prometheus, and calls birdImage', () => {
+  it('bird is reachable from the ingress controller, Prometheus and its synthetic check, and calls birdImage', () => {
     const bird = deployment(manifests, 'bird');
     expect(ingressSources(manifests, bird)).toEqual([
       'namespace ingress-nginx → http',
       'namespace monitoring (app.kubernetes.io/name=prometheus) → http',
+      'pods bird-contract-check → http',
     ]);
     expect(egressDestinations(manifests, bird)).toEqual([
       'kube-dns → 53',
       'pods bird-image → http',
     ]);
+  });
+
+  it('the synthetic check may call bird (and DNS) and nothing else', () => {
+    const check = podWorkloads(manifests).find((w) => w.kind === 'CronJob')!;
+    expect(ingressSources(manifests, check)).toEqual([]);
+    expect(egressDestinations(manifests, check)).toEqual(['kube-dns → 53', 'pods bird → http']);
   });
 
   it('birdImage is reachable from bird only (and Prometheus), and calls the internet on 443', () => {
@@ -216,7 +224,19 @@ describe('reports', () => {
           'aviary',
           (q) => (q.spec.hard.pods = '12'),
         ),
-      /pods 12 is below the 22 the autoscalers may need/,
+      /pods 12 is below the 32 the workloads may need at their peak/,
+    ],
+    [
+      // 10 stable + 10 canary bird pods at 100 %, 10 + 1 of birdImage, one check: 32.
+      'a quota that fits rolling updates but not a canary of bird at its maximum',
+      () =>
+        mutate<ResourceQuota>(
+          manifests,
+          'ResourceQuota',
+          'aviary',
+          (q) => (q.spec.hard.pods = '23'),
+        ),
+      /pods 23 is below the 32 the workloads may need at their peak/,
     ],
     [
       'a namespace without default deny',

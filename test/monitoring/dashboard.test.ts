@@ -29,7 +29,7 @@ function metricsByRow(model: Dashboard): Record<string, string[]> {
 }
 
 describe('dist/monitoring/', () => {
-  it('holds the ServiceMonitors, the PrometheusRule and the dashboard ConfigMap', () => {
+  it('holds the ServiceMonitors, the PrometheusRules and the dashboard ConfigMap', () => {
     expect(
       manifests
         .filter((m) => m.file.startsWith('monitoring/'))
@@ -42,6 +42,7 @@ describe('dist/monitoring/', () => {
       'monitoring/monitoring.k8s.yaml: ServiceMonitor aviary/bird',
       'monitoring/monitoring.k8s.yaml: PrometheusRule aviary/aviary-alerts',
       `monitoring/monitoring.k8s.yaml: ConfigMap aviary/${DASHBOARD_NAME}`,
+      'monitoring/synthetic-check.k8s.yaml: PrometheusRule aviary/aviary-synthetic-check',
     ]);
   });
 

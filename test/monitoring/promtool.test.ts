@@ -1,5 +1,5 @@
 /**
- * The PrometheusRule of dist/monitoring/ through Prometheus's own `promtool` (Debian package
+ * The PrometheusRules of dist/monitoring/ through Prometheus's own `promtool` (Debian package
  * `prometheus`; .ci/run installs it): `check rules` validates every expression and template, and
  * `test rules` evaluates each alert on synthetic series: it fires, after its `for:`, on the
  * series that should fire it, and stays silent with no traffic and with healthy traffic.
@@ -15,7 +15,12 @@ import type { PrometheusRule } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 
 const run = promisify(execFile);
-const rule = ofKind<PrometheusRule>(loadManifests(), 'PrometheusRule')[0]!;
+// Every rule group of dist/monitoring/: the services' alerts and the synthetic check's.
+const rule = {
+  spec: {
+    groups: ofKind<PrometheusRule>(loadManifests(), 'PrometheusRule').flatMap((r) => r.spec.groups),
+  },
+};
 const dir = mkdtempSync(path.join(tmpdir(), 'aviary-promtool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,6 +60,21 @@ const hpa = (current: number) => ({
 const imageRequests = {
   [`http_requests_total{${ns}, job="bird-image", route="/", method="GET", status="200"}`]:
     '0+60x120',
+};
+// Two Jobs of the synthetic check, started at 0 and at 5 min; `failed` says which fail (the
+// second from its start), as kube-state-metrics v2 reports them.
+const checkJobs = (failed: { first: boolean; second: boolean }): Series => {
+  const job = (n: number) => `${ns}, job_name="bird-contract-check-${n}"`;
+  return {
+    [`kube_job_owner{${job(1)}, owner_kind="CronJob", owner_name="bird-contract-check", owner_is_controller="true"}`]:
+      '1x120',
+    [`kube_job_owner{${job(2)}, owner_kind="CronJob", owner_name="bird-contract-check", owner_is_controller="true"}`]:
+      '_x5 1x114',
+    [`kube_job_status_start_time{${job(1)}}`]: '0x120',
+    [`kube_job_status_start_time{${job(2)}}`]: '_x5 300x114',
+    [`kube_job_status_failed{${job(1)}}`]: failed.first ? '1x120' : '0x120',
+    [`kube_job_status_failed{${job(2)}}`]: `_x5 ${failed.second ? 1 : 0}x114`,
+  };
 };
 const expiry = (days: number) => ({
   [`certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager", exported_namespace="aviary", name="aviary-tls"}`]: `${days * 86400}x120`,
@@ -150,6 +170,15 @@ const CASES: Record<string, Case> = {
     labels: { severity: 'warning', exported_namespace: 'aviary', name: 'aviary-tls' },
     healthy: expiry(60),
   },
+  // Silent with one failed Job (at 4 min), firing with two (at 10 min); the healthy case has one
+  // failed Job and one that passed: a single failure never pages.
+  AviarySyntheticCheckFailing: {
+    fire: checkJobs({ first: true, second: true }),
+    silentUntil: '4m',
+    firingAt: '10m',
+    labels: { severity: 'critical', namespace: 'aviary', owner_name: 'bird-contract-check' },
+    healthy: checkJobs({ first: true, second: false }),
+  },
   AviaryContainerRestarting: {
     fire: { [`kube_pod_container_status_restarts_total{${pod}, container="bird"}`]: '0+1x120' },
     silentUntil: '3m',
@@ -199,7 +228,7 @@ function testFile(rulesFile: string): string {
   return stringify({ rule_files: [rulesFile], evaluation_interval: '1m', tests });
 }
 
-describe('promtool on the PrometheusRule of dist/monitoring/', () => {
+describe('promtool on the PrometheusRules of dist/monitoring/', () => {
   it('checks every group: expressions and templates are valid', async () => {
     const file = path.join(dir, 'rules.yaml');
     writeFileSync(file, stringify({ groups: rule.spec.groups }));

@@ -27,6 +27,7 @@ describe('the alert rules in dist/monitoring/', () => {
       AviaryUnsplashKeyMissing: 'warning',
       AviaryCertificateExpiringSoon: 'warning',
       AviaryContainerRestarting: 'warning',
+      AviarySyntheticCheckFailing: 'critical',
     });
     // AviaryTargetsDown comes once per service: absent() cannot tell them apart.
     expect(rules.filter((r) => r.alert === 'AviaryTargetsDown').map((r) => r.labels?.job)).toEqual([

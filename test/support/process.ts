@@ -43,10 +43,19 @@ const alive = new Set<ServiceProcess>();
 
 /**
  * Starts `node --import tsx <entry>` from the repository root with only PATH, HOME and `env`:
- * nothing from the test runner's environment leaks into the service's configuration.
+ * nothing from the test runner's environment leaks into the service's configuration. With
+ * `compiled`, runs the build instead (`build/apps/<name>/server.js`, from `npm run build`): it
+ * starts in a fraction of the time, which counts when a test starts several.
  */
-export function startService(name: ServiceName, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY_POINTS[name]], {
+export function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  { compiled = false } = {},
+): ServiceProcess {
+  const args = compiled
+    ? [ENTRY_POINTS[name].replace(/^apps\/(.*)\.ts$/, 'build/apps/$1.js')]
+    : ['--import', 'tsx', ENTRY_POINTS[name]];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

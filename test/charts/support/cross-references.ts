@@ -3,6 +3,7 @@ import type {
   Deployment,
   HorizontalPodAutoscaler,
   Ingress,
+  KubeObject,
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
@@ -12,6 +13,7 @@ import type {
 } from './k8s-types.js';
 import { addOnPods } from './addons.js';
 import { ofKind, type Manifest } from './manifests.js';
+import { rolloutProblems } from './rollout-references.js';
 import {
   containersOf,
   exposesPort,
@@ -36,6 +38,7 @@ export function crossReferenceProblems(manifests: readonly Manifest[]): string[]
     ...networkPolicyProblems(manifests),
     ...ingressProblems(manifests),
     ...serviceMonitorProblems(manifests),
+    ...rolloutProblems(manifests),
   ];
 }
 
@@ -131,11 +134,16 @@ function serviceProblems(manifests: readonly Manifest[]): string[] {
 }
 
 function autoscalerProblems(manifests: readonly Manifest[]): string[] {
+  // A Deployment, or an Argo Rollout (its /scale subresource is a Deployment's).
+  const targets = [
+    ...ofKind<Deployment>(manifests, 'Deployment'),
+    ...ofKind<KubeObject>(manifests, 'Rollout'),
+  ];
   return ofKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').flatMap((hpa) => {
     const target = hpa.spec.scaleTargetRef;
-    const found = ofKind<Deployment>(manifests, 'Deployment').some(
+    const found = targets.some(
       (d) =>
-        target.kind === 'Deployment' &&
+        target.kind === d.kind &&
         target.apiVersion === d.apiVersion &&
         d.metadata.name === target.name &&
         d.metadata.namespace === hpa.metadata.namespace,

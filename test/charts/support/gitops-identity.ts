@@ -23,7 +23,7 @@ const objectsIn = (manifests: readonly Manifest[], files: readonly string[]) =>
 const holdsCrdKind = (objects: readonly KubeObject[]) =>
   objects.some(
     (o) =>
-      !/^(v1|apps\/v1|autoscaling\/v2|policy\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|scheduling\.k8s\.io\/v1|storage\.k8s\.io\/v1)$/.test(
+      !/^(v1|apps\/v1|autoscaling\/v2|batch\/v1|policy\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|scheduling\.k8s\.io\/v1|storage\.k8s\.io\/v1)$/.test(
         o.apiVersion,
       ),
   );

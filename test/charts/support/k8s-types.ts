@@ -104,6 +104,20 @@ export interface Deployment extends KubeObject {
   };
 }
 
+export interface CronJob extends KubeObject {
+  spec: {
+    schedule: string;
+    concurrencyPolicy?: string;
+    jobTemplate: {
+      spec: {
+        backoffLimit?: number;
+        activeDeadlineSeconds?: number;
+        template: { metadata?: { labels?: Labels }; spec: PodSpec & { restartPolicy?: string } };
+      };
+    };
+  };
+}
+
 export interface ServicePort {
   name?: string;
   port: number;

@@ -187,7 +187,9 @@ export function scrapeAccessProblems(
     selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': monitoringNamespace }) &&
     selects(peer.podSelector ?? {}, prometheusLabels) &&
     !isEmptySelector(peer.podSelector ?? {});
-  return ofKind<ServiceMonitor>(manifests, 'ServiceMonitor').flatMap((monitor) =>
+  // bird's pods are scraped through two Services (bird, and bird-canary during a canary): one
+  // problem of theirs is reported once.
+  const problems = ofKind<ServiceMonitor>(manifests, 'ServiceMonitor').flatMap((monitor) =>
     monitoredServices(manifests, monitor).flatMap((service) => {
       const { namespace } = service.metadata;
       const deployments = selectedDeployments(manifests, namespace, {
@@ -215,4 +217,5 @@ export function scrapeAccessProblems(
       });
     }),
   );
+  return [...new Set(problems)];
 }

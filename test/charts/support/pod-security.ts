@@ -1,6 +1,6 @@
-import type { Container, Deployment, SecurityContext } from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
-import { containersOf, ref } from './workloads.js';
+import type { Container, SecurityContext } from './k8s-types.js';
+import type { Manifest } from './manifests.js';
+import { containersOf, podWorkloads, ref } from './workloads.js';
 
 /** Volume sources the `restricted` Pod Security profile allows. */
 const RESTRICTED_VOLUMES = [
@@ -22,8 +22,8 @@ const MIN_RUN_AS_ID = 10000;
  * numeric ids of at least {@link MIN_RUN_AS_ID} and a read-only root filesystem.
  */
 export function podSecurityProblems(manifests: readonly Manifest[]): string[] {
-  return ofKind<Deployment>(manifests, 'Deployment').flatMap((deployment) => {
-    const at = `Deployment ${ref(deployment)}`;
+  return podWorkloads(manifests).flatMap((deployment) => {
+    const at = `${deployment.kind} ${ref(deployment)}`;
     const pod = deployment.spec.template.spec;
     const problems: string[] = [];
     for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {

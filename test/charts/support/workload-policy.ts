@@ -1,14 +1,17 @@
 import { environmentOf } from './cross-references.js';
 import type {
+  CronJob,
   Deployment,
   HorizontalPodAutoscaler,
+  KubeObject,
   LimitRange,
   PodDisruptionBudget,
   ResourceQuota,
 } from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
 import { parseQuantity, scaledCount } from './quantities.js';
-import { containersOf, ref, selectedDeployments } from './workloads.js';
+import type { Rollout } from './rollout-references.js';
+import { containersOf, podWorkloads, ref, selectedDeployments } from './workloads.js';
 
 // The probe paths the services serve (spec §1): liveness never touches a dependency.
 const LIVENESS_PATH = '/healthz';
@@ -64,13 +67,40 @@ function probeProblems(deployment: Deployment): string[] {
   );
 }
 
-function autoscalerOf(manifests: readonly Manifest[], deployment: Deployment) {
+function autoscalerOf(manifests: readonly Manifest[], target: KubeObject) {
   return ofKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').find(
     (hpa) =>
-      hpa.spec.scaleTargetRef.kind === 'Deployment' &&
-      hpa.spec.scaleTargetRef.name === deployment.metadata.name &&
-      hpa.metadata.namespace === deployment.metadata.namespace,
+      hpa.spec.scaleTargetRef.kind === target.kind &&
+      hpa.spec.scaleTargetRef.name === target.metadata.name &&
+      hpa.metadata.namespace === target.metadata.namespace,
   );
+}
+
+/**
+ * The most pods a Deployment's service may run at once: its autoscaler's maximum plus a rolling
+ * update's surge; or, when an Argo Rollouts canary (v1.9) takes it over, the canary's peak if
+ * higher. With traffic routing the stable pods keep their full count while the canary's grow
+ * with the weight, so at 100 % both run at the maximum; by share of pods, the canary's surge
+ * is all that comes on top.
+ */
+function peakPods(manifests: readonly Manifest[], deployment: Deployment): number {
+  const max =
+    autoscalerOf(manifests, deployment)?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
+  const rolling =
+    max + scaledCount(deployment.spec.strategy?.rollingUpdate?.maxSurge ?? '25%', max);
+  const rollout = ofKind<Rollout>(manifests, 'Rollout').find(
+    (r) =>
+      r.spec.workloadRef?.kind === 'Deployment' &&
+      r.spec.workloadRef.name === deployment.metadata.name &&
+      r.metadata.namespace === deployment.metadata.namespace,
+  );
+  const canary = rollout?.spec.strategy.canary;
+  if (!rollout || !canary) return rolling;
+  const rolloutMax = autoscalerOf(manifests, rollout)?.spec.maxReplicas ?? max;
+  const canaryPeak = canary.trafficRouting
+    ? 2 * rolloutMax
+    : rolloutMax + scaledCount(canary.maxSurge ?? '25%', rolloutMax);
+  return Math.max(rolling, canaryPeak);
 }
 
 function scalingProblems(manifests: readonly Manifest[], deployment: Deployment): string[] {
@@ -127,21 +157,28 @@ function shutdownProblems(manifests: readonly Manifest[], deployment: Deployment
 }
 
 /**
- * Whether each namespace's ResourceQuota and LimitRange let every service reach its
- * autoscaler's maximum, with a rollout's surge pod on top.
+ * Whether each namespace's ResourceQuota and LimitRange let every service reach its peak
+ * ({@link peakPods}) while each CronJob runs one Job (`concurrencyPolicy: Forbid`; two
+ * otherwise, an overlapping run).
  */
 export function capacityProblems(manifests: readonly Manifest[]): string[] {
   return ofKind<ResourceQuota>(manifests, 'ResourceQuota').flatMap((quota) => {
     const { namespace } = quota.metadata;
     const need: Record<string, number> = { pods: 0 };
-    const deployments = ofKind<Deployment>(manifests, 'Deployment').filter(
-      (d) => d.metadata.namespace === namespace,
+    const inNamespace = <T extends KubeObject>(kind: string) =>
+      ofKind<T>(manifests, kind).filter((o) => o.metadata.namespace === namespace);
+    const cronPods = new Map(
+      inNamespace<CronJob>('CronJob').map((c) => [
+        c.metadata.name,
+        c.spec.concurrencyPolicy === 'Forbid' ? 1 : 2,
+      ]),
     );
+    const deployments = podWorkloads(manifests).filter((d) => d.metadata.namespace === namespace);
     for (const deployment of deployments) {
-      const max =
-        autoscalerOf(manifests, deployment)?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
       const pods =
-        max + scaledCount(deployment.spec.strategy?.rollingUpdate?.maxSurge ?? '25%', max);
+        deployment.kind === 'CronJob'
+          ? cronPods.get(deployment.metadata.name)!
+          : peakPods(manifests, deployment);
       need.pods! += pods;
       for (const { resources } of containersOf(deployment)) {
         for (const kind of ['requests', 'limits'] as const) {
@@ -158,7 +195,7 @@ export function capacityProblems(manifests: readonly Manifest[]): string[] {
       )
       .map(
         ([key, value]) =>
-          `ResourceQuota ${ref(quota)}: ${key} ${quota.spec.hard[key]} is below the ${value} the autoscalers may need`,
+          `ResourceQuota ${ref(quota)}: ${key} ${quota.spec.hard[key]} is below the ${value} the workloads may need at their peak`,
       );
     for (const range of ofKind<LimitRange>(manifests, 'LimitRange').filter(
       (r) => r.metadata.namespace === namespace,

@@ -1,4 +1,11 @@
-import type { Container, Deployment, IntOrString, LabelSelector, Labels } from './k8s-types.js';
+import type {
+  Container,
+  CronJob,
+  Deployment,
+  IntOrString,
+  LabelSelector,
+  Labels,
+} from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
 
 /** Whether `selector` selects an object labelled `labels` (an empty selector selects all). */
@@ -38,13 +45,29 @@ export function podLabels(deployment: Deployment): Labels {
   return deployment.spec.template.metadata?.labels ?? {};
 }
 
-/** The Deployments of `namespace` whose pods `selector` selects. */
+/**
+ * Every workload that runs pods: the Deployments, and each CronJob seen as a Deployment of its
+ * Jobs' pod template (kind `CronJob`), so that the checks of selectors, ports and Pod Security
+ * cover the synthetic check's pods too.
+ */
+export function podWorkloads(manifests: readonly Manifest[]): Deployment[] {
+  const cronJobs = ofKind<CronJob>(manifests, 'CronJob').map((cron): Deployment => ({
+    ...cron,
+    spec: {
+      selector: { matchLabels: { ...cron.spec.jobTemplate.spec.template.metadata?.labels } },
+      template: cron.spec.jobTemplate.spec.template,
+    },
+  }));
+  return [...ofKind<Deployment>(manifests, 'Deployment'), ...cronJobs];
+}
+
+/** The workloads ({@link podWorkloads}) of `namespace` whose pods `selector` selects. */
 export function selectedDeployments(
   manifests: readonly Manifest[],
   namespace: string | undefined,
   selector: LabelSelector | undefined,
 ): Deployment[] {
-  return ofKind<Deployment>(manifests, 'Deployment').filter(
+  return podWorkloads(manifests).filter(
     (d) => d.metadata.namespace === namespace && selects(selector, podLabels(d)),
   );
 }

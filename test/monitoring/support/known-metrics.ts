@@ -40,6 +40,11 @@ export const PLATFORM_METRICS: Readonly<Record<string, string>> = {
     'kube-state-metrics: replicas the HPA runs now (AviaryHpaMaxedOut, Capacity row)',
   kube_horizontalpodautoscaler_status_desired_replicas:
     'kube-state-metrics: replicas the HPA asks for (Capacity row)',
+  kube_job_status_failed: 'kube-state-metrics: failed pods of a Job (AviarySyntheticCheckFailing)',
+  kube_job_owner:
+    'kube-state-metrics: the CronJob that created a Job (AviarySyntheticCheckFailing)',
+  kube_job_status_start_time:
+    'kube-state-metrics: when a Job started, Unix seconds (AviarySyntheticCheckFailing)',
   // cAdvisor, served by the kubelet: what containers actually use.
   container_cpu_usage_seconds_total: 'cAdvisor: CPU time per container (Capacity row)',
   container_memory_working_set_bytes:

@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { POD_TARGET_LABELS, targetLabelName } from '../../../charts/monitoring/target-labels.js';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
@@ -95,7 +96,7 @@ export const TARGET_LABELS = new Set([
   'container',
   'endpoint',
   'instance',
-  'app_kubernetes_io_version',
+  ...POD_TARGET_LABELS.map(targetLabelName),
 ]);
 
 /**

@@ -1,0 +1,88 @@
+import {
+  ERROR_RATIO_THRESHOLD,
+  FALLBACK_RATIO_THRESHOLD,
+  LATENCY_OBJECTIVE_SECONDS,
+  SERVED_ROUTES,
+  scoped,
+} from '../monitoring/promql.js';
+import { POD_TEMPLATE_HASH_LABEL, targetLabelName } from '../monitoring/target-labels.js';
+
+/** Arguments every analysis template takes; the Rollout fills them in. */
+export const ANALYSIS_ARGS = {
+  /** The container name of the service (`bird`), i.e. the `container` target label. */
+  service: 'service',
+  /** The canary's pod-template hash (`podTemplateHashValue: Latest`). */
+  canaryHash: 'canary-hash',
+} as const;
+
+/** How long each measurement looks back: eight scrapes at the ServiceMonitor's 15 s. */
+export const ANALYSIS_WINDOW = '2m';
+
+/** One objective a canary must meet, as an AnalysisTemplate metric holds it. */
+export interface AnalysisObjective {
+  /** Name of the AnalysisTemplate and of its one metric. */
+  readonly name: string;
+  /** What is measured, for people reading the template. */
+  readonly summary: string;
+  /** PromQL with `{{args.service}}` and `{{args.canary-hash}}`, as Argo Rollouts substitutes them. */
+  readonly query: string;
+  /** expr-lang over `result`, the query's values: the measurement passes. */
+  readonly successCondition: string;
+  /** expr-lang over `result`: the measurement fails. Neither holding is inconclusive. */
+  readonly failureCondition: string;
+}
+
+/**
+ * The conditions of an objective "the value is at most `limit`". The query returns one value, or
+ * none while the canary has served nothing; with no requests in the window a ratio is 0/0, NaN.
+ * Both are neither a pass nor a failure but inconclusive (Argo Rollouts then pauses the rollout
+ * for a human): `len(result) == 1` guards the index, and every comparison with NaN is false.
+ */
+function atMost(limit: number): Pick<AnalysisObjective, 'successCondition' | 'failureCondition'> {
+  return {
+    successCondition: `len(result) == 1 && result[0] <= ${limit}`,
+    failureCondition: `len(result) == 1 && result[0] > ${limit}`,
+  };
+}
+
+/**
+ * The objectives of spec §2 for the canary's pods of one service, in `namespace`: the 5xx ratio,
+ * the p99 latency and the share of answers that fell back (default image, disguised bird). The
+ * thresholds are those `charts/monitoring/promql.ts` sets for the whole service (the latency
+ * objective, the dashboard's red line for 5xx, the fallback alert's ratio): a canary is held to
+ * the standard that would worry anyone watching the service.
+ */
+export function analysisObjectives(namespace: string): AnalysisObjective[] {
+  const canary = [
+    `container="{{args.${ANALYSIS_ARGS.service}}}"`,
+    `${targetLabelName(POD_TEMPLATE_HASH_LABEL)}="{{args.${ANALYSIS_ARGS.canaryHash}}}"`,
+  ];
+  const metric = scoped(namespace);
+  const rate = (name: string, ...matchers: string[]) =>
+    `rate(${metric(name, ...canary, ...matchers)}[${ANALYSIS_WINDOW}])`;
+  const served = `sum(${rate('http_requests_total', SERVED_ROUTES)})`;
+  // A canary that never failed has no 5xx (or fallback) series at all: `or vector(0)` makes that
+  // a 0, while no request at all still leaves the divisor, and so the result, empty.
+  const share = (numerator: string) => `(sum(${numerator}) or vector(0))\n/\n${served}`;
+  return [
+    {
+      name: 'aviary-error-ratio',
+      summary: "Share of the canary's answers that are 5xx (probes and scrapes left out).",
+      query: share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."')),
+      ...atMost(ERROR_RATIO_THRESHOLD),
+    },
+    {
+      name: 'aviary-latency-p99',
+      summary: "99th percentile of the canary's request latency, in seconds.",
+      query: `histogram_quantile(0.99, sum by (le) (${rate('http_request_duration_seconds_bucket', SERVED_ROUTES)}))`,
+      ...atMost(LATENCY_OBJECTIVE_SECONDS),
+    },
+    {
+      name: 'aviary-fallback-ratio',
+      summary:
+        "Share of the canary's answers degraded by a failed upstream (default image, disguised bird).",
+      query: share(rate('upstream_requests_total', 'outcome="fallback"')),
+      ...atMost(FALLBACK_RATIO_THRESHOLD),
+    },
+  ];
+}

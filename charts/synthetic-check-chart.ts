@@ -1,0 +1,135 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { checkDnsLabel, failProp } from './constructs/props.js';
+import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
+import type { WebService } from './constructs/web-service.js';
+
+/** Props of {@link SyntheticCheckChart}. */
+export interface SyntheticCheckChartProps {
+  /** @default 'aviary' */
+  readonly namespace?: string;
+  /** bird: the check runs in its image (same release) and calls it through its Service. */
+  readonly bird: WebService;
+  /** A cron schedule. @default every 5 minutes */
+  readonly schedule?: string;
+}
+
+/** Name of the CronJob, its pods' `app.kubernetes.io/name` and its NetworkPolicy. */
+export const SYNTHETIC_CHECK_NAME = 'bird-contract-check';
+
+/** The check's entry point in bird's image (built from apps/bird/contract-check/main.ts). */
+export const SYNTHETIC_CHECK_SCRIPT = 'build/apps/bird/contract-check/main.js';
+
+/**
+ * A synthetic check: every few minutes a Job calls bird through its Service, as a client would,
+ * and fails when the answer breaks the contract. kube-state-metrics reports failed Jobs; the
+ * alert `AviarySyntheticCheckFailing` (dist/monitoring/) turns them into a page. The pod is
+ * built for the namespace's guard rails: the restricted Pod Security profile, requests and
+ * limits within the LimitRange (the quota needs both), and NetworkPolicies that open exactly
+ * the one connection it makes. Built-in kinds only: it is part of `kubectl apply -f dist`.
+ */
+export class SyntheticCheckChart extends Chart {
+  constructor(scope: Construct, id: string, props: SyntheticCheckChartProps) {
+    const namespace = props.namespace ?? 'aviary';
+    super(scope, id, { namespace, disableResourceNameHashes: true });
+    const owner = `SyntheticCheckChart "${id}"`;
+    checkDnsLabel(owner, 'namespace', namespace);
+    const schedule = props.schedule ?? '*/5 * * * *';
+    if (schedule.trim().split(/\s+/).length !== 5) {
+      failProp(owner, 'schedule', schedule, 'use a five-field cron schedule such as "*/5 * * * *"');
+    }
+    const { bird } = props;
+    const selector = {
+      'app.kubernetes.io/name': SYNTHETIC_CHECK_NAME,
+      'app.kubernetes.io/part-of': bird.selector['app.kubernetes.io/part-of'] ?? 'aviary',
+    };
+    // Objects and pods are labelled like bird's; the policies select by `selector` only.
+    const instance = bird.labels['app.kubernetes.io/instance'];
+    const labels = { ...selector, ...(instance ? { 'app.kubernetes.io/instance': instance } : {}) };
+    const quantity = (value: string) => k8s.Quantity.fromString(value);
+
+    // cdk8s-plus-27's CronJob cannot set seccomp or drop ALL capabilities: a `k8s` L1 object.
+    new k8s.KubeCronJob(this, 'CronJob', {
+      metadata: { name: SYNTHETIC_CHECK_NAME, labels },
+      spec: {
+        schedule,
+        timeZone: 'Etc/UTC',
+        // A check still running when the next is due is itself a finding; never pile them up.
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 120,
+        successfulJobsHistoryLimit: 1,
+        // Kept for `kubectl logs`: the failed Job's pod says what broke.
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels },
+          spec: {
+            // No retry: a failed check is a failed Job, and the alert wants two in a row.
+            backoffLimit: 0,
+            activeDeadlineSeconds: 60,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: 'Never',
+                automountServiceAccountToken: false,
+                enableServiceLinks: false,
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: bird.runAsId,
+                  runAsGroup: bird.runAsId,
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                containers: [
+                  {
+                    name: 'check',
+                    image: bird.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    command: ['node', SYNTHETIC_CHECK_SCRIPT],
+                    env: [
+                      { name: 'BIRD_URL', value: bird.url },
+                      { name: 'CHECK_TIMEOUT_MS', value: '5000' },
+                    ],
+                    resources: {
+                      // Ephemeral storage too, as the services set it: the quota caps it, and
+                      // the check writes nothing but its log lines.
+                      requests: {
+                        cpu: quantity('50m'),
+                        memory: quantity('64Mi'),
+                        'ephemeral-storage': quantity('16Mi'),
+                      },
+                      limits: {
+                        cpu: quantity('200m'),
+                        memory: quantity('128Mi'),
+                        'ephemeral-storage': quantity('64Mi'),
+                      },
+                    },
+                    securityContext: { ...RESTRICTED_CONTAINER },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+
+    // Both ends of the one connection: out of the check's pods, into bird's, on its container
+    // port (policies see traffic after the Service's DNAT). DNS is the namespace's allow-dns.
+    const checkPods = kplus.Pods.select(this, 'CheckPods', { labels: selector });
+    const port = [kplus.NetworkPolicyPort.tcp(bird.port)];
+    new kplus.NetworkPolicy(this, 'Egress', {
+      metadata: { name: SYNTHETIC_CHECK_NAME, labels },
+      selector: checkPods,
+      egress: { rules: [{ peer: bird.pods, ports: port }] },
+    });
+    new kplus.NetworkPolicy(this, 'BirdIngress', {
+      metadata: {
+        name: `${bird.name}-allow-${SYNTHETIC_CHECK_NAME}`,
+        labels: { ...bird.labels },
+      },
+      selector: bird.pods,
+      ingress: { rules: [{ peer: checkPods, ports: port }] },
+    });
+  }
+}

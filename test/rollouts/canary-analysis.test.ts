@@ -1,0 +1,376 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deployment } from '../charts/support/k8s-types.js';
+import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { AnalysisTemplate, Rollout } from '../charts/support/rollout-references.js';
+import { killAllServices, startService, type ServiceProcess } from '../support/process.js';
+import {
+  json,
+  startStubUpstream,
+  type Behaviour,
+  type StubUpstream,
+} from '../support/stub-upstream.js';
+import { clusterTargetLabels, type PodInfo } from './support/cluster-scrape.js';
+import { evaluateResult, type Phase } from './support/expr-lang.js';
+import {
+  prometheusVersion,
+  startPrometheus,
+  type RunningPrometheus,
+  type ScrapeTarget,
+} from './support/prometheus.js';
+
+/*
+ * The analysis of bird's canary, run for real: the compiled bird, a stable pod and one canary pod
+ * per kind of release, scraped by a real Prometheus with the labels the cluster's scrape gives
+ * them; each AnalysisTemplate's query, exactly as dist/rollouts/ holds it once Argo Rollouts has
+ * filled in its args, judged by its conditions as Argo Rollouts v1.9.1 judges them.
+ */
+
+const manifests = loadManifests();
+const rollout = ofKind<Rollout>(manifests, 'Rollout').find((r) => r.metadata.name === 'bird')!;
+const deployment = ofKind<Deployment>(manifests, 'Deployment').find(
+  (d) => d.metadata.name === 'bird',
+)!;
+const templates = ofKind<AnalysisTemplate>(manifests, 'AnalysisTemplate');
+const canaryStrategy = rollout.spec.strategy.canary!;
+const IMAGE = 'https://images.example/bird.jpg';
+/**
+ * A bird with a bug, made without touching the product and loaded with NODE_OPTIONS=--import.
+ * The product turns every upstream failure into a degraded 200, so no stand-in upstream or
+ * setting can make it answer 5xx: only a bug does. Here the per-request deadline computation
+ * (`upstreamDeadline`, the one step of bird's route outside any fallback) throws, and the
+ * service's own error handler answers `500 {"error":"internal error"}` and counts it, as it
+ * would for a real bug in a release.
+ */
+const BUGGY_RELEASE = `data:text/javascript,${encodeURIComponent(`
+  const ceil = Math.ceil;
+  Math.ceil = (value) => {
+    if (new Error().stack.includes('upstreamDeadline')) throw new Error('injected fault');
+    return ceil(value);
+  };
+`)}`;
+
+/** The kinds of canary, each made what it is by its stand-in upstream or its configuration. */
+const CANARIES = {
+  healthy: { hash: 'c0ffee01', upstream: json(IMAGE), env: {}, requests: true, warmCache: true },
+  // birdImage answers within the deadline, but slower than the 1 s objective.
+  slow: {
+    hash: 'c0ffee02',
+    upstream: json(IMAGE, { delayMs: 1200 }),
+    env: {},
+    requests: true,
+    warmCache: false,
+  },
+  // birdImage answers an object instead of a URL string: every bird gets the default image.
+  degraded: {
+    hash: 'c0ffee03',
+    upstream: json({ url: IMAGE }),
+    env: {},
+    requests: true,
+    warmCache: false,
+  },
+  // A bug: the release throws in its route (BUGGY_RELEASE).
+  failing: {
+    hash: 'c0ffee04',
+    upstream: json(IMAGE),
+    env: { NODE_OPTIONS: `--import=${BUGGY_RELEASE}` },
+    requests: true,
+    warmCache: false,
+  },
+  // Pods up, no request routed to them yet.
+  idle: { hash: 'c0ffee05', upstream: json(IMAGE), env: {}, requests: false, warmCache: false },
+} as const;
+type CanaryKind = keyof typeof CANARIES;
+const STABLE_HASH = '5ab1e000';
+/** Requests each serving pod gets, one every 50 ms: over several 1 s scrapes. */
+const REQUESTS = 60;
+/**
+ * Requests each serving pod gets before Prometheus first scrapes it: a fresh process's first
+ * answers (lazy loading, a cold JIT) can take a second on a busy machine. They end up in the
+ * first sample, which a rate does not count, as a pod's start-up does not count in a cluster
+ * whose analysis waits `initialDelay`. Healthy pods get enough to fill their image cache (a pod
+ * that has served for a while has one), so their latency is bird's own, not that of a stand-in
+ * sharing the test runner's event loop; the slow canary keeps a cold cache, which is what makes
+ * it slow.
+ */
+const warmUpOf = (kind: { warmCache: boolean }) => (kind.warmCache ? 300 : 10);
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+/** The labels Argo Rollouts gives a pod of the Rollout: the template's, its hash, its role. */
+function podOf(hash: string, track: 'stable' | 'canary'): PodInfo {
+  const metadata =
+    track === 'canary' ? canaryStrategy.canaryMetadata : canaryStrategy.stableMetadata;
+  return {
+    namespace: deployment.metadata.namespace!,
+    name: `bird-${hash}-x7k2p`,
+    labels: {
+      ...deployment.spec.template.metadata!.labels,
+      'rollouts-pod-template-hash': hash,
+      ...metadata?.labels,
+    },
+    container: deployment.spec.template.spec.containers[0]!.name,
+    portName: 'http',
+  };
+}
+
+/**
+ * During a canary, Argo Rollouts adds the stable hash to the stable Service's selector and the
+ * canary's to the canary Service's.
+ */
+function selectorsDuring(canaryHash: string) {
+  return {
+    [canaryStrategy.stableService!]: { 'rollouts-pod-template-hash': STABLE_HASH },
+    [canaryStrategy.canaryService!]: { 'rollouts-pod-template-hash': canaryHash },
+  };
+}
+
+/** Argo Rollouts v1.9.1 `ResolveArgs`: `{{ args.NAME }}` (spaces trimmed); unknown is an error. */
+function resolveArgs(query: string, args: Readonly<Record<string, string>>): string {
+  return query.replace(/\{\{([^}]*)\}\}/g, (_, tag: string) => {
+    const name = tag.trim().replace(/^args\./, '');
+    const value = tag.trim().startsWith('args.') ? args[name] : undefined;
+    if (value === undefined) throw new Error(`failed to resolve {{${tag}}}`);
+    return value;
+  });
+}
+
+/** The args the Rollout gives its analysis, with the canary's hash as `Latest`. */
+function rolloutArgs(canaryHash: string): Record<string, string> {
+  return Object.fromEntries(
+    (canaryStrategy.analysis?.args ?? []).map((arg) => {
+      if (arg.value !== undefined) return [arg.name, arg.value];
+      const from = arg.valueFrom as { podTemplateHashValue?: string } | undefined;
+      if (from?.podTemplateHashValue !== 'Latest') throw new Error(`unmodelled arg ${arg.name}`);
+      return [arg.name, canaryHash];
+    }),
+  );
+}
+
+let prometheus: RunningPrometheus | undefined;
+const upstreams: StubUpstream[] = [];
+
+/** Sends `count` requests to bird, one every `everyMs`, without waiting for each answer. */
+async function traffic(port: number, count: number, everyMs: number): Promise<void> {
+  const answers: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    answers.push(fetch(`http://127.0.0.1:${port}/`).then((r) => r.arrayBuffer()));
+    await sleep(everyMs);
+  }
+  await Promise.all(answers);
+}
+
+async function startBird(upstream: StubUpstream['url'], env: object) {
+  const bird: ServiceProcess = startService(
+    'bird',
+    { PORT: '0', HOST: '127.0.0.1', BIRD_IMAGE_URL: upstream, ...env },
+    { compiled: true },
+  );
+  // Generous: on a busy CI core six Node processes start slowly.
+  return { bird, port: await bird.waitForPort(45_000) };
+}
+
+/** Each template's phase for a canary, and its measured value. */
+async function judge(
+  hash: string,
+  change: (t: { query: string; success?: string; failure?: string }) => typeof t = (t) => t,
+): Promise<Record<string, Phase>> {
+  const phases: Record<string, Phase> = {};
+  for (const template of templates) {
+    const metric = template.spec.metrics[0]!;
+    const used = change({
+      query: metric.provider.prometheus!.query!,
+      success: metric.successCondition,
+      failure: metric.failureCondition,
+    });
+    const result = await prometheus!.query(resolveArgs(used.query, rolloutArgs(hash)));
+    phases[template.metadata.name] = evaluateResult(result, {
+      successCondition: used.success,
+      failureCondition: used.failure,
+    });
+  }
+  return phases;
+}
+
+const ALL_PASS = {
+  'aviary-error-ratio': 'Successful',
+  'aviary-latency-p99': 'Successful',
+  'aviary-fallback-ratio': 'Successful',
+} as const;
+
+describe('the scrape the cluster would do', () => {
+  it('labels each series with its pod-template hash, and scrapes a pod once', () => {
+    const canary = clusterTargetLabels(
+      manifests,
+      podOf('c0ffee01', 'canary'),
+      selectorsDuring('c0ffee01'),
+    );
+    expect(canary).toEqual([
+      {
+        namespace: 'aviary',
+        service: 'bird-canary',
+        pod: 'bird-c0ffee01-x7k2p',
+        container: 'bird',
+        endpoint: 'http',
+        job: 'bird-canary',
+        app_kubernetes_io_version: '0.1.0',
+        rollouts_pod_template_hash: 'c0ffee01',
+      },
+    ]);
+    // After promotion both Services select the stable pods: the canary monitor keeps none.
+    const promoted = { 'rollouts-pod-template-hash': STABLE_HASH };
+    const stable = clusterTargetLabels(manifests, podOf(STABLE_HASH, 'stable'), {
+      bird: promoted,
+      'bird-canary': promoted,
+    });
+    expect(stable.map((labels) => labels.job)).toEqual(['bird']);
+  });
+});
+
+describe('the canary analysis against a real Prometheus (the Debian package, 2.42 here)', () => {
+  beforeAll(async () => {
+    prometheusVersion(); // fails (never skips) without Prometheus
+    // The compiled service, as its image runs it.
+    const build = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    if (build.status !== 0) throw new Error(`npm run build failed: ${String(build.stdout)}`);
+    // The stable pod (healthy upstream) and one pod per kind of canary, started together.
+    const kinds: {
+      hash: string;
+      upstream: Behaviour;
+      env: object;
+      requests: boolean;
+      warmCache: boolean;
+      track: 'stable' | 'canary';
+    }[] = [
+      { ...CANARIES.healthy, hash: STABLE_HASH, track: 'stable' },
+      ...Object.values(CANARIES).map((canary) => ({ ...canary, track: 'canary' as const })),
+    ];
+    const pods = await Promise.all(
+      kinds.map(async (kind) => {
+        const upstream = await startStubUpstream(kind.upstream);
+        upstreams.push(upstream);
+        const { port } = await startBird(upstream.url, kind.env);
+        const canaryHash = kind.track === 'canary' ? kind.hash : CANARIES.healthy.hash;
+        return {
+          pod: podOf(kind.hash, kind.track),
+          port,
+          requests: kind.requests,
+          warmUp: warmUpOf(kind),
+          selectors: selectorsDuring(canaryHash),
+        };
+      }),
+    );
+    const targets: ScrapeTarget[] = pods.flatMap(({ pod, port, selectors }) =>
+      clusterTargetLabels(manifests, pod, selectors as never).map((labels) => ({
+        address: `127.0.0.1:${port}`,
+        labels,
+      })),
+    );
+    const served = pods.filter((p) => p.requests);
+    await Promise.all(served.map(({ port, warmUp }) => traffic(port, warmUp, 2)));
+    prometheus = await startPrometheus(targets, '1s');
+    await prometheus.waitForTargets();
+    // Traffic over several scrapes, so that every counter has a before and an after.
+    await Promise.all(served.map(({ port }) => traffic(port, REQUESTS, 50)));
+    for (const { pod, warmUp } of served) await seenByPrometheus(pod.name, warmUp + REQUESTS);
+  }, 150_000);
+
+  /**
+   * Waits until Prometheus holds all `total` requests of `pod` and at least one increase between
+   * two samples (a rate needs both). A fixed sleep would be flaky on a busy machine, where
+   * scrapes come late.
+   */
+  async function seenByPrometheus(pod: string, total: number): Promise<void> {
+    const route = `http_requests_total{route="/", pod="${pod}"}`;
+    const ready = `sum(${route}) == ${total} and sum(changes(${route}[5m])) >= 1`;
+    for (let waited = 0; ; waited += 250) {
+      const result = await prometheus!.query(ready);
+      if (Array.isArray(result) && result.length === 1) return;
+      if (waited > 30_000) throw new Error(`Prometheus never saw the ${total} requests of ${pod}`);
+      await sleep(250);
+    }
+  }
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await killAllServices();
+    await Promise.all(upstreams.map((u) => u.close()));
+  });
+
+  it('passes a healthy canary on every objective', async () => {
+    expect(await judge(CANARIES.healthy.hash)).toEqual(ALL_PASS);
+  });
+
+  // Each bad canary must fail on the objective it breaks. (A degraded or buggy canary may also
+  // be slow on a starved machine; any failed objective aborts the release all the same.)
+  const bad: [CanaryKind, string][] = [
+    ['slow', 'aviary-latency-p99'],
+    ['degraded', 'aviary-fallback-ratio'],
+    ['failing', 'aviary-error-ratio'],
+  ];
+  it.each(bad)('fails a %s canary on %s', async (kind, objective) => {
+    const phases = await judge(CANARIES[kind].hash);
+    expect(phases[objective]).toBe('Failed');
+    expect(phases['aviary-error-ratio'], 'no 5xx but from the buggy canary').toBe(
+      kind === 'failing' ? 'Failed' : 'Successful',
+    );
+  });
+
+  it('calls an idle canary inconclusive: no traffic, no verdict', async () => {
+    expect(await judge(CANARIES.idle.hash)).toEqual({
+      'aviary-error-ratio': 'Inconclusive',
+      'aviary-latency-p99': 'Inconclusive',
+      'aviary-fallback-ratio': 'Inconclusive',
+    });
+  });
+
+  describe('would let a bad canary through, or stop a good one, when', () => {
+    it('the query does not tell the canary from the other pods', async () => {
+      const mixed = await judge(CANARIES.healthy.hash, (t) => ({
+        ...t,
+        query: t.query.replaceAll(/, rollouts_pod_template_hash="[^"]*"/g, ''),
+      }));
+      // Every pod's answers together: the healthy canary is blamed for the others' faults.
+      expect(mixed).not.toEqual(ALL_PASS);
+    });
+
+    it('the query misspells the hash label', async () => {
+      const typo = await judge(CANARIES.failing.hash, (t) => ({
+        ...t,
+        query: t.query.replaceAll('rollouts_pod_template_hash', 'rollouts_pod_hash'),
+      }));
+      expect(typo['aviary-error-ratio']).toBe('Inconclusive');
+    });
+
+    it('the condition compares the wrong way', async () => {
+      const flipped = await judge(CANARIES.healthy.hash, (t) => ({
+        query: t.query,
+        success: t.success?.replace('<=', '>'),
+        failure: t.failure?.replace('>', '<='),
+      }));
+      expect(flipped).not.toEqual(ALL_PASS);
+    });
+
+    it('the threshold is a percentage instead of a ratio', async () => {
+      const lenient = await judge(CANARIES.failing.hash, (t) => ({
+        query: t.query,
+        success: t.success?.replace(/0\.05$/, '5'),
+        failure: t.failure?.replace(/0\.05$/, '5'),
+      }));
+      expect(lenient['aviary-error-ratio']).toBe('Successful');
+    });
+
+    it('the condition indexes the result without checking it holds a value', async () => {
+      const unguarded = await judge(CANARIES.idle.hash, (t) => ({
+        query: t.query,
+        success: t.success?.replace('len(result) == 1 && ', ''),
+        failure: t.failure?.replace('len(result) == 1 && ', ''),
+      }));
+      // Argo Rollouts marks such a measurement Error; enough of them abort the release.
+      expect(unguarded['aviary-error-ratio']).toBe('Error');
+    });
+  });
+});
