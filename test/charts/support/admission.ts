@@ -18,18 +18,8 @@ import type {
 } from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
 import { parseQuantity } from './quantities.js';
+import { RESTRICTED_VOLUMES } from './pod-security.js';
 import { selects } from './workloads.js';
-
-const RESTRICTED_VOLUMES = new Set([
-  'configMap',
-  'csi',
-  'downwardAPI',
-  'emptyDir',
-  'ephemeral',
-  'persistentVolumeClaim',
-  'projected',
-  'secret',
-]);
 
 /** What Pod Security Admission rejects at `restricted` (profile v1.27 and later). */
 export function restrictedProfileProblems(pod: PodSpec): string[] {
@@ -38,7 +28,7 @@ export function restrictedProfileProblems(pod: PodSpec): string[] {
     if (pod[field]) problems.push(`${field} is set`);
   }
   for (const volume of pod.volumes ?? []) {
-    const bad = Object.keys(volume).filter((k) => k !== 'name' && !RESTRICTED_VOLUMES.has(k));
+    const bad = Object.keys(volume).filter((k) => k !== 'name' && !RESTRICTED_VOLUMES.includes(k));
     if (bad.length > 0) problems.push(`volume ${volume.name} uses ${bad.join()}`);
   }
   const podContext: SecurityContext = pod.securityContext ?? {};

@@ -3,7 +3,7 @@ import type { Manifest } from './manifests.js';
 import { containersOf, podWorkloads, ref } from './workloads.js';
 
 /** Volume sources the `restricted` Pod Security profile allows. */
-const RESTRICTED_VOLUMES = [
+export const RESTRICTED_VOLUMES = [
   'configMap',
   'csi',
   'downwardAPI',
