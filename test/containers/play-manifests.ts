@@ -68,7 +68,7 @@ export function forPodman(objects: readonly KubeObject[]): KubeObject[] {
 
 /**
  * The Secret `kubectl -n <namespace> create secret generic <name> --from-file=<key>=<file>`
- * makes (README, "The Unsplash key"): each file's bytes, base64-encoded, under its key.
+ * makes (docs/deploying.md, "The Unsplash key"): each file's bytes, base64-encoded, under its key.
  */
 export function genericSecret(
   name: string,
