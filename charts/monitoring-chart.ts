@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
 import { AlertRules } from './monitoring/alert-rules.js';
@@ -46,12 +46,11 @@ export const DASHBOARD_NAME = 'aviary-dashboard';
  * cluster does not know, and the dashboard ConfigMap, although a built-in kind, is useful only
  * where that stack is installed, so it is synced with them.
  */
-export class MonitoringChart extends Chart {
+export class MonitoringChart extends NamespacedChart {
   constructor(scope: Construct, id: string, props: MonitoringChartProps) {
-    const namespace = props.namespace ?? 'aviary';
-    super(scope, id, { namespace, disableResourceNameHashes: true });
-    const owner = `MonitoringChart "${id}"`;
-    checkDnsLabel(owner, 'namespace', namespace);
+    super(scope, id, 'MonitoringChart', props);
+    const namespace = this.namespaceName;
+    const owner = this.owner;
     const dashboardNamespace = props.dashboardNamespace ?? namespace;
     checkDnsLabel(owner, 'dashboardNamespace', dashboardNamespace);
     if (props.services.length === 0) {

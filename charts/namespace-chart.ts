@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { DEFAULT_NAMESPACE } from './constructs/namespaced-chart.js';
 import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role.js';
 import { checkDnsLabel } from './constructs/props.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
@@ -49,7 +50,7 @@ export class NamespaceChart extends Chart {
 
   constructor(scope: Construct, id: string, props: NamespaceChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true });
-    this.namespaceName = props.namespace ?? 'aviary';
+    this.namespaceName = props.namespace ?? DEFAULT_NAMESPACE;
     checkDnsLabel(`NamespaceChart "${id}"`, 'namespace', this.namespaceName);
     const metadata = (name: string) => ({ name, namespace: this.namespaceName });
 

@@ -1,11 +1,11 @@
-import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
 import {
   AnalysisTemplate,
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../imports/argo-analysistemplate-argoproj.io.js';
-import { checkDnsLabel, failProp } from './constructs/props.js';
+import { failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
 import type { ControllerField } from './gitops-units.js';
 import { ANALYSIS_ARGS, analysisObjectives } from './rollouts/analysis.js';
@@ -32,17 +32,16 @@ export interface RolloutsChartProps {
  * aborts the release: the canary gets no more traffic and its pods go, the stable pods never
  * left. docs/releasing.md, "Progressive delivery", tells the flow and the commands.
  */
-export class RolloutsChart extends Chart {
+export class RolloutsChart extends NamespacedChart {
   /** Fields Argo Rollouts writes on the services' objects (GitOps must keep them). */
   public readonly fieldsOnServices: readonly ControllerField[];
   /** Fields Argo Rollouts writes on this chart's objects. */
   public readonly fieldsOnOwnObjects: readonly ControllerField[];
 
   constructor(scope: Construct, id: string, props: RolloutsChartProps) {
-    const namespace = props.namespace ?? 'aviary';
-    super(scope, id, { namespace, disableResourceNameHashes: true });
-    const owner = `RolloutsChart "${id}"`;
-    checkDnsLabel(owner, 'namespace', namespace);
+    super(scope, id, 'RolloutsChart', props);
+    const namespace = this.namespaceName;
+    const owner = this.owner;
     if (!/^https?:\/\/[^\s/]+(:\d+)?$/.test(props.prometheusUrl)) {
       failProp(
         owner,

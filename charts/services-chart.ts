@@ -1,7 +1,6 @@
-import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { PLACEHOLDER_PATH } from '../apps/bird/card/placeholder.js';
-import { checkDnsLabel } from './constructs/props.js';
 import { WebService } from './constructs/web-service.js';
 
 /** Props of {@link ServicesChart}. */
@@ -51,16 +50,14 @@ const UNSPLASH_MOUNT_PATH = '/var/run/secrets/unsplash';
  * The two services: birdImage (internal, calls Unsplash) and bird (exposed through an Ingress,
  * calls birdImage). Prometheus's pods, and only they, may scrape both on their http port.
  */
-export class ServicesChart extends Chart {
+export class ServicesChart extends NamespacedChart {
   /** bird, the public API. */
   public readonly bird: WebService;
   /** birdImage, reachable from bird only. */
   public readonly birdImage: WebService;
 
   constructor(scope: Construct, id: string, props: ServicesChartProps = {}) {
-    const namespace = props.namespace ?? 'aviary';
-    super(scope, id, { namespace, disableResourceNameHashes: true });
-    checkDnsLabel(`ServicesChart "${id}"`, 'namespace', namespace);
+    super(scope, id, 'ServicesChart', props);
     const prometheus = {
       namespace: props.monitoringNamespace ?? 'monitoring',
       labels: props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' },

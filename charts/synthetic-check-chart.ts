@@ -1,8 +1,8 @@
-import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { checkDnsLabel, failProp } from './constructs/props.js';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
+import { failProp } from './constructs/props.js';
 import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
 import type { WebService } from './constructs/web-service.js';
 
@@ -30,12 +30,10 @@ export const SYNTHETIC_CHECK_SCRIPT = 'build/apps/bird/contract-check/main.js';
  * limits within the LimitRange (the quota needs both), and NetworkPolicies that open exactly
  * the one connection it makes. Built-in kinds only: it is part of `kubectl apply -f dist`.
  */
-export class SyntheticCheckChart extends Chart {
+export class SyntheticCheckChart extends NamespacedChart {
   constructor(scope: Construct, id: string, props: SyntheticCheckChartProps) {
-    const namespace = props.namespace ?? 'aviary';
-    super(scope, id, { namespace, disableResourceNameHashes: true });
-    const owner = `SyntheticCheckChart "${id}"`;
-    checkDnsLabel(owner, 'namespace', namespace);
+    super(scope, id, 'SyntheticCheckChart', props);
+    const owner = this.owner;
     const schedule = props.schedule ?? '*/5 * * * *';
     if (schedule.trim().split(/\s+/).length !== 5) {
       failProp(owner, 'schedule', schedule, 'use a five-field cron schedule such as "*/5 * * * *"');

@@ -1,10 +1,10 @@
-import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
 import {
   VerticalPodAutoscaler,
   VerticalPodAutoscalerSpecUpdatePolicyUpdateMode,
 } from '../imports/vpa-autoscaling.k8s.io.js';
-import { checkDnsLabel, failProp } from './constructs/props.js';
+import { failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
 
 /** Props of {@link VpaChart}. */
@@ -22,12 +22,10 @@ export interface VpaChartProps {
  * on CPU utilization, a share of the very requests the VPA would change. docs/releasing.md,
  * "Reading the VPA's recommendations", says how to read them.
  */
-export class VpaChart extends Chart {
+export class VpaChart extends NamespacedChart {
   constructor(scope: Construct, id: string, props: VpaChartProps) {
-    const namespace = props.namespace ?? 'aviary';
-    super(scope, id, { namespace, disableResourceNameHashes: true });
-    const owner = `VpaChart "${id}"`;
-    checkDnsLabel(owner, 'namespace', namespace);
+    super(scope, id, 'VpaChart', props);
+    const owner = this.owner;
     if (props.services.length === 0) {
       failProp(owner, 'services', [], 'give the WebServices to recommend requests for');
     }
