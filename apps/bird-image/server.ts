@@ -1,6 +1,4 @@
 import { runService } from '../shared/run-service.js';
-import { createApp } from './app.js';
-import { loadConfig } from './config.js';
-import { createDependencies } from './dependencies.js';
+import { birdImageService } from './service.js';
 
-await runService({ name: 'bird-image', loadConfig, createDependencies, createApp });
+await runService(birdImageService);

@@ -1,5 +1,7 @@
+import type { CircuitState } from './operational-contract.js';
+
 /** Where a {@link CircuitBreaker} stands. */
-export type CircuitState = 'closed' | 'open' | 'half-open';
+export type { CircuitState };
 
 /** Options for {@link CircuitBreaker}. */
 export interface CircuitBreakerOptions {

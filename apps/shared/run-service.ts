@@ -1,35 +1,11 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type Koa from 'koa';
 import { ConfigError, type CommonConfig, type Env } from './config.js';
 import { gracefulShutdown } from './graceful-shutdown.js';
 import type { ServiceAppDependencies } from './http/create-service-app.js';
-import { createHttpServer, type HttpServerOptions } from './http/http-server.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 import { logDestination } from './readable-logs.js';
-
-/** How a service is put together; `server.ts` of each service hands these to {@link runService}. */
-export interface ServiceDefinition<C extends CommonConfig, D extends ServiceAppDependencies> {
-  /** Shows in every log line. */
-  readonly name: string;
-  readonly loadConfig: (env: Env) => C;
-  readonly createDependencies: (config: C, logger: Logger) => D;
-  readonly createApp: (config: C, deps: D) => Koa<never>;
-}
-
-/** Binds `app` on `host:port` (see {@link createHttpServer}) and resolves once it listens. */
-export async function listen(
-  app: Koa<never>,
-  port: number,
-  host: string,
-  options: HttpServerOptions = {},
-): Promise<Server> {
-  const server = createHttpServer(app, options);
-  server.listen(port, host);
-  await once(server, 'listening');
-  return server;
-}
+import { buildService, listen, type ServiceDefinition } from './service.js';
 
 /**
  * Owns the process: loads config (an invalid value exits 1 with one line naming it), builds the
@@ -60,12 +36,10 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
     process.exit(1);
   });
 
-  const deps = definition.createDependencies(config, logger);
+  const { deps, app } = buildService(definition, config, logger);
   let server: Server;
   try {
-    server = await listen(definition.createApp(config, deps), config.port, config.host, {
-      observer: deps,
-    });
+    server = await listen(app, config.port, config.host, { observer: deps });
   } catch (error) {
     const reason = listenFailure(error, config);
     if (reason === undefined) throw error;

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { got, HTTPError, type Got } from 'got';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { CIRCUIT_STATE_VALUE } from './operational-contract.js';
 import type { Logger } from './logger.js';
 import type { Metrics, UpstreamName, UpstreamOutcome } from './metrics.js';
 
@@ -81,7 +82,6 @@ const RETRYABLE_STATUS_CODES = [408, 429, 500, 502, 503, 504];
 // Leave a retry only when it has this much of the deadline left to run in.
 const MIN_ATTEMPT_MS = 50;
 const BACKOFF_BASE_MS = 25;
-const BREAKER_STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 0.5, open: 1 };
 
 // Shared keep-alive agents: a new TCP (and TLS) handshake per call would dominate latency.
 const agent = {
@@ -122,12 +122,12 @@ export class UpstreamClient {
       cause: new CircuitOpenError(),
     });
     const gauge = options.metrics.circuitBreakerState.labels(options.name);
-    gauge.set(BREAKER_STATE_VALUE.closed);
+    gauge.set(CIRCUIT_STATE_VALUE.closed);
     this.#breaker = new CircuitBreaker({
       threshold: options.breakerThreshold ?? 5,
       halfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 10_000,
       onStateChange: (state) => {
-        gauge.set(BREAKER_STATE_VALUE[state]);
+        gauge.set(CIRCUIT_STATE_VALUE[state]);
         options.logger.warn({ upstream: options.name, state }, 'circuit breaker');
       },
     });

@@ -11,7 +11,7 @@ import {
 } from '../../apps/shared/http/create-service-app.js';
 import type { Readiness } from '../../apps/shared/http/health.js';
 import { createLogger } from '../../apps/shared/logger.js';
-import { listen } from '../../apps/shared/run-service.js';
+import { listen } from '../../apps/shared/service.js';
 import { rawExchange } from '../support/raw-http.js';
 
 // Big enough to take several writes, so a cut connection cannot pass for a full answer.

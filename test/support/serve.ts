@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type Koa from 'koa';
 import type { HttpServerOptions } from '../../apps/shared/http/http-server.js';
-import { listen } from '../../apps/shared/run-service.js';
+import { listen } from '../../apps/shared/service.js';
 import { createLogger, type Logger } from '../../apps/shared/logger.js';
 
 /** An app listening on 127.0.0.1, port 0. */

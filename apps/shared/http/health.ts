@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Metrics } from '../metrics.js';
+import { OPERATIONAL_PATHS } from '../operational-contract.js';
 
 /** Whether the service takes traffic; flips once, when shutdown begins. */
 export class Readiness {
@@ -15,13 +16,6 @@ export class Readiness {
     this.#draining = true;
   }
 }
-
-/** Paths of the operational endpoints; probes and scrapers use them. */
-export const OPERATIONAL_PATHS = {
-  liveness: '/healthz',
-  readiness: '/readyz',
-  metrics: '/metrics',
-} as const;
 
 /**
  * Adds `/healthz` (the process answers; it never calls a dependency, so a sick upstream cannot

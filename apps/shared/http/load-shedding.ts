@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
-import { OPERATIONAL_PATHS } from './health.js';
+import { OPERATIONAL_PATHS } from '../operational-contract.js';
 import type { RequestState } from './request-context.js';
 
 /** Why a request was shed; values of the `reason` label of `http_requests_shed_total`. */
