@@ -33,6 +33,11 @@ export interface AviaryEnvironment {
    * (the default is the embedded catalog, which needs no network).
    */
   readonly birdInternetEgress: boolean;
+  /**
+   * A remote birds collection for bird (its `BIRD_FACTS_URL`); unset, bird serves its embedded
+   * catalog. A remote one needs {@link birdInternetEgress}.
+   */
+  readonly birdFactsUrl?: string;
   /** The repository and folder GitOps controllers sync. */
   readonly gitops: {
     readonly repoUrl: string;
