@@ -1,6 +1,7 @@
 /**
  * Everything that differs between two installations of Aviary. `charts/main.ts` turns one of
- * these into manifests; nothing else in `charts/` holds an environment-specific value.
+ * these into manifests: each chart takes it, or a `Pick<>` of the fields it reads, and keeps no
+ * default of its own for them; nothing else in `charts/` holds an environment-specific value.
  */
 export interface AviaryEnvironment {
   /** Namespace of both services, their policies and quota. */
