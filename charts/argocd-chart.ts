@@ -2,23 +2,23 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AppProject } from '../imports/argocd-appproject-argoproj.io.js';
 import { Application } from '../imports/argocd-application-argoproj.io.js';
-import { checkDnsLabel, failProp } from './constructs/props.js';
-import { unitFolder, unitObjectName, type GitOpsUnit } from './gitops-units.js';
+import { checkDnsLabel } from './constructs/props.js';
+import {
+  checkGitOpsSource,
+  unitFolder,
+  unitObjectName,
+  type GitOpsSource,
+  type GitOpsUnit,
+} from './gitops-units.js';
 
-/** Props of {@link ArgoCdChart}. */
-export interface ArgoCdChartProps {
+/** Props of {@link ArgoCdChart}: the source of the manifests, and what to sync from it. */
+export interface ArgoCdChartProps extends GitOpsSource {
   /** The units to sync, each as its own Application in its own AppProject. */
   readonly units: readonly GitOpsUnit[];
-  /** Git repository holding the synthesized manifests. @default 'https://github.com/aviary-dev/aviary' */
-  readonly repoUrl?: string;
-  /** @default 'main' */
-  readonly branch?: string;
-  /** Folder of the synthesized manifests in the repository. @default 'dist' */
-  readonly path?: string;
   /** Namespace Argo CD runs in and watches for Applications. @default 'argocd' */
   readonly argoNamespace?: string;
-  /** The namespace every synced namespaced object lives in. @default 'aviary' */
-  readonly destinationNamespace?: string;
+  /** The namespace every synced namespaced object lives in: the environment's `namespace`. */
+  readonly destinationNamespace: string;
 }
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -38,15 +38,9 @@ export class ArgoCdChart extends Chart {
     super(scope, id, { namespace: argoNamespace, disableResourceNameHashes: true });
     const owner = `ArgoCdChart "${id}"`;
     checkDnsLabel(owner, 'argoNamespace', argoNamespace);
-    const repoUrl = props.repoUrl ?? 'https://github.com/aviary-dev/aviary';
-    if (!/^(https|ssh):\/\/\S+$/.test(repoUrl)) {
-      failProp(owner, 'repoUrl', repoUrl, 'use an https:// or ssh:// URL');
-    }
-    const path = props.path ?? 'dist';
-    if (path.startsWith('/') || path.startsWith('.') || path.endsWith('/')) {
-      failProp(owner, 'path', path, 'use a folder relative to the repository root, e.g. "dist"');
-    }
-    const namespace = props.destinationNamespace ?? 'aviary';
+    checkGitOpsSource(owner, props);
+    const { repoUrl, branch, path } = props;
+    const namespace = props.destinationNamespace;
 
     for (const unit of props.units) {
       const name = unitObjectName(unit);
@@ -68,7 +62,7 @@ export class ArgoCdChart extends Chart {
           project: name,
           source: {
             repoUrl,
-            targetRevision: props.branch ?? 'main',
+            targetRevision: branch,
             // A folder unit reads its folder; a unit of files reads only the top level of the
             // output (no recursion), where the include globs pick its files.
             ...(folder

@@ -1,6 +1,7 @@
 /**
  * Everything that differs between two installations of Aviary. `charts/main.ts` turns one of
- * these into manifests; nothing else in `charts/` holds an environment-specific value.
+ * these into manifests: each chart takes it, or a `Pick<>` of the fields it reads, and keeps no
+ * default of its own for them; nothing else in `charts/` holds an environment-specific value.
  */
 export interface AviaryEnvironment {
   /** Namespace of both services, their policies and quota. */
@@ -33,6 +34,11 @@ export interface AviaryEnvironment {
    * (the default is the embedded catalog, which needs no network).
    */
   readonly birdInternetEgress: boolean;
+  /**
+   * A remote birds collection for bird (its `BIRD_FACTS_URL`); unset, bird serves its embedded
+   * catalog. A remote one needs {@link birdInternetEgress}.
+   */
+  readonly birdFactsUrl?: string;
   /** The repository and folder GitOps controllers sync. */
   readonly gitops: {
     readonly repoUrl: string;

@@ -6,8 +6,13 @@ import {
   Kustomization,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io.js';
-import { checkDnsLabel, failProp } from './constructs/props.js';
-import { unitObjectName, type GitOpsUnit } from './gitops-units.js';
+import { checkDnsLabel } from './constructs/props.js';
+import {
+  checkGitOpsSource,
+  unitObjectName,
+  type GitOpsSource,
+  type GitOpsUnit,
+} from './gitops-units.js';
 
 /** The namespace Flux runs in unless told otherwise. */
 export const FLUX_NAMESPACE = 'flux-system';
@@ -20,16 +25,10 @@ export function fluxServiceAccount(
   return { name: unitObjectName(unit), namespace: fluxNamespace };
 }
 
-/** Props of {@link FluxChart}. */
-export interface FluxChartProps {
+/** Props of {@link FluxChart}: the source of the manifests, and what to sync from it. */
+export interface FluxChartProps extends GitOpsSource {
   /** The units to sync, each from its own GitRepository by its own Kustomization. */
   readonly units: readonly GitOpsUnit[];
-  /** Git repository holding the synthesized manifests. @default 'https://github.com/aviary-dev/aviary' */
-  readonly repoUrl?: string;
-  /** @default 'main' */
-  readonly branch?: string;
-  /** Folder of the synthesized manifests in the repository. @default 'dist' */
-  readonly path?: string;
   /** Namespace Flux runs in. @default {@link FLUX_NAMESPACE} */
   readonly fluxNamespace?: string;
 }
@@ -49,14 +48,8 @@ export class FluxChart extends Chart {
     super(scope, id, { namespace: fluxNamespace, disableResourceNameHashes: true });
     const owner = `FluxChart "${id}"`;
     checkDnsLabel(owner, 'fluxNamespace', fluxNamespace);
-    const url = props.repoUrl ?? 'https://github.com/aviary-dev/aviary';
-    if (!/^(https|ssh):\/\/\S+$/.test(url)) {
-      failProp(owner, 'repoUrl', url, 'use an https:// or ssh:// URL');
-    }
-    const path = props.path ?? 'dist';
-    if (!/^[\w.-]+(\/[\w.-]+)*$/.test(path) || path.startsWith('.')) {
-      failProp(owner, 'path', path, 'use a folder relative to the repository root, e.g. "dist"');
-    }
+    checkGitOpsSource(owner, props);
+    const { repoUrl: url, branch, path } = props;
 
     for (const unit of props.units) {
       const name = unitObjectName(unit);
@@ -64,7 +57,7 @@ export class FluxChart extends Chart {
         metadata: { name },
         spec: {
           url,
-          ref: { branch: props.branch ?? 'main' },
+          ref: { branch },
           interval: '5m',
           ignore: fluxIgnoreRules(path, unit),
         },

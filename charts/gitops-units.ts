@@ -2,6 +2,32 @@ import { ApiObject, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { ApiKind } from './constructs/deployer-role.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
+import type { AviaryEnvironment } from './environments.js';
+
+/** Where the GitOps controllers read the manifests: the environment's `gitops`. */
+export type GitOpsSource = AviaryEnvironment['gitops'];
+
+// A folder relative to the repository root: names of letters, digits, "_", "-" and ".", none
+// starting with "." (no "..", no hidden folder), joined by single "/", none leading or trailing.
+const REPOSITORY_FOLDER = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/;
+
+/**
+ * Checks a {@link GitOpsSource}: both GitOps charts call it, so Argo CD and Flux accept and refuse
+ * the same repositories and folders.
+ */
+export function checkGitOpsSource(owner: string, source: GitOpsSource): void {
+  if (!/^(https|ssh):\/\/\S+$/.test(source.repoUrl)) {
+    failProp(owner, 'repoUrl', source.repoUrl, 'use an https:// or ssh:// URL');
+  }
+  if (!REPOSITORY_FOLDER.test(source.path)) {
+    failProp(
+      owner,
+      'path',
+      source.path,
+      'use a folder relative to the repository root, e.g. "dist"',
+    );
+  }
+}
 
 /**
  * One part of the output that a GitOps controller syncs on its own: a failure in one unit (say,

@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdk8s';
+import { APPLICATION } from './application.js';
 import { ArgoCdChart } from './argocd-chart.js';
 import { selectedEnvironment } from './environments.js';
 import { FluxChart, fluxServiceAccount } from './flux-chart.js';
 import { defineUnit } from './gitops-units.js';
 import { kubePrometheusStackValues } from './helm-values.js';
 import { GITOPS_FOLDER, MONITORING_FOLDER, ROLLOUTS_FOLDER, VPA_FOLDER } from './layout.js';
-import { MonitoringChart } from './monitoring-chart.js';
+import { MonitoringChart, runbookUrlOf } from './monitoring-chart.js';
 import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
@@ -32,60 +33,44 @@ try {
 // Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
 const cluster = new App({ outdir });
 const platform = new PlatformChart(cluster, 'platform');
-const namespace = new NamespaceChart(cluster, 'namespace', { namespace: env.namespace });
+// Each chart takes the environment as it is and reads its own slice: no value is copied here.
+const namespace = new NamespaceChart(cluster, 'namespace', env);
 const services = new ServicesChart(cluster, 'services', {
-  namespace: env.namespace,
-  imageRegistry: env.imageRegistry,
-  imageTag: env.imageTag,
-  hostname: env.hostname,
-  tlsSecretName: env.tlsSecretName,
-  clusterIssuer: env.clusterIssuer,
-  replicas: env.replicas,
-  ingressControllerNamespace: env.ingressControllerNamespace,
-  monitoringNamespace: env.monitoringNamespace,
+  ...env,
   priorityClassName: platform.priorityClassName,
-  birdInternetEgress: env.birdInternetEgress,
 });
 // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
 // kubectl applies files in that order: PriorityClass and Namespace before the pods.
-const check = new SyntheticCheckChart(cluster, 'synthetic-check', {
-  namespace: env.namespace,
-  bird: services.bird,
-});
+const check = new SyntheticCheckChart(cluster, 'synthetic-check', { ...env, bird: services.bird });
 namespace.addDependency(platform);
 services.addDependency(namespace);
 check.addDependency(services);
 
 // CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
 const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
-// The runbook as the synced branch has it: the alerts and their runbook change together.
-const runbookUrl = `${env.gitops.repoUrl.replace(/\.git$/, '')}/blob/${env.gitops.branch}/docs/runbook.md`;
+const runbookUrl = runbookUrlOf(env.gitops);
 const monitoringChart = new MonitoringChart(monitoring, 'monitoring', {
-  namespace: env.namespace,
+  ...env,
   services: [services.birdImage, services.bird],
-  prometheusSelectorLabels: env.prometheusSelectorLabels,
-  tlsSecretName: env.tlsSecretName,
   runbookUrl,
 });
 const checkRules = new SyntheticCheckRules(monitoring, 'synthetic-check', {
   namespace: env.namespace,
   cronJobName: SYNTHETIC_CHECK_NAME,
   runbookUrl,
-  labels: { 'app.kubernetes.io/part-of': 'aviary', ...env.prometheusSelectorLabels },
+  labels: { 'app.kubernetes.io/part-of': APPLICATION, ...env.prometheusSelectorLabels },
 });
 
 // Optional layers, each needing its CRDs (docs/releasing.md, "Progressive delivery").
 const rollouts = new App({ outdir: path.join(cluster.outdir, ROLLOUTS_FOLDER) });
 const rolloutsChart = new RolloutsChart(rollouts, 'rollouts', {
-  namespace: env.namespace,
+  ...env,
   bird: services.bird,
   birdImage: services.birdImage,
-  prometheusUrl: env.prometheusUrl,
-  prometheusSelectorLabels: env.prometheusSelectorLabels,
 });
 const vpa = new App({ outdir: path.join(cluster.outdir, VPA_FOLDER) });
 const vpaChart = new VpaChart(vpa, 'vpa', {
-  namespace: env.namespace,
+  ...env,
   services: [services.birdImage, services.bird],
 });
 
@@ -129,9 +114,8 @@ const units = [
   ...namespacedUnits,
 ];
 const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
-const source = { repoUrl: env.gitops.repoUrl, branch: env.gitops.branch, path: env.gitops.path };
-new ArgoCdChart(gitops, 'argocd', { ...source, units, destinationNamespace: env.namespace });
-new FluxChart(gitops, 'flux', { ...source, units });
+new ArgoCdChart(gitops, 'argocd', { ...env.gitops, units, destinationNamespace: env.namespace });
+new FluxChart(gitops, 'flux', { ...env.gitops, units });
 
 synthesize([cluster, monitoring, rollouts, vpa, gitops]);
 

@@ -1,24 +1,26 @@
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { APPLICATION } from './application.js';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
+import type { AviaryEnvironment } from './environments.js';
+import type { GitOpsSource } from './gitops-units.js';
 import { AlertRules } from './monitoring/alert-rules.js';
 import { buildDashboard, dashboardJson } from './monitoring/dashboard.js';
 import { WebServiceMonitor } from './monitoring/service-monitor.js';
 
-/** Props of {@link MonitoringChart}. */
-export interface MonitoringChartProps {
-  /** Namespace of the monitored services; their monitors and rules go there too. @default 'aviary' */
-  readonly namespace?: string;
+/**
+ * Props of {@link MonitoringChart}: the namespace of the monitored services (their monitors and
+ * rules go there too), the labels Prometheus selects ServiceMonitors and PrometheusRules by, and
+ * the Ingress's TLS Secret, whose certificate the expiry alert watches.
+ */
+export interface MonitoringChartProps extends Pick<
+  AviaryEnvironment,
+  'namespace' | 'prometheusSelectorLabels' | 'tlsSecretName'
+> {
   /** The services to scrape, alert on and chart (they must live in `namespace`). */
   readonly services: readonly WebService[];
-  /**
-   * Labels Prometheus selects ServiceMonitors and PrometheusRules by. kube-prometheus-stack's
-   * Prometheus selects `release: <Helm release name>` unless its values say otherwise.
-   * @default { release: 'kube-prometheus-stack' }
-   */
-  readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
   /**
    * Namespace of the dashboard ConfigMap. Grafana's sidecar in kube-prometheus-stack loads
    * ConfigMaps labelled `grafana_dashboard: "1"` from every namespace (`searchNamespace: ALL`,
@@ -27,13 +29,16 @@ export interface MonitoringChartProps {
    * manage. @default `namespace`
    */
   readonly dashboardNamespace?: string;
-  /** The Ingress's TLS Secret, whose certificate the expiry alert watches. @default 'aviary-tls' */
-  readonly tlsSecretName?: string;
-  /**
-   * The runbook the alerts link to; `#<alert name in lower case>` is appended.
-   * @default 'https://github.com/aviary-dev/aviary/blob/main/docs/runbook.md'
-   */
-  readonly runbookUrl?: string;
+  /** The runbook the alerts link to; `#<alert name in lower case>` is appended. */
+  readonly runbookUrl: string;
+}
+
+/**
+ * The runbook as the synced branch has it, so that the alerts and their runbook change together:
+ * `docs/runbook.md` of `source` on GitHub.
+ */
+export function runbookUrlOf(source: Pick<GitOpsSource, 'repoUrl' | 'branch'>): string {
+  return `${source.repoUrl.replace(/\.git$/, '')}/blob/${source.branch}/docs/runbook.md`;
 }
 
 /** Name of the dashboard ConfigMap, and of its JSON file in Grafana. */
@@ -56,13 +61,12 @@ export class MonitoringChart extends NamespacedChart {
     if (props.services.length === 0) {
       failProp(owner, 'services', [], 'give the WebServices to monitor');
     }
-    const runbookUrl =
-      props.runbookUrl ?? 'https://github.com/aviary-dev/aviary/blob/main/docs/runbook.md';
+    const { runbookUrl } = props;
     if (!/^https:\/\/\S+$/.test(runbookUrl) || runbookUrl.includes('#')) {
       failProp(owner, 'runbookUrl', runbookUrl, 'use an https:// URL without a #fragment');
     }
-    const selectorLabels = props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' };
-    const partOf = { 'app.kubernetes.io/part-of': 'aviary' };
+    const selectorLabels = props.prometheusSelectorLabels;
+    const partOf = { 'app.kubernetes.io/part-of': APPLICATION };
 
     for (const service of props.services) {
       new WebServiceMonitor(this, `${service.name}-monitor`, { service, selectorLabels });
@@ -72,7 +76,7 @@ export class MonitoringChart extends NamespacedChart {
       namespace,
       services: names,
       runbookUrl,
-      certificateName: props.tlsSecretName ?? 'aviary-tls',
+      certificateName: props.tlsSecretName,
       labels: { ...partOf, ...selectorLabels },
     });
     new kplus.ConfigMap(this, 'dashboard', {

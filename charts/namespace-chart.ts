@@ -2,15 +2,13 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { DEFAULT_NAMESPACE } from './constructs/namespaced-chart.js';
 import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role.js';
 import { checkDnsLabel } from './constructs/props.js';
+import type { AviaryEnvironment } from './environments.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /** Props of {@link NamespaceChart}. */
-export interface NamespaceChartProps {
-  /** @default 'aviary' */
-  readonly namespace?: string;
+export interface NamespaceChartProps extends Pick<AviaryEnvironment, 'namespace'> {
   /**
    * Hard caps of the namespace. The defaults fit the peak of the optional Argo Rollouts layer
    * (docs/releasing.md) at the containers' requests and limits: bird's canary at 100 % beside its
@@ -48,9 +46,9 @@ export class NamespaceChart extends Chart {
   /** The namespace's name. (Not `namespace`: on a Chart, that would namespace every object.) */
   public readonly namespaceName: string;
 
-  constructor(scope: Construct, id: string, props: NamespaceChartProps = {}) {
+  constructor(scope: Construct, id: string, props: NamespaceChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    this.namespaceName = props.namespace ?? DEFAULT_NAMESPACE;
+    this.namespaceName = props.namespace;
     checkDnsLabel(`NamespaceChart "${id}"`, 'namespace', this.namespaceName);
     const metadata = (name: string) => ({ name, namespace: this.namespaceName });
 

@@ -7,22 +7,24 @@ import {
 } from '../imports/argo-analysistemplate-argoproj.io.js';
 import { failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
+import type { AviaryEnvironment } from './environments.js';
 import type { ControllerField } from './gitops-units.js';
 import { ANALYSIS_ARGS, analysisObjectives } from './rollouts/analysis.js';
 import { CanaryRollout } from './rollouts/canary-rollout.js';
 
-/** Props of {@link RolloutsChart}. */
-export interface RolloutsChartProps {
-  /** Namespace of the services; the Rollouts and templates go there too. @default 'aviary' */
-  readonly namespace?: string;
+/**
+ * Props of {@link RolloutsChart}: the namespace of the services (the Rollouts and templates go
+ * there too), Prometheus's in-cluster URL, which the analysis queries, and the labels its
+ * `serviceMonitorSelector` looks for.
+ */
+export interface RolloutsChartProps extends Pick<
+  AviaryEnvironment,
+  'namespace' | 'prometheusUrl' | 'prometheusSelectorLabels'
+> {
   /** bird: canary by traffic weight through its Ingress (it must have one). */
   readonly bird: WebService;
   /** birdImage: canary by share of pods (it is reached through its Service only). */
   readonly birdImage: WebService;
-  /** Prometheus's in-cluster URL, which the analysis queries. */
-  readonly prometheusUrl: string;
-  /** Labels Prometheus's `serviceMonitorSelector` looks for. @default {} */
-  readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,28 +1,31 @@
 import type { Construct } from 'constructs';
-import { NamespacedChart } from './constructs/namespaced-chart.js';
+import { BIRD_IMAGE_DEFAULT_PORT, DEFAULT_UNSPLASH_API_URL } from '../apps/bird-image/config.js';
 import { PLACEHOLDER_PATH } from '../apps/bird/card/placeholder.js';
+import { BIRD_DEFAULT_PORT } from '../apps/bird/config.js';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS, MISSINGNO_IMAGE_URL } from '../apps/shared/config.js';
+import { APPLICATION } from './application.js';
+import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { WebService } from './constructs/web-service.js';
+import type { AviaryEnvironment } from './environments.js';
 
-/** Props of {@link ServicesChart}. */
-export interface ServicesChartProps {
-  /** @default 'aviary' */
-  readonly namespace?: string;
-  /** @default 'ghcr.io/aviary-dev' */
-  readonly imageRegistry?: string;
-  /** @default the version in package.json */
-  readonly imageTag?: string;
-  /** Public host name of bird. @default 'aviary.example.com' */
-  readonly hostname?: string;
-  /** @default 'aviary-tls' */
-  readonly tlsSecretName?: string;
-  /** cert-manager ClusterIssuer for bird's certificate. @default 'letsencrypt' */
-  readonly clusterIssuer?: string;
-  /** Autoscaler bounds of each service. @default { min: 2, max: 10 } */
-  readonly replicas?: { readonly min?: number; readonly max?: number };
-  /** @default 'ingress-nginx' */
-  readonly ingressControllerNamespace?: string;
-  /** @default 'monitoring' */
-  readonly monitoringNamespace?: string;
+/** The environment values {@link ServicesChart} reads. */
+export type ServicesEnvironment = Pick<
+  AviaryEnvironment,
+  | 'namespace'
+  | 'imageRegistry'
+  | 'imageTag'
+  | 'hostname'
+  | 'tlsSecretName'
+  | 'clusterIssuer'
+  | 'replicas'
+  | 'ingressControllerNamespace'
+  | 'monitoringNamespace'
+  | 'birdInternetEgress'
+  | 'birdFactsUrl'
+>;
+
+/** Props of {@link ServicesChart}: its slice of the environment, and what the platform provides. */
+export interface ServicesChartProps extends ServicesEnvironment {
   /**
    * Labels of the Prometheus pods allowed to scrape the services; no other pod of the monitoring
    * namespace may connect. prometheus-operator labels every Prometheus pod it runs
@@ -32,11 +35,7 @@ export interface ServicesChartProps {
   readonly prometheusPodLabels?: Readonly<Record<string, string>>;
   /** @default the cluster's default priority */
   readonly priorityClassName?: string;
-  /** A remote birds collection for bird (`BIRD_FACTS_URL`). @default the embedded catalog */
-  readonly birdFactsUrl?: string;
-  /** Lets bird call the internet on 443, e.g. for a remote `birdFactsUrl`. @default false */
-  readonly birdInternetEgress?: boolean;
-  /** Image both services answer with when they have nothing better. @default the spec's missingno */
+  /** Image both services answer with when they have nothing better. @default the apps' own default */
   readonly defaultImageUrl?: string;
 }
 
@@ -56,31 +55,30 @@ export class ServicesChart extends NamespacedChart {
   /** birdImage, reachable from bird only. */
   public readonly birdImage: WebService;
 
-  constructor(scope: Construct, id: string, props: ServicesChartProps = {}) {
+  constructor(scope: Construct, id: string, props: ServicesChartProps) {
     super(scope, id, 'ServicesChart', props);
     const prometheus = {
-      namespace: props.monitoringNamespace ?? 'monitoring',
+      namespace: props.monitoringNamespace,
       labels: props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' },
     };
-    const ingressController = props.ingressControllerNamespace ?? 'ingress-nginx';
     const common = {
-      image: { registry: props.imageRegistry ?? 'ghcr.io/aviary-dev', tag: props.imageTag },
+      image: { registry: props.imageRegistry, tag: props.imageTag },
       replicas: props.replicas,
+      partOf: APPLICATION,
       priorityClassName: props.priorityClassName,
     };
+    // Written out although they are the apps' defaults: the ConfigMap shows what the pods run with.
     const sharedEnv = {
-      DEFAULT_IMAGE_URL:
-        props.defaultImageUrl ??
-        'https://www.pokemonmillennium.net/wp-content/uploads/2015/11/missingno.png',
-      UPSTREAM_TIMEOUT_MS: '2000',
+      DEFAULT_IMAGE_URL: props.defaultImageUrl ?? MISSINGNO_IMAGE_URL,
+      UPSTREAM_TIMEOUT_MS: String(DEFAULT_UPSTREAM_TIMEOUT_MS),
     };
 
     this.birdImage = new WebService(this, 'bird-image', {
       ...common,
-      port: 4200,
+      port: BIRD_IMAGE_DEFAULT_PORT,
       env: {
         ...sharedEnv,
-        UNSPLASH_API_URL: 'https://api.unsplash.com',
+        UNSPLASH_API_URL: DEFAULT_UNSPLASH_API_URL,
         UNSPLASH_ACCESS_KEY_FILE: `${UNSPLASH_MOUNT_PATH}/${UNSPLASH_SECRET_KEY}`,
       },
       // Optional: without the key the service answers the default image instead of failing.
@@ -93,20 +91,20 @@ export class ServicesChart extends NamespacedChart {
 
     this.bird = new WebService(this, 'bird', {
       ...common,
-      port: 4201,
+      port: BIRD_DEFAULT_PORT,
       env: {
         ...sharedEnv,
         BIRD_IMAGE_URL: this.birdImage.url,
         ...(props.birdFactsUrl ? { BIRD_FACTS_URL: props.birdFactsUrl } : {}),
       },
-      allowedNamespaces: [ingressController],
+      allowedNamespaces: [props.ingressControllerNamespace],
       allowedPods: [prometheus],
-      internetEgress: props.birdInternetEgress ?? false,
+      internetEgress: props.birdInternetEgress,
       ingress: {
-        host: props.hostname ?? 'aviary.example.com',
-        tlsSecretName: props.tlsSecretName ?? 'aviary-tls',
-        clusterIssuer: props.clusterIssuer ?? 'letsencrypt',
-        controllerNamespace: ingressController,
+        host: props.hostname,
+        tlsSecretName: props.tlsSecretName,
+        clusterIssuer: props.clusterIssuer,
+        controllerNamespace: props.ingressControllerNamespace,
         // The API and what the browser card loads from bird itself; nothing operational.
         paths: ['/', PLACEHOLDER_PATH],
       },

@@ -5,11 +5,10 @@ import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { failProp } from './constructs/props.js';
 import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
 import type { WebService } from './constructs/web-service.js';
+import type { AviaryEnvironment } from './environments.js';
 
-/** Props of {@link SyntheticCheckChart}. */
-export interface SyntheticCheckChartProps {
-  /** @default 'aviary' */
-  readonly namespace?: string;
+/** Props of {@link SyntheticCheckChart}: bird, and the namespace it lives in. */
+export interface SyntheticCheckChartProps extends Pick<AviaryEnvironment, 'namespace'> {
   /** bird: the check runs in its image (same release) and calls it through its Service. */
   readonly bird: WebService;
   /** A cron schedule. @default every 5 minutes */
@@ -41,7 +40,7 @@ export class SyntheticCheckChart extends NamespacedChart {
     const { bird } = props;
     const selector = {
       'app.kubernetes.io/name': SYNTHETIC_CHECK_NAME,
-      'app.kubernetes.io/part-of': bird.selector['app.kubernetes.io/part-of'] ?? 'aviary',
+      'app.kubernetes.io/part-of': bird.partOf,
     };
     // Objects and pods are labelled like bird's; the policies select by `selector` only.
     const instance = bird.labels['app.kubernetes.io/instance'];

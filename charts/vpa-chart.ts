@@ -6,11 +6,10 @@ import {
 } from '../imports/vpa-autoscaling.k8s.io.js';
 import { failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
+import type { AviaryEnvironment } from './environments.js';
 
-/** Props of {@link VpaChart}. */
-export interface VpaChartProps {
-  /** Namespace of the services. @default 'aviary' */
-  readonly namespace?: string;
+/** Props of {@link VpaChart}: the services and their namespace. */
+export interface VpaChartProps extends Pick<AviaryEnvironment, 'namespace'> {
   /** The services to recommend requests for. */
   readonly services: readonly WebService[];
 }

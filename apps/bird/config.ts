@@ -17,8 +17,11 @@ export interface BirdConfig extends CommonConfig {
   readonly birdFactsUrl: string | undefined;
 }
 
+/** The port bird listens on unless `PORT` says otherwise. */
+export const BIRD_DEFAULT_PORT = 4201;
+
 const variables = {
-  ...commonVariables(4201),
+  ...commonVariables(BIRD_DEFAULT_PORT),
   BIRD_IMAGE_URL: urlVar('http://localhost:4200'),
   BIRD_FACTS_URL: optionalUrlVar(),
 };

@@ -13,6 +13,9 @@ export class ConfigError extends Error {
 export const MISSINGNO_IMAGE_URL =
   'https://www.pokemonmillennium.net/wp-content/uploads/2015/11/missingno.png';
 
+/** A request's budget for its outbound calls unless `UPSTREAM_TIMEOUT_MS` says otherwise. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -152,7 +155,7 @@ export const commonVariables = (defaultPort: number) => ({
   LOG_LEVEL: logLevelVar(),
   LOG_FORMAT: logFormatVar(),
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
-  UPSTREAM_TIMEOUT_MS: millisecondsVar(2000, 1),
+  UPSTREAM_TIMEOUT_MS: millisecondsVar(DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(10_000, 1),
   MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),

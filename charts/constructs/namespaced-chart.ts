@@ -2,20 +2,17 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { checkDnsLabel } from './props.js';
 
-/** The namespace of Aviary's namespaced charts when their props name none. */
-export const DEFAULT_NAMESPACE = 'aviary';
-
 /** Props every {@link NamespacedChart} takes. */
 export interface NamespacedChartProps {
-  /** @default 'aviary' */
-  readonly namespace?: string;
+  /** The namespace of every object of the chart: the environment's `namespace`. */
+  readonly namespace: string;
 }
 
 /**
  * A chart whose objects all live in one namespace, under stable names (no hash suffixes: the
- * Services must be reachable as `bird` and `bird-image`). It fills in and checks the namespace
- * once, so each chart starts from a valid {@link namespaceName} and an {@link owner} to quote in
- * its own prop errors.
+ * Services must be reachable as `bird` and `bird-image`). It checks the namespace once, so each
+ * chart starts from a valid {@link namespaceName} and an {@link owner} to quote in its own prop
+ * errors.
  */
 export abstract class NamespacedChart extends Chart {
   /** The namespace of every object of the chart. */
@@ -24,7 +21,7 @@ export abstract class NamespacedChart extends Chart {
   protected readonly owner: string;
 
   constructor(scope: Construct, id: string, kind: string, props: NamespacedChartProps) {
-    const namespace = props.namespace ?? DEFAULT_NAMESPACE;
+    const { namespace } = props;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     this.namespaceName = namespace;
     this.owner = `${kind} "${id}"`;

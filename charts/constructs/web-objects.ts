@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, failProp } from './props.js';
 import { HTTP_PORT_NAME } from './web-pod.js';
-import type { WebIngressProps } from './web-service.js';
+import type { WebIngressProps } from './web-service-props.js';
 
 /*
  * The `k8s` L1 objects of a WebService. cdk8s-plus-27 has no PodDisruptionBudget; its Service
@@ -132,15 +133,18 @@ export function addDisruptionBudget(scope: Construct, service: WebIdentity): voi
   });
 }
 
+const OPERATIONAL: readonly string[] = Object.values(OPERATIONAL_PATHS);
+
 /**
- * An Ingress with TLS on one host that routes exactly the public paths (`Exact`, so `/metrics`,
- * `/healthz` and `/readyz` stay inside the cluster) to the Service's named port.
+ * An Ingress with TLS on one host that routes exactly the public paths (`Exact`, so the
+ * operational paths, `/metrics`, `/healthz` and `/readyz`, stay inside the cluster) to the
+ * Service's named port.
  */
 export function addIngress(scope: Construct, service: WebIdentity, ingress: WebIngressProps): void {
   checkDnsSubdomain(service.owner, 'ingress.host', ingress.host);
   const paths = ingress.paths ?? ['/'];
   for (const path of paths) {
-    if (!path.startsWith('/') || /^\/(metrics|healthz|readyz)$/.test(path)) {
+    if (!path.startsWith('/') || OPERATIONAL.includes(path)) {
       failProp(service.owner, 'ingress.paths[]', path, 'use public API paths such as "/"');
     }
   }

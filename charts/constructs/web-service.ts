@@ -1,7 +1,8 @@
-import { Chart, type Duration } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import { checkDnsLabel, checkInteger, checkServiceName } from './props.js';
 import {
   addAcmeSolverPolicy,
@@ -12,7 +13,8 @@ import {
   addService,
   type WebIdentity,
 } from './web-objects.js';
-import { webPodTemplate, type SecretFiles, type WebResources } from './web-pod.js';
+import { webPodTemplate } from './web-pod.js';
+import type { PodPeer, WebServiceProps } from './web-service-props.js';
 import {
   configChecksum,
   resolveConfig,
@@ -23,111 +25,12 @@ import {
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
 export type { AutoscalingSettings } from './web-objects.js';
-
-/** Where a container image comes from: `<registry>/<repository>:<tag>`. */
-export interface ImageReference {
-  /** @default 'ghcr.io/aviary-dev' */
-  readonly registry?: string;
-  /** @default `aviary-<name>` */
-  readonly repository?: string;
-  /** A pinned release, never `latest`. @default the version in package.json */
-  readonly tag?: string;
-}
-
-/** How a {@link WebService} is reached from outside the cluster. */
-export interface WebIngressProps {
-  /** Public host name. */
-  readonly host: string;
-  /** Secret holding the certificate; cert-manager fills it. @default `<name>-tls` */
-  readonly tlsSecretName?: string;
-  /** @default 'nginx' */
-  readonly className?: string;
-  /**
-   * cert-manager `ClusterIssuer` that signs the certificate; with one, the ingress controller may
-   * also reach cert-manager's HTTP-01 solver pods. @default no cert-manager annotation
-   */
-  readonly clusterIssuer?: string;
-  /** Namespace of the ingress controller, which serves the HTTP-01 challenges. @default 'ingress-nginx' */
-  readonly controllerNamespace?: string;
-  /** Paths routed to the service, matched exactly. @default ['/'] */
-  readonly paths?: readonly string[];
-}
-
-/** Pods of another namespace, selected by their labels, e.g. Prometheus. */
-export interface PodPeer {
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-/** Props of {@link WebService}. */
-export interface WebServiceProps {
-  /** Name of every object, of the container, and the Service's DNS name. @default the construct id */
-  readonly name?: string;
-  /** Container port, named `http`; the Service listens on 80. @default 8080 */
-  readonly port?: number;
-  /** @default ghcr.io/aviary-dev/aviary-<name> at the package version */
-  readonly image?: ImageReference;
-  /**
-   * The service's own ConfigMap entries; `PORT`, `HOST`, `LOG_LEVEL`, `SHUTDOWN_*` and
-   * `NODE_OPTIONS` come from other props. @default {}
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /** @default 'info' */
-  readonly logLevel?: string;
-  /** How long the service keeps serving after SIGTERM, while endpoints are removed. @default 5 s */
-  readonly shutdownDelay?: Duration;
-  /** How long in-flight requests get once the server closes. @default 10 s */
-  readonly shutdownTimeout?: Duration;
-  /** Must exceed delay + timeout, or the kubelet kills a draining pod. @default delay + timeout + 5 s */
-  readonly terminationGracePeriod?: Duration;
-  /** HorizontalPodAutoscaler bounds. @default { min: 2, max: 10 } */
-  readonly replicas?: { readonly min?: number; readonly max?: number };
-  /** Average CPU utilization (% of requests) the autoscaler aims for. @default 50 */
-  readonly cpuTargetUtilization?: number;
-  /**
-   * Average memory per pod the autoscaler aims for. A pod keeps about 110 MB after a burst
-   * (bench/RESULTS.md): from 3 replicas to 2 the average must fall below two thirds of the target.
-   * @default '200Mi'
-   */
-  readonly memoryTargetAverage?: string;
-  /** @default cpu 100m–500m, memory 160Mi–256Mi, ephemeral storage 64Mi–256Mi */
-  readonly resources?: WebResources;
-  /**
-   * `NODE_OPTIONS` of the container; empty for none. In a container Node sizes its heap from the
-   * memory limit, and at 256 MiB gives the young generation 1 MB semi-spaces: under load the
-   * services then spend about a third more CPU per request than with 8 MB, for 15 MB less
-   * memory at their peak (bench/RESULTS.md).
-   * @default '--max-semi-space-size=8'
-   */
-  readonly nodeOptions?: string;
-  /** Adds a PodDisruptionBudget allowing one pod down at a time. @default true */
-  readonly disruptionBudget?: boolean;
-  /** @default the cluster's default priority */
-  readonly priorityClassName?: string;
-  /** Numeric uid and gid; the image's `USER` must match. @default 10001 */
-  readonly runAsId?: number;
-  /** Namespaces whose pods may all connect to the http port (the ingress controller's). @default [] */
-  readonly allowedNamespaces?: readonly string[];
-  /** Pods of other namespaces that may connect to the http port (Prometheus). @default [] */
-  readonly allowedPods?: readonly PodPeer[];
-  /** Lets the pods open HTTPS connections to public (non-private) addresses. @default false */
-  readonly internetEgress?: boolean;
-  /** @default [] */
-  readonly secretFiles?: readonly SecretFiles[];
-  /** @default not exposed outside the cluster */
-  readonly ingress?: WebIngressProps;
-  /** Value of `app.kubernetes.io/part-of`, one of the two pod selector labels. @default 'aviary' */
-  readonly partOf?: string;
-  /**
-   * Value of `app.kubernetes.io/instance`, which tells installations apart (it is on every
-   * object and pod, never in a selector, so it can change). @default the chart's namespace
-   */
-  readonly instance?: string;
-  /** @default '/healthz' */
-  readonly livenessPath?: string;
-  /** @default '/readyz' */
-  readonly readinessPath?: string;
-}
+export type {
+  ImageReference,
+  PodPeer,
+  WebIngressProps,
+  WebServiceProps,
+} from './web-service-props.js';
 
 // Private, carrier-grade NAT, loopback and link-local (cloud metadata) ranges: "the internet"
 // is everything else.
@@ -154,9 +57,14 @@ const NON_PUBLIC_RANGES = [
  * NetworkPolicies use cdk8s-plus-27, which renders them as intended.
  *
  * @example
- * const images = new WebService(chart, 'bird-image', { port: 4200 });
- * const bird = new WebService(chart, 'bird', { port: 4201, env: { BIRD_IMAGE_URL: images.url } });
- * images.allowFrom(bird);
+ * const common = {
+ *   image: { registry: 'ghcr.io/org', tag: '1.0.0' },
+ *   replicas: { min: 3, max: 6 },
+ *   partOf: 'shop',
+ * };
+ * const images = new WebService(chart, 'images', { ...common, port: 8081 });
+ * const api = new WebService(chart, 'api', { ...common, env: { IMAGES_URL: images.url } });
+ * images.allowFrom(api);
  */
 export class WebService extends Construct {
   /** Name of every object of this service. */
@@ -175,6 +83,8 @@ export class WebService extends Construct {
   public readonly pods: kplus.Pods;
   /** The container image, `<registry>/<repository>:<tag>`. */
   public readonly image: string;
+  /** Value of `app.kubernetes.io/part-of`, one of the two selector labels. */
+  public readonly partOf: string;
   /** Numeric uid and gid of the container; the image's `USER`. */
   public readonly runAsId: number;
   /** Name of the Ingress, when the service is exposed outside the cluster. */
@@ -185,7 +95,7 @@ export class WebService extends Construct {
   private ingressPolicy?: kplus.NetworkPolicy;
   private egressPolicy?: kplus.NetworkPolicy;
 
-  constructor(scope: Construct, id: string, props: WebServiceProps = {}) {
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     this.name = props.name ?? id;
     const owner = `WebService "${this.name}"`;
@@ -193,8 +103,9 @@ export class WebService extends Construct {
     this.port = props.port ?? 8080;
     checkInteger(owner, 'port', this.port, 1024, 65535);
     this.url = `http://${this.name}`;
-    const partOf = props.partOf ?? 'aviary';
+    const { partOf } = props;
     checkDnsLabel(owner, 'partOf', partOf);
+    this.partOf = partOf;
     this.selector = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': partOf };
     const instance = props.instance ?? Chart.of(this).namespace ?? partOf;
     checkDnsLabel(owner, 'instance', instance);
@@ -204,9 +115,9 @@ export class WebService extends Construct {
     this.pods = kplus.Pods.select(this, 'Pods', { labels: { ...this.selector } });
 
     this.image = resolveImage(owner, this.name, props.image);
-    this.runAsId = resolveRunAsId(owner, props);
+    this.runAsId = resolveRunAsId(owner, props.runAsId);
     this.autoscaling = {
-      replicas: resolveReplicas(owner, props),
+      replicas: resolveReplicas(owner, props.replicas, props.disruptionBudget ?? true),
       targets: {
         cpu: props.cpuTargetUtilization ?? 50,
         memoryAverage: props.memoryTargetAverage ?? '200Mi',
@@ -232,11 +143,7 @@ export class WebService extends Construct {
       addIngress(this, this.identity, props.ingress);
       this.ingressName = this.name;
       if (props.ingress.clusterIssuer) {
-        addAcmeSolverPolicy(
-          this,
-          this.identity,
-          props.ingress.controllerNamespace ?? 'ingress-nginx',
-        );
+        addAcmeSolverPolicy(this, this.identity, props.ingress.controllerNamespace);
       }
     }
   }
@@ -300,8 +207,8 @@ export class WebService extends Construct {
             ephemeralStorageRequest: props.resources?.ephemeralStorageRequest ?? '64Mi',
             ephemeralStorageLimit: props.resources?.ephemeralStorageLimit ?? '256Mi',
           },
-          livenessPath: props.livenessPath ?? '/healthz',
-          readinessPath: props.readinessPath ?? '/readyz',
+          livenessPath: props.livenessPath ?? OPERATIONAL_PATHS.liveness,
+          readinessPath: props.readinessPath ?? OPERATIONAL_PATHS.readiness,
           secretFiles: props.secretFiles ?? [],
         }),
       },

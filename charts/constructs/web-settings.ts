@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Duration } from 'cdk8s';
-import packageJson from '../../package.json' with { type: 'json' };
 import { checkInteger, failProp } from './props.js';
-import type { ImageReference, WebServiceProps } from './web-service.js';
+import type { ImageReference, WebServiceProps } from './web-service-props.js';
 
 const RESERVED_ENV = [
   'PORT',
@@ -17,8 +16,8 @@ const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The image reference `<registry>/<repository>:<tag>`, validated; never `latest`. */
-export function resolveImage(owner: string, name: string, image: ImageReference = {}): string {
-  const registry = image.registry ?? 'ghcr.io/aviary-dev';
+export function resolveImage(owner: string, name: string, image: ImageReference): string {
+  const { registry, tag } = image;
   if (!REGISTRY.test(registry)) {
     failProp(owner, 'image.registry', registry, 'use a host and path such as "ghcr.io/org"');
   }
@@ -26,7 +25,6 @@ export function resolveImage(owner: string, name: string, image: ImageReference 
   if (!REPOSITORY.test(repository)) {
     failProp(owner, 'image.repository', repository, 'use a lower-case name such as "bird"');
   }
-  const tag = image.tag ?? packageJson.version;
   // A moving tag would make a rollback, and the committed manifests, meaningless.
   if (!TAG.test(tag) || tag === 'latest') {
     failProp(owner, 'image.tag', tag, 'pin a release such as "0.1.0" (never "latest")');
@@ -38,7 +36,15 @@ export function resolveImage(owner: string, name: string, image: ImageReference 
 export function resolveConfig(
   owner: string,
   port: number,
-  props: WebServiceProps,
+  props: Pick<
+    WebServiceProps,
+    | 'env'
+    | 'logLevel'
+    | 'shutdownDelay'
+    | 'shutdownTimeout'
+    | 'terminationGracePeriod'
+    | 'nodeOptions'
+  >,
 ): { data: Record<string, string>; gracePeriodSeconds: number } {
   const env = props.env ?? {};
   for (const key of RESERVED_ENV.filter((reserved) => reserved in env)) {
@@ -72,16 +78,16 @@ export function resolveConfig(
 /** Autoscaler bounds, validated against each other and against the disruption budget. */
 export function resolveReplicas(
   owner: string,
-  props: WebServiceProps,
+  replicas: WebServiceProps['replicas'],
+  disruptionBudget: boolean,
 ): { min: number; max: number } {
-  const min = props.replicas?.min ?? 2;
-  const max = props.replicas?.max ?? 10;
+  const { min, max } = replicas;
   checkInteger(owner, 'replicas.min', min, 1);
   checkInteger(owner, 'replicas.max', max, 1);
   if (min > max) {
     failProp(owner, 'replicas', { min, max }, 'min must not exceed max');
   }
-  if (min < 2 && (props.disruptionBudget ?? true)) {
+  if (min < 2 && disruptionBudget) {
     failProp(
       owner,
       'replicas.min',
@@ -94,8 +100,8 @@ export function resolveReplicas(
 }
 
 /** The uid and gid the containers run as. */
-export function resolveRunAsId(owner: string, props: WebServiceProps): number {
-  const id = props.runAsId ?? 10001;
+export function resolveRunAsId(owner: string, runAsId: number | undefined): number {
+  const id = runAsId ?? 10001;
   // Ids below 10000 may collide with users of the node; the restricted profile forbids 0.
   checkInteger(owner, 'runAsId', id, 10000, 2147483647);
   return id;

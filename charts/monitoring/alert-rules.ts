@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
+import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';
 import {
   PrometheusRule,
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/prometheusrule-monitoring.coreos.com.js';
+import { APPLICATION } from '../application.js';
 import { FALLBACK_RATIO_THRESHOLD, scoped } from './promql.js';
 import { BURN_RATE_WINDOWS, SLO, burnRateExpr, sloRecordingRules } from './slo.js';
 
@@ -29,8 +31,8 @@ export interface AlertScope {
   readonly namespace: string;
   /** Service names: the `job` label Prometheus gives their targets. */
   readonly services: readonly string[];
-  /** The cert-manager Certificate (named after its Secret) of the Ingress. @default 'aviary-tls' */
-  readonly certificateName?: string;
+  /** The cert-manager Certificate (named after its Secret) of the Ingress. */
+  readonly certificateName: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface AlertScope {
 export function alertDefinitions({
   namespace,
   services,
-  certificateName = 'aviary-tls',
+  certificateName,
 }: AlertScope): AlertDefinition[] {
   const metric = scoped(namespace);
   const byService = 'sum by (namespace, job)';
@@ -102,7 +104,7 @@ export function alertDefinitions({
     {
       alert: 'AviaryCircuitBreakerOpen',
       expr:
-        `max by (namespace, job, pod, upstream) (${metric('circuit_breaker_state')}) > 0\n` +
+        `max by (namespace, job, pod, upstream) (${metric('circuit_breaker_state')}) > ${CIRCUIT_STATE_VALUE.closed}\n` +
         'and on (namespace, job, pod, upstream) sum by (namespace, job, pod, upstream) ' +
         `(rate(${metric('upstream_requests_total', 'outcome="circuit_open"')}[5m])) > 0`,
       for: '10m',
@@ -225,7 +227,7 @@ export class AlertRules extends Construct {
               expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr),
             })),
           },
-          { name: 'aviary', rules },
+          { name: APPLICATION, rules },
         ],
       },
     });

@@ -22,6 +22,7 @@ import {
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { CIRCUIT_STATE_VALUE, type CircuitState } from '../../apps/shared/operational-contract.js';
 
 /*
  * Panel factories for the Aviary dashboard: every panel reads the Prometheus the dashboard's
@@ -158,14 +159,22 @@ export function stat(options: StatOptions): StatPanelBuilder {
     .thresholds(thresholdSteps(options.colors));
 }
 
-/** Value mappings of `circuit_breaker_state`: 0 closed, 0.5 half-open, 1 open. */
+// How each breaker state is drawn, in the order of the legend.
+const BREAKER_COLORS: Readonly<Record<CircuitState, string>> = {
+  closed: 'green',
+  'half-open': 'orange',
+  open: 'red',
+};
+
+/** Value mappings of `circuit_breaker_state`: each state's gauge value back to its name. */
 export const BREAKER_STATES: ValueMapping[] = [
   {
     type: MappingType.ValueToText,
-    options: {
-      '0': { text: 'closed', color: 'green', index: 0 },
-      '0.5': { text: 'half-open', color: 'orange', index: 1 },
-      '1': { text: 'open', color: 'red', index: 2 },
-    },
+    options: Object.fromEntries(
+      (Object.keys(BREAKER_COLORS) as CircuitState[]).map((state, index) => [
+        String(CIRCUIT_STATE_VALUE[state]),
+        { text: state, color: BREAKER_COLORS[state], index },
+      ]),
+    ),
   },
 ];

@@ -1,3 +1,4 @@
+import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';
 import {
   BREAKER_STATES,
   RATE,
@@ -188,7 +189,7 @@ export function caches({ namespace }: DashboardScope): PanelBuilder[] {
         'Per pod and upstream: closed, half-open (one trial call every 10 s) or open ' +
         '(calls fail at once).',
       unit: 'none',
-      max: 1,
+      max: CIRCUIT_STATE_VALUE.open,
       steps: true,
       mappings: BREAKER_STATES,
       queries: [

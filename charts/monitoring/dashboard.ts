@@ -5,6 +5,7 @@ import {
   RowBuilder,
   type Dashboard,
 } from '@grafana/grafana-foundation-sdk/dashboard';
+import { APPLICATION } from '../application.js';
 import { DATASOURCE_VARIABLE, type DashboardScope, type PanelBuilder } from './dashboard-panels.js';
 import { caches, goldenSignals, upstreams } from './dashboard-service-rows.js';
 import { capacity, pods } from './dashboard-workload-rows.js';
@@ -33,7 +34,7 @@ export function buildDashboard(options: DashboardOptions): Dashboard {
   const builder = new DashboardBuilder(`Aviary (${options.namespace})`)
     .uid(options.uid ?? 'aviary-overview')
     .description('bird and birdImage: traffic, errors, latency, upstreams, capacity, pods.')
-    .tags(['aviary', 'generated'])
+    .tags([APPLICATION, 'generated'])
     .readonly()
     .timezone('utc')
     .time({ from: 'now-3h', to: 'now' })

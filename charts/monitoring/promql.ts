@@ -1,3 +1,5 @@
+import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
+
 /*
  * PromQL shared by the alert rules and the dashboard. Every selector goes through `scoped`, so
  * each expression reads the environment's namespace only: another team's `http_requests_total`
@@ -26,7 +28,7 @@ export function anyOf(label: string, values: readonly string[]): string {
  * seconds and `/readyz` answers 503 on purpose while a pod drains: counted, every rollout would
  * look like an error burst, and probe traffic would dilute the latency of real requests.
  */
-export const SERVED_ROUTES = 'route!~"/healthz|/readyz|/metrics"';
+export const SERVED_ROUTES = `route!~"${Object.values(OPERATIONAL_PATHS).join('|')}"`;
 
 /**
  * The latency objective: 99 % of requests within 1 s. It is a bucket boundary of

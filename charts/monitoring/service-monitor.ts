@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { failProp } from '../constructs/props.js';
 import { HTTP_PORT_NAME, type WebService } from '../constructs/web-service.js';
@@ -11,7 +12,7 @@ export interface WebServiceMonitorProps {
   readonly service: WebService;
   /** Labels Prometheus's `serviceMonitorSelector` looks for, e.g. `release: kube-prometheus-stack`. @default {} */
   readonly selectorLabels?: Readonly<Record<string, string>>;
-  /** @default '/metrics' */
+  /** @default the metrics path of `apps/shared/operational-contract.ts` */
   readonly path?: string;
   /** @default '15s' */
   readonly interval?: string;
@@ -49,7 +50,7 @@ export class WebServiceMonitor extends Construct {
     if (!/^\d+[smh]$/.test(interval)) {
       failProp(owner, 'interval', interval, 'use a Prometheus duration such as "15s"');
     }
-    const path = props.path ?? '/metrics';
+    const path = props.path ?? OPERATIONAL_PATHS.metrics;
     if (!path.startsWith('/'))
       failProp(owner, 'path', path, 'use an absolute path such as "/metrics"');
 

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import {
   Rollout,
   RolloutSpecStrategyCanaryMaxSurge,
@@ -187,7 +188,7 @@ export class CanaryRollout extends Construct {
         endpoints: [
           {
             port: HTTP_PORT_NAME,
-            path: '/metrics',
+            path: OPERATIONAL_PATHS.metrics,
             interval: '15s',
             honorLabels: false,
             relabelings: [

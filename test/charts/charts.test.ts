@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ArgoCdChart } from '../../charts/argocd-chart.js';
+import { ArgoCdChart, type ArgoCdChartProps } from '../../charts/argocd-chart.js';
 import { production } from '../../charts/environments.js';
-import { FluxChart } from '../../charts/flux-chart.js';
+import { FluxChart, type FluxChartProps } from '../../charts/flux-chart.js';
 import { NamespaceChart } from '../../charts/namespace-chart.js';
 import { defineUnit, type GitOpsUnit } from '../../charts/gitops-units.js';
 import { MONITORING_STORAGE_CLASS, PlatformChart } from '../../charts/platform-chart.js';
-import { ServicesChart } from '../../charts/services-chart.js';
+import { ServicesChart, type ServicesChartProps } from '../../charts/services-chart.js';
 import { synthesize } from '../../charts/synthesize.js';
 import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
 import { listFiles } from './support/manifests.js';
@@ -17,6 +17,22 @@ import { listFiles } from './support/manifests.js';
 const objectsOf = (chart: Chart) => Testing.synth(chart) as KubeObject[];
 const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name) as T;
+// The GitOps charts as main.ts builds them, from the production environment.
+const argoCd = (
+  props: Partial<ArgoCdChartProps> & Pick<ArgoCdChartProps, 'units'>,
+  app = Testing.app(),
+  id = 'argocd',
+) =>
+  new ArgoCdChart(app, id, {
+    ...production.gitops,
+    destinationNamespace: production.namespace,
+    ...props,
+  });
+const flux = (
+  props: Partial<FluxChartProps> & Pick<FluxChartProps, 'units'>,
+  app = Testing.app(),
+  id = 'flux',
+) => new FluxChart(app, id, { ...production.gitops, ...props });
 
 describe('PlatformChart', () => {
   const objects = objectsOf(new PlatformChart(Testing.app(), 'platform'));
@@ -99,8 +115,8 @@ describe('NamespaceChart', () => {
 });
 
 describe('ServicesChart', () => {
-  const chart = (props: ConstructorParameters<typeof ServicesChart>[2] = {}) =>
-    objectsOf(new ServicesChart(Testing.app(), 'services', props));
+  const chart = (props: Partial<ServicesChartProps> = {}) =>
+    objectsOf(new ServicesChart(Testing.app(), 'services', { ...production, ...props }));
 
   it('points bird at birdImage through its Service, on the embedded catalog', () => {
     const data = find<ConfigMap>(chart(), 'ConfigMap', 'bird').data;
@@ -170,7 +186,7 @@ describe('GitOps charts', () => {
     }),
     defineUnit({
       name: 'services',
-      charts: [new ServicesChart(app, 'services')],
+      charts: [new ServicesChart(app, 'services', production)],
       dependsOn: ['platform'],
     }),
     defineUnit({
@@ -201,9 +217,7 @@ describe('GitOps charts', () => {
   });
 
   it('Argo CD: an Application per unit, in its own AppProject, retrying', () => {
-    const objects = objectsOf(
-      new ArgoCdChart(Testing.app(), 'argocd', { units, path: 'deploy/prod', branch: 'release' }),
-    );
+    const objects = objectsOf(argoCd({ units, path: 'deploy/prod', branch: 'release' }));
     expect(objects).toMatchSnapshot();
     expect(find(objects, 'Application', 'aviary-services').spec).toMatchObject({
       project: 'aviary-services',
@@ -233,10 +247,10 @@ describe('GitOps charts', () => {
     };
     const taken = defineUnit({
       name: 'services',
-      charts: [new ServicesChart(app, 'services')],
+      charts: [new ServicesChart(app, 'services', production)],
       controllerFields: [replicas],
     });
-    const objects = objectsOf(new ArgoCdChart(app, 'argocd', { units: [taken, units[2]!] }));
+    const objects = objectsOf(argoCd({ units: [taken, units[2]!] }, app));
     expect(find(objects, 'Application', 'aviary-services').spec).toMatchObject({
       ignoreDifferences: [
         { group: 'apps', kind: 'Deployment', name: 'bird', jsonPointers: ['/spec/replicas'] },
@@ -256,7 +270,7 @@ describe('GitOps charts', () => {
       folder: 'unread',
       waitForHealth: false,
     });
-    const objects = objectsOf(new FluxChart(app, 'flux', { units: [units[1]!, unread] }));
+    const objects = objectsOf(flux({ units: [units[1]!, unread] }, app));
     expect(find(objects, 'Kustomization', 'aviary-services').spec).toMatchObject({ wait: true });
     expect(find(objects, 'Kustomization', 'aviary-unread').spec).toMatchObject({ wait: false });
   });
@@ -271,14 +285,14 @@ describe('GitOps charts', () => {
     expect(() =>
       defineUnit({
         name: 's',
-        charts: [new ServicesChart(Testing.app(), 'services')],
+        charts: [new ServicesChart(Testing.app(), 'services', production)],
         controllerFields: [field],
       }),
     ).toThrowError(/GitOps unit "s": invalid controllerFields .*bird-canary.*: name an object/);
   });
 
   it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
-    const objects = objectsOf(new FluxChart(Testing.app(), 'flux', { units, path: 'deploy/prod' }));
+    const objects = objectsOf(flux({ units, path: 'deploy/prod' }));
     expect(objects).toMatchSnapshot();
     expect(find(objects, 'GitRepository', 'aviary-services').spec).toMatchObject({
       ignore: '/*\n!/deploy/prod/\n/deploy/prod/*\n!/deploy/prod/*-services.k8s.yaml\n',
@@ -302,15 +316,22 @@ describe('GitOps charts', () => {
   });
 
   it('rejects a repository that is not a URL and an absolute path', () => {
-    expect(
-      () => new FluxChart(Testing.app(), 'f', { units, repoUrl: 'github.com/aviary' }),
-    ).toThrowError(
+    expect(() => flux({ units, repoUrl: 'github.com/aviary' }, Testing.app(), 'f')).toThrowError(
       /FluxChart "f": invalid repoUrl "github.com\/aviary": use an https:\/\/ or ssh:\/\/ URL/,
     );
-    expect(() => new ArgoCdChart(Testing.app(), 'a', { units, path: '/dist' })).toThrowError(
+    expect(() => argoCd({ units, path: '/dist' }, Testing.app(), 'a')).toThrowError(
       /ArgoCdChart "a": invalid path "\/dist"/,
     );
   });
+
+  it.each(['/dist', 'dist/', './dist', 'deploy/../dist', 'deploy//prod', 'my dist', ''])(
+    'Argo CD and Flux both refuse the folder %j',
+    (path) => {
+      const fix = /use a folder relative to the repository root/;
+      expect(() => argoCd({ units, path }, Testing.app(), 'a')).toThrowError(fix);
+      expect(() => flux({ units, path }, Testing.app(), 'f')).toThrowError(fix);
+    },
+  );
 });
 
 describe('synthesize', () => {
@@ -323,7 +344,7 @@ describe('synthesize', () => {
     new Chart(monitoring, 'monitoring');
     const gitops = new App({ outdir: path.join(outdir, 'gitops') });
     const unit = defineUnit({ name: 'x', charts: [new Chart(Testing.app(), 'x')] });
-    new ArgoCdChart(gitops, 'argocd', { units: [unit] });
+    argoCd({ units: [unit] }, gitops);
     new Chart(gitops, 'empty');
     synthesize([monitoring, gitops]);
     expect(listFiles(outdir)).toEqual(['gitops/argocd.k8s.yaml']);
@@ -332,8 +353,8 @@ describe('synthesize', () => {
   it('numbers dependent charts so kubectl applies them in order', () => {
     outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
     const app = new App({ outdir });
-    const services = new ServicesChart(app, 'services');
-    const namespace = new NamespaceChart(app, 'namespace');
+    const services = new ServicesChart(app, 'services', production);
+    const namespace = new NamespaceChart(app, 'namespace', production);
     services.addDependency(namespace);
     synthesize([app]);
     expect(listFiles(outdir)).toEqual(['0000-namespace.k8s.yaml', '0001-services.k8s.yaml']);

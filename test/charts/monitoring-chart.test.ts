@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { WebService } from '../../charts/constructs/web-service.js';
 import { production } from '../../charts/environments.js';
-import { DASHBOARD_NAME, MonitoringChart } from '../../charts/monitoring-chart.js';
+import { DASHBOARD_NAME, MonitoringChart, runbookUrlOf } from '../../charts/monitoring-chart.js';
 import { WebServiceMonitor } from '../../charts/monitoring/service-monitor.js';
 import { ServicesChart } from '../../charts/services-chart.js';
 import type {
@@ -14,15 +14,18 @@ import type {
 } from './support/k8s-types.js';
 import { loadManifests, mutate, ofKind } from './support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
+import { REQUIRED_WEB_SERVICE_PROPS } from './support/web-service-props.js';
 
 type Props = Partial<ConstructorParameters<typeof MonitoringChart>[2]>;
 
 /** The monitoring objects for the two services of a ServicesChart in `namespace`. */
 function synth(props: Props = {}, namespace = 'aviary') {
-  const services = new ServicesChart(Testing.app(), 'services', { namespace });
+  const services = new ServicesChart(Testing.app(), 'services', { ...production, namespace });
   const chart = new MonitoringChart(Testing.app(), 'monitoring', {
+    ...production,
     namespace,
     services: [services.birdImage, services.bird],
+    runbookUrl: runbookUrlOf(production.gitops),
     ...props,
   });
   return Testing.synth(chart) as KubeObject[];
@@ -129,7 +132,11 @@ describe('MonitoringChart', () => {
   });
 
   it('refuses a ServiceMonitor away from its Service, which it could not select', () => {
-    const other = new WebService(new Chart(Testing.app(), 'x', { namespace: 'other' }), 'api');
+    const other = new WebService(
+      new Chart(Testing.app(), 'x', { namespace: 'other' }),
+      'api',
+      REQUIRED_WEB_SERVICE_PROPS,
+    );
     expect(
       () =>
         new WebServiceMonitor(new Chart(Testing.app(), 'm', { namespace: 'aviary' }), 'm', {

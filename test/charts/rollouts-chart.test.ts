@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { production } from '../../charts/environments.js';
 import { RolloutsChart } from '../../charts/rollouts-chart.js';
 import { ServicesChart } from '../../charts/services-chart.js';
 import { SyntheticCheckChart } from '../../charts/synthetic-check-chart.js';
@@ -10,11 +11,14 @@ import type { Rollout } from './support/rollout-references.js';
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 
 function synth(prometheusUrl = PROMETHEUS) {
-  const services = new ServicesChart(Testing.app(), 'services');
+  const services = new ServicesChart(Testing.app(), 'services', production);
   const chart = new RolloutsChart(Testing.app(), 'rollouts', {
+    ...production,
     bird: services.bird,
     birdImage: services.birdImage,
     prometheusUrl,
+    // None: the canary's ServiceMonitor then carries the service's own labels only.
+    prometheusSelectorLabels: {},
   });
   return { services, chart, objects: Testing.synth(chart) as KubeObject[] };
 }
@@ -113,9 +117,12 @@ describe('RolloutsChart', () => {
 
 describe('VpaChart', () => {
   it('recommends only: updateMode Off for each service', () => {
-    const services = new ServicesChart(Testing.app(), 'services');
+    const services = new ServicesChart(Testing.app(), 'services', production);
     const objects = Testing.synth(
-      new VpaChart(Testing.app(), 'vpa', { services: [services.birdImage, services.bird] }),
+      new VpaChart(Testing.app(), 'vpa', {
+        ...production,
+        services: [services.birdImage, services.bird],
+      }),
     ) as KubeObject[];
     expect(
       objects.map((o) => [o.metadata.name, (o.spec as { updatePolicy: unknown }).updatePolicy]),
@@ -123,17 +130,17 @@ describe('VpaChart', () => {
       ['bird-image', { updateMode: 'Off' }],
       ['bird', { updateMode: 'Off' }],
     ]);
-    expect(() => new VpaChart(Testing.app(), 'empty', { services: [] })).toThrowError(
-      /VpaChart "empty": invalid services/,
-    );
+    expect(
+      () => new VpaChart(Testing.app(), 'empty', { ...production, services: [] }),
+    ).toThrowError(/VpaChart "empty": invalid services/);
   });
 });
 
 describe('SyntheticCheckChart', () => {
-  const services = new ServicesChart(Testing.app(), 'services');
+  const services = new ServicesChart(Testing.app(), 'services', production);
   it('calls bird through its Service every 5 minutes, in its image, never piling up', () => {
     const objects = Testing.synth(
-      new SyntheticCheckChart(Testing.app(), 'check', { bird: services.bird }),
+      new SyntheticCheckChart(Testing.app(), 'check', { ...production, bird: services.bird }),
     ) as KubeObject[];
     const cron = objects.find((o) => o.kind === 'CronJob') as CronJob;
     expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid' });
@@ -146,6 +153,7 @@ describe('SyntheticCheckChart', () => {
     expect(
       () =>
         new SyntheticCheckChart(Testing.app(), 'check', {
+          ...production,
           bird: services.bird,
           schedule: 'hourly',
         }),

@@ -1,6 +1,5 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import packageJson from '../../package.json' with { type: 'json' };
 import { WebService, type WebServiceProps } from '../../charts/constructs/web-service.js';
 import type {
   ConfigMap,
@@ -12,14 +11,21 @@ import type {
   PodDisruptionBudget,
   Service,
 } from './support/k8s-types.js';
+import { REQUIRED_WEB_SERVICE_PROPS } from './support/web-service-props.js';
 
-/** Synthesizes one WebService (plus whatever `more` adds) in a chart of namespace `test`. */
-function synth(props?: WebServiceProps, more?: (service: WebService, chart: Chart) => void) {
+/**
+ * Synthesizes one WebService with the required props and `props` (plus whatever `more` adds) in a
+ * chart of namespace `test`.
+ */
+function synth(
+  props: Partial<WebServiceProps> = {},
+  more?: (service: WebService, chart: Chart) => void,
+) {
   const chart = new Chart(Testing.app(), 'test', {
     namespace: 'test',
     disableResourceNameHashes: true,
   });
-  const service = new WebService(chart, 'api', props);
+  const service = new WebService(chart, 'api', { ...REQUIRED_WEB_SERVICE_PROPS, ...props });
   more?.(service, chart);
   return Testing.synth(chart) as KubeObject[];
 }
@@ -72,8 +78,8 @@ describe('WebService with default props', () => {
     expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
   });
 
-  it('pins the image to the package version', () => {
-    expect(container.image).toBe(`ghcr.io/aviary-dev/aviary-api:${packageJson.version}`);
+  it('pins the image to the given registry and tag, in the repository aviary-<name>', () => {
+    expect(container.image).toBe('ghcr.io/aviary-dev/aviary-api:0.1.0');
   });
 
   it('leaves replicas to a 2–10 autoscaler that a drain never blocks', () => {
@@ -137,7 +143,7 @@ describe('WebService props and wiring', () => {
 
   it('allowFrom opens the server to the client, on the container port, both ways', () => {
     const objects = synth({ port: 4200 }, (api, chart) => {
-      api.allowFrom(new WebService(chart, 'web', { port: 4201 }));
+      api.allowFrom(new WebService(chart, 'web', { ...REQUIRED_WEB_SERVICE_PROPS, port: 4201 }));
     });
     const ingress = find<NetworkPolicy>(objects, 'NetworkPolicy', 'api-allow-ingress');
     expect(ingress.spec).toEqual({
@@ -185,7 +191,13 @@ describe('WebService props and wiring', () => {
   });
 
   it('exposes the service through a TLS Ingress when asked', () => {
-    const objects = synth({ ingress: { host: 'api.example.com', clusterIssuer: 'letsencrypt' } });
+    const objects = synth({
+      ingress: {
+        host: 'api.example.com',
+        clusterIssuer: 'letsencrypt',
+        controllerNamespace: 'ingress-nginx',
+      },
+    });
     const ingress = find<Ingress>(objects, 'Ingress');
     expect(ingress.metadata.annotations).toEqual({
       'cert-manager.io/cluster-issuer': 'letsencrypt',
@@ -255,7 +267,9 @@ describe('WebService props and wiring', () => {
 });
 
 describe('WebService rejects invalid props, naming the prop, the value and the fix', () => {
-  const cases: [string, WebServiceProps, RegExp][] = [
+  const { image } = REQUIRED_WEB_SERVICE_PROPS;
+  const ingress = { host: 'api.example.com', controllerNamespace: 'ingress-nginx' };
+  const cases: [string, Partial<WebServiceProps>, RegExp][] = [
     [
       'min above max',
       { replicas: { min: 5, max: 3 } },
@@ -263,14 +277,18 @@ describe('WebService rejects invalid props, naming the prop, the value and the f
     ],
     [
       'one replica with a budget',
-      { replicas: { min: 1 } },
+      { replicas: { min: 1, max: 10 } },
       /invalid replicas.min 1: use at least 2 .*disruptionBudget: false/,
     ],
-    ['a latest tag', { image: { tag: 'latest' } }, /invalid image.tag "latest": pin a release/],
-    ['a malformed tag', { image: { tag: 'v1 beta' } }, /invalid image.tag "v1 beta"/],
+    [
+      'a latest tag',
+      { image: { ...image, tag: 'latest' } },
+      /invalid image.tag "latest": pin a release/,
+    ],
+    ['a malformed tag', { image: { ...image, tag: 'v1 beta' } }, /invalid image.tag "v1 beta"/],
     [
       'a registry URL',
-      { image: { registry: 'https://ghcr.io/org' } },
+      { image: { ...image, registry: 'https://ghcr.io/org' } },
       /invalid image.registry "https:\/\/ghcr.io\/org"/,
     ],
     [
@@ -303,12 +321,12 @@ describe('WebService rejects invalid props, naming the prop, the value and the f
     ],
     [
       'an Ingress publishing /metrics',
-      { ingress: { host: 'api.example.com', paths: ['/', '/metrics'] } },
+      { ingress: { ...ingress, paths: ['/', '/metrics'] } },
       /invalid ingress.paths\[\] "\/metrics": use public API paths/,
     ],
     [
       'an invalid host',
-      { ingress: { host: 'Aviary_Example' } },
+      { ingress: { ...ingress, host: 'Aviary_Example' } },
       /invalid ingress.host "Aviary_Example"/,
     ],
   ];
