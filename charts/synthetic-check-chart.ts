@@ -5,6 +5,7 @@ import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { failProp } from './constructs/props.js';
 import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
 import type { WebService } from './constructs/web-service.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../apps/bird/contract-check/config.js';
 import type { AviaryEnvironment } from './environments.js';
 
 /** Props of {@link SyntheticCheckChart}: bird, and the namespace it lives in. */
@@ -85,7 +86,7 @@ export class SyntheticCheckChart extends NamespacedChart {
                     command: ['node', SYNTHETIC_CHECK_SCRIPT],
                     env: [
                       { name: 'BIRD_URL', value: bird.url },
-                      { name: 'CHECK_TIMEOUT_MS', value: '5000' },
+                      { name: 'CHECK_TIMEOUT_MS', value: String(DEFAULT_CHECK_TIMEOUT_MS) },
                     ],
                     resources: {
                       // Ephemeral storage too, as the services set it: the quota caps it, and

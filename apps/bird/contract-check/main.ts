@@ -1,5 +1,6 @@
-import { ConfigError, deepFreeze, millisecondsVar, parseEnv, urlVar } from '../../shared/config.js';
+import { ConfigError } from '../../shared/config.js';
 import { checkBird } from './check.js';
+import { loadContractCheckConfig, type ContractCheckConfig } from './config.js';
 
 /*
  * The synthetic check's process (the CronJob `bird-contract-check` runs it in bird's image):
@@ -7,17 +8,9 @@ import { checkBird } from './check.js';
  * the contract and 1 when it does not, so the Job fails and kube-state-metrics counts it.
  */
 
-const variables = {
-  /** bird's base URL as a client reaches it, e.g. `http://bird` (its Service). */
-  BIRD_URL: urlVar('http://localhost:4201'),
-  /** How long the answer may take; bird answers within its 2 s upstream deadline. */
-  CHECK_TIMEOUT_MS: millisecondsVar(5000, 1),
-};
-
-let config: { birdUrl: string; timeoutMs: number };
+let config: ContractCheckConfig;
 try {
-  const vars = parseEnv(variables, process.env);
-  config = deepFreeze({ birdUrl: vars.BIRD_URL, timeoutMs: vars.CHECK_TIMEOUT_MS });
+  config = loadContractCheckConfig(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`bird-contract-check: ${error.message}\n`);
