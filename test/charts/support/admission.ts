@@ -13,6 +13,7 @@ import type {
   NetworkPolicy,
   NetworkPolicyPeer,
   PodSpec,
+  Quantity,
   ResourceQuota,
   SecurityContext,
 } from './k8s-types.js';
@@ -54,7 +55,7 @@ export function restrictedProfileProblems(pod: PodSpec): string[] {
   return problems;
 }
 
-type Resources = Record<string, string | number>;
+type Resources = Record<string, Quantity>;
 
 /**
  * The containers of `pod` as the LimitRanger plugin admits them into `namespace`: missing limits
