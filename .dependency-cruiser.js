@@ -45,6 +45,7 @@ export default {
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
       mainFields: ['module', 'main', 'types', 'typings'],
     },
+    // A cruise takes seconds; a cache would also answer test/lint's fixtures from a stale graph.
     cache: false,
   },
 };
