@@ -49,8 +49,7 @@ export function restrictedProfileProblems(pod: PodSpec): string[] {
     const seccomp = own.seccompProfile?.type ?? podContext.seccompProfile?.type;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
       problems.push(`${at} has seccomp ${seccomp}`);
-    if ((container.ports ?? []).some((p) => (p as { hostPort?: number }).hostPort))
-      problems.push(`${at} uses a hostPort`);
+    if ((container.ports ?? []).some((p) => p.hostPort)) problems.push(`${at} uses a hostPort`);
   }
   return problems;
 }
