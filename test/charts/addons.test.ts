@@ -313,9 +313,7 @@ describe('8. rollouts, storage, labels and the silent failures', () => {
         }
       }
       for (const t of d.spec.template.spec.topologySpreadConstraints ?? []) {
-        if (
-          !((t as { matchLabelKeys?: string[] }).matchLabelKeys ?? []).includes('pod-template-hash')
-        ) {
+        if (!(t.matchLabelKeys ?? []).includes('pod-template-hash')) {
           found.push(`${at}: spread over ${t.topologyKey} counts old and new pods together`);
         }
       }

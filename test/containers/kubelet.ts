@@ -3,7 +3,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deployment, KubeObject } from '../charts/support/k8s-types.js';
 import { lastLines, podman, run } from './engine.js';
-import type { RunningContainer } from './pods.js';
 
 // What the kubelet does for a pod that podman 4.3 does not, done by the test as the kubelet
 // does it: the Secret volume's contents, and a readiness probe.
@@ -50,7 +49,9 @@ export async function containerLogs(name: string): Promise<string> {
  * shows as a restart count, as a crash loop does in Kubernetes.
  */
 export async function waitUntilReady(
-  container: RunningContainer,
+  // Podman's name for the container and its URL (a `RunningContainer` of ./pods.ts, which
+  // imports this module).
+  container: { readonly name: string; readonly url: string },
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -202,8 +202,8 @@ export class LocalCluster {
   async #mountpoints(deployment: Deployment): Promise<Map<string, string>> {
     const mountpoints = new Map<string, string>();
     for (const volume of deployment.spec.template.spec.volumes ?? []) {
-      if (!volume.secret) continue;
-      const name = volume.secret.secretName;
+      const name = volume.secret?.secretName;
+      if (!name) continue;
       mountpoints.set(
         name,
         await podman(['volume', 'inspect', '--format', '{{.Mountpoint}}', name]),

@@ -1,8 +1,9 @@
+import { Copy } from 'dockerfile-ast';
 import {
+  copySources,
   externalBases,
   findStage,
   isNpmInstall,
-  parseCopy,
   resolveTarget,
   runCommands,
   type ImageConfig,
@@ -109,8 +110,8 @@ function productionOnlyProblems(stages: readonly Stage[], image: ImageConfig): s
     .map((command) => `${where} installs development dependencies: ${command}`);
   const modules = image.chain
     .flatMap((stage) => stage.instructions)
-    .filter((instruction) => instruction.keyword === 'COPY')
-    .map((instruction) => parseCopy(instruction.args))
+    .filter((instruction) => instruction instanceof Copy)
+    .map(copySources)
     .filter((copy) => copy.sources.some((source) => /(^|\/)node_modules\/?$/.test(source)));
   if (modules.length === 0) problems.push(`${where}: no node_modules is copied into the image`);
   for (const { from } of modules) {

@@ -15,7 +15,7 @@ export interface AddOnPod {
   /** Its namespace, or {@link APP_NAMESPACE}. */
   readonly namespace: string;
   readonly labels: Labels;
-  readonly spec: PodSpec & { priority?: number; restartPolicy?: string };
+  readonly spec: PodSpec;
   /** Where Aviary's traffic or the add-on's own traffic must reach it, e.g. the solver's port. */
   readonly reachedFrom?: readonly { readonly pod: string; readonly port: number }[];
 }
@@ -78,7 +78,7 @@ export const certManager: AddOn = {
             },
           },
         ],
-      } as AddOnPod['spec'],
+      },
     },
   ],
   objects: [

@@ -13,6 +13,7 @@ import type {
   NetworkPolicy,
   NetworkPolicyPeer,
   PodSpec,
+  Quantity,
   ResourceQuota,
   SecurityContext,
 } from './k8s-types.js';
@@ -48,13 +49,12 @@ export function restrictedProfileProblems(pod: PodSpec): string[] {
     const seccomp = own.seccompProfile?.type ?? podContext.seccompProfile?.type;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
       problems.push(`${at} has seccomp ${seccomp}`);
-    if ((container.ports ?? []).some((p) => (p as { hostPort?: number }).hostPort))
-      problems.push(`${at} uses a hostPort`);
+    if ((container.ports ?? []).some((p) => p.hostPort)) problems.push(`${at} uses a hostPort`);
   }
   return problems;
 }
 
-type Resources = Record<string, string | number>;
+type Resources = Record<string, Quantity>;
 
 /**
  * The containers of `pod` as the LimitRanger plugin admits them into `namespace`: missing limits

@@ -107,7 +107,10 @@ function deploymentProblems(manifests: readonly Manifest[]): string[] {
       problems.push(`${at}: PriorityClass ${priority} does not exist`);
     }
     for (const volume of pod.volumes ?? []) {
-      if (volume.configMap && !exists(manifests, 'ConfigMap', volume.configMap.name, namespace)) {
+      if (
+        volume.configMap &&
+        !exists(manifests, 'ConfigMap', volume.configMap.name ?? '', namespace)
+      ) {
         problems.push(
           `${at}: volume ${volume.name} uses missing ConfigMap ${volume.configMap.name}`,
         );
@@ -238,9 +241,9 @@ function ingressProblems(manifests: readonly Manifest[]): string[] {
           problems.push(`${at}: backend Service ${wanted?.name} does not exist`);
         } else if (
           !service.spec.ports.some((p) =>
-            wanted.port.name !== undefined
+            wanted.port?.name !== undefined
               ? p.name === wanted.port.name
-              : p.port === wanted.port.number,
+              : p.port === wanted.port?.number,
           )
         ) {
           problems.push(

@@ -1,217 +1,67 @@
 /**
- * The parts of Kubernetes objects the checks read, as they appear in YAML. Fields are optional
- * where the API allows leaving them out: the checks must not assume what they verify.
+ * The Kubernetes objects the checks read, as they appear in YAML: the wire-format types of
+ * `kubernetes-types` (see docs/development.md for its version), narrowed only where a check finds
+ * or walks an object by a field the API server requires but the OpenAPI types leave optional (a
+ * name, a spec, a pod template's spec). Every other field keeps the package's optionality: the
+ * checks must not assume what they verify.
  */
+import type * as apps from 'kubernetes-types/apps/v1.js';
+import type * as autoscaling from 'kubernetes-types/autoscaling/v2.js';
+import type * as batch from 'kubernetes-types/batch/v1.js';
+import type * as core from 'kubernetes-types/core/v1.js';
+import type { LabelSelector, ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type * as networking from 'kubernetes-types/networking/v1.js';
+import type * as policy from 'kubernetes-types/policy/v1.js';
 
+export type { Quantity } from 'kubernetes-types/api/resource.js';
+export type { Container, PodSpec, SecurityContext } from 'kubernetes-types/core/v1.js';
+export type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+export type { NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
+
+/** Labels, annotations and other string maps. */
 export type Labels = Record<string, string>;
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Labels;
-  annotations?: Labels;
-}
+/** A port or a percentage (`intstr.IntOrString`), which YAML gives as a number or a string. */
+export type IntOrString = number | string;
 
+/** Any object of a manifest: the checks find objects by kind and name. */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: ObjectMeta;
+  metadata: ObjectMeta & { name: string };
   [field: string]: unknown;
 }
 
-export interface LabelSelector {
-  matchLabels?: Labels;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-export type IntOrString = number | string;
-
-export interface Probe {
-  httpGet?: { path?: string; port: IntOrString };
-  tcpSocket?: { port: IntOrString };
-  exec?: unknown;
-  grpc?: unknown;
-}
-
-export interface SecurityContext {
-  runAsNonRoot?: boolean;
-  runAsUser?: number;
-  runAsGroup?: number;
-  readOnlyRootFilesystem?: boolean;
-  allowPrivilegeEscalation?: boolean;
-  privileged?: boolean;
-  capabilities?: { add?: string[]; drop?: string[] };
-  seccompProfile?: { type: string };
-  fsGroup?: number;
-}
-
-export interface Container {
-  name: string;
-  image?: string;
-  ports?: { name?: string; containerPort: number; protocol?: string }[];
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  env?: { name: string; value?: string }[];
-  resources?: { requests?: Record<string, IntOrString>; limits?: Record<string, IntOrString> };
-  startupProbe?: Probe;
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  securityContext?: SecurityContext;
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-
-export interface Volume {
-  name: string;
-  secret?: { secretName: string; optional?: boolean };
-  configMap?: { name: string; optional?: boolean };
-  [source: string]: unknown;
-}
-
-export interface PodAffinityTerm {
-  topologyKey: string;
-  labelSelector?: LabelSelector;
-}
-
-export interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  volumes?: Volume[];
-  securityContext?: SecurityContext;
-  serviceAccountName?: string;
-  automountServiceAccountToken?: boolean;
-  priorityClassName?: string;
-  terminationGracePeriodSeconds?: number;
-  hostNetwork?: boolean;
-  hostPID?: boolean;
-  hostIPC?: boolean;
-  topologySpreadConstraints?: (PodAffinityTerm & { whenUnsatisfiable: string })[];
-  affinity?: {
-    podAntiAffinity?: {
-      requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
-      preferredDuringSchedulingIgnoredDuringExecution?: { podAffinityTerm: PodAffinityTerm }[];
-    };
+/** A kind of `kubernetes-types` as a manifest holds it: a `KubeObject` with its `spec` present. */
+type Manifest<Kind extends { spec?: object }, Spec = unknown> = KubeObject &
+  Omit<Kind, 'apiVersion' | 'kind' | 'metadata' | 'spec'> & {
+    spec: NonNullable<Kind['spec']> & Spec;
   };
+
+/** A pod template whose pod spec is given, as the API server requires of every workload. */
+interface WithPodSpec {
+  template: core.PodTemplateSpec & { spec: core.PodSpec };
 }
 
-export interface Deployment extends KubeObject {
-  spec: {
-    replicas?: number;
-    selector: LabelSelector;
-    strategy?: {
-      type?: string;
-      rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString };
-    };
-    template: { metadata?: { labels?: Labels; annotations?: Labels }; spec: PodSpec };
-  };
-}
+export type Deployment = Manifest<apps.Deployment, WithPodSpec>;
+export type CronJob = Manifest<batch.CronJob, { jobTemplate: { spec: WithPodSpec } }>;
+export type Service = Manifest<core.Service, { ports: core.ServicePort[] }>;
+export type HorizontalPodAutoscaler = Manifest<autoscaling.HorizontalPodAutoscaler>;
+export type PodDisruptionBudget = Manifest<policy.PodDisruptionBudget>;
+export type NetworkPolicy = Manifest<networking.NetworkPolicy>;
+export type Ingress = Manifest<networking.Ingress>;
+export type ResourceQuota = Manifest<
+  core.ResourceQuota,
+  Required<Pick<core.ResourceQuotaSpec, 'hard'>>
+>;
+export type LimitRange = Manifest<core.LimitRange>;
+export type ConfigMap = KubeObject & Omit<core.ConfigMap, 'apiVersion' | 'kind' | 'metadata'>;
 
-export interface CronJob extends KubeObject {
-  spec: {
-    schedule: string;
-    concurrencyPolicy?: string;
-    jobTemplate: {
-      spec: {
-        backoffLimit?: number;
-        activeDeadlineSeconds?: number;
-        template: { metadata?: { labels?: Labels }; spec: PodSpec & { restartPolicy?: string } };
-      };
-    };
-  };
-}
+// The Prometheus Operator kinds (monitoring.coreos.com/v1) are not in `kubernetes-types`, and
+// their `cdk8s import` bindings in imports/ describe construct props rather than YAML (wrapper
+// classes for int-or-string fields and `expr`, enums, readonly arrays): only what the checks read.
 
-export interface ServicePort {
-  name?: string;
-  port: number;
-  targetPort?: IntOrString;
-}
-
-export interface Service extends KubeObject {
-  spec: { type?: string; selector?: Labels; ports: ServicePort[] };
-}
-
-export interface MetricSpec {
-  type: string;
-  resource?: {
-    name: string;
-    target: { type: string; averageUtilization?: number; averageValue?: IntOrString };
-  };
-}
-
-export interface HorizontalPodAutoscaler extends KubeObject {
-  spec: {
-    scaleTargetRef: { apiVersion?: string; kind: string; name: string };
-    minReplicas?: number;
-    maxReplicas: number;
-    metrics?: MetricSpec[];
-    behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } };
-  };
-}
-
-export interface PodDisruptionBudget extends KubeObject {
-  spec: {
-    selector?: LabelSelector;
-    maxUnavailable?: IntOrString;
-    minAvailable?: IntOrString;
-    unhealthyPodEvictionPolicy?: string;
-  };
-}
-
-export interface NetworkPolicyPeer {
-  podSelector?: LabelSelector;
-  namespaceSelector?: LabelSelector;
-  ipBlock?: { cidr: string; except?: string[] };
-}
-
-export interface NetworkPolicyPort {
-  port?: IntOrString;
-  protocol?: string;
-}
-
-export interface NetworkPolicy extends KubeObject {
-  spec: {
-    podSelector: LabelSelector;
-    policyTypes?: string[];
-    ingress?: { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
-    egress?: { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
-  };
-}
-
-export interface Ingress extends KubeObject {
-  spec: {
-    ingressClassName?: string;
-    tls?: { hosts?: string[]; secretName?: string }[];
-    rules?: {
-      host?: string;
-      http?: {
-        paths: { path?: string; backend: { service?: { name: string; port: ServicePortRef } } }[];
-      };
-    }[];
-  };
-}
-
-export interface ServicePortRef {
-  name?: string;
-  number?: number;
-}
-
-export interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
-}
-
-export interface ResourceQuota extends KubeObject {
-  spec: { hard: Record<string, IntOrString> };
-}
-
-export interface LimitRange extends KubeObject {
-  spec: {
-    limits: {
-      type: string;
-      max?: Record<string, IntOrString>;
-      default?: Record<string, IntOrString>;
-      defaultRequest?: Record<string, IntOrString>;
-    }[];
-  };
-}
-
+/** A scrape endpoint of a ServiceMonitor. */
 export interface ServiceMonitorEndpoint {
   port?: string;
   targetPort?: IntOrString;
@@ -231,6 +81,7 @@ export interface ServiceMonitor extends KubeObject {
   };
 }
 
+/** An alerting or a recording rule. */
 export interface PrometheusRuleRule {
   alert?: string;
   record?: string;

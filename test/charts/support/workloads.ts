@@ -51,13 +51,17 @@ export function podLabels(deployment: Deployment): Labels {
  * cover the synthetic check's pods too.
  */
 export function podWorkloads(manifests: readonly Manifest[]): Deployment[] {
-  const cronJobs = ofKind<CronJob>(manifests, 'CronJob').map((cron): Deployment => ({
-    ...cron,
-    spec: {
-      selector: { matchLabels: { ...cron.spec.jobTemplate.spec.template.metadata?.labels } },
-      template: cron.spec.jobTemplate.spec.template,
-    },
-  }));
+  const cronJobs = ofKind<CronJob>(manifests, 'CronJob').map(
+    ({ apiVersion, kind, metadata, spec }): Deployment => ({
+      apiVersion,
+      kind,
+      metadata,
+      spec: {
+        selector: { matchLabels: { ...spec.jobTemplate.spec.template.metadata?.labels } },
+        template: spec.jobTemplate.spec.template,
+      },
+    }),
+  );
   return [...ofKind<Deployment>(manifests, 'Deployment'), ...cronJobs];
 }
 

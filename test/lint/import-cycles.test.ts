@@ -1,0 +1,65 @@
+/**
+ * The module-graph rules of `npm run lint` (`.dependency-cruiser.js`), run through
+ * dependency-cruiser's own API with the project's configuration on small fixtures, so that a
+ * change of configuration or version that stops the rules from seeing a cycle fails here.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../image/dockerfile.js';
+
+const options = await extractDepcruiseOptions(path.join(REPO_ROOT, '.dependency-cruiser.js'));
+const tsConfig = extractTSConfig(path.join(REPO_ROOT, 'tsconfig.json'));
+const work = mkdtempSync(path.join(tmpdir(), 'aviary-import-cycles-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * Writes `files` into a fresh folder and returns the violations the project's rules find, each
+ * as its rule and the two ends of the offending import, by file name.
+ */
+async function violations(name: string, files: Record<string, string>) {
+  const folder = path.join(work, name);
+  mkdirSync(folder);
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(folder, file), text);
+  const { output } = await cruise([folder], options, {}, { tsConfig });
+  return (output as ICruiseResult).summary.violations.map((violation) => ({
+    rule: violation.rule.name,
+    ends: [violation.from, violation.to].map((end) => path.basename(end)).sort(),
+  }));
+}
+
+// As the charts' cycle was: a value import one way, a type import back, `.js` specifiers.
+const settings = "import { defaults } from './service.js';\nexport const settings = defaults;\n";
+const service = 'export const defaults = { replicas: 2 };\nexport type Props = typeof defaults;\n';
+const typeBack =
+  "import type { settings } from './settings.js';\nexport type Settings = typeof settings;\n";
+
+describe('the import-cycle rule', () => {
+  it('reports a cycle closed by a type-only import', async () => {
+    expect(
+      await violations('cycle', {
+        'settings.ts': settings,
+        'service.ts': `${typeBack}${service}`,
+      }),
+    ).toEqual([{ rule: 'no-circular', ends: ['service.ts', 'settings.ts'] }]);
+  });
+
+  it('reports nothing once the cycle is gone, so `./x.js` resolved to `./x.ts`', async () => {
+    expect(
+      await violations('no-cycle', { 'settings.ts': settings, 'service.ts': service }),
+    ).toEqual([]);
+  });
+
+  it('reports an import it cannot resolve, which it could not check for cycles', async () => {
+    expect(
+      await violations('unresolvable', {
+        'settings.ts':
+          "import { defaults } from './servce.js';\nexport const settings = defaults;\n",
+      }),
+    ).toEqual([{ rule: 'no-unresolvable', ends: ['servce.js', 'settings.ts'] }]);
+  });
+});
