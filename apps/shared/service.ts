@@ -50,14 +50,46 @@ export async function listen(
   return server;
 }
 
-/** A service listening on a real socket, as {@link startService} returns it. */
-export interface StartedService<C, D> extends BuiltService<C, D> {
+/** An app listening on a real socket, as {@link serveApp} returns it. */
+export interface ServedApp {
   /** Base URL, without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly server: Server;
   /** Stops listening and drops every open connection at once (no graceful drain). */
   close(): Promise<void>;
 }
+
+/** Where {@link serveApp} listens, and how its server behaves. */
+export interface ServeAppOptions extends HttpServerOptions {
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+}
+
+/**
+ * Serves `app` on a real listener (127.0.0.1, a free port, unless told otherwise) with the same
+ * HTTP server `server.ts` uses. For tests and the bench: nothing of the process is touched.
+ */
+export async function serveApp(
+  app: Koa<never>,
+  { host = '127.0.0.1', port = 0, ...options }: ServeAppOptions = {},
+): Promise<ServedApp> {
+  const server = await listen(app, port, host, options);
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A service listening on a real socket, as {@link startService} returns it. */
+export interface StartedService<C, D> extends BuiltService<C, D>, ServedApp {}
 
 /** Where and how {@link startService} runs a service. */
 export interface StartServiceOptions {
@@ -86,16 +118,5 @@ export async function startService<C extends CommonConfig, D extends ServiceAppD
   }: StartServiceOptions = {},
 ): Promise<StartedService<C, D>> {
   const built = buildService(definition, definition.loadConfig(env), logger);
-  const server = await listen(built.app, port, host, { observer: built.deps });
-  const address = server.address() as AddressInfo;
-  return {
-    ...built,
-    url: `http://${host}:${address.port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...built, ...(await serveApp(built.app, { host, port, observer: built.deps })) };
 }

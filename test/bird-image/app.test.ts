@@ -2,17 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../apps/bird-image/app.js';
-import { loadConfig } from '../../apps/bird-image/config.js';
-import { createDependencies } from '../../apps/bird-image/dependencies.js';
+import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import {
-  captureLogs,
-  scrapeSample,
-  serve,
-  type CapturedLogger,
-  type Served,
-} from '../support/serve.js';
+import { startService, type ServedApp } from '../../apps/shared/service.js';
+import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
 import {
   hang,
   json,
@@ -29,18 +22,20 @@ const KEY = 'test-access-key-0123';
 const TIMEOUT_MS = 300;
 
 let unsplash: StubUpstream;
-let served: Served;
+let served: ServedApp;
 let logs: CapturedLogger;
 
 async function startBirdImage(env: Record<string, string> = {}, logLevel?: 'debug') {
   logs = captureLogs(logLevel);
-  const config = loadConfig({
-    UNSPLASH_API_URL: unsplash.url,
-    UNSPLASH_ACCESS_KEY: KEY,
-    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-    ...env,
+  served = await startService(birdImageService, {
+    env: {
+      UNSPLASH_API_URL: unsplash.url,
+      UNSPLASH_ACCESS_KEY: KEY,
+      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+      ...env,
+    },
+    logger: logs.logger,
   });
-  served = await serve(createApp(config, createDependencies(config, logs.logger)));
 }
 
 async function imageFor(query: string) {

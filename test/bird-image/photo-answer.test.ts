@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../apps/bird-image/app.js';
-import { loadConfig } from '../../apps/bird-image/config.js';
-import { createDependencies } from '../../apps/bird-image/dependencies.js';
+import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import { createLogger } from '../../apps/shared/logger.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
-import { serve, type Served } from '../support/serve.js';
+import { startService, type ServedApp } from '../../apps/shared/service.js';
 import { startStubUpstream, type Behaviour, type StubUpstream } from '../support/stub-upstream.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';
 
@@ -20,15 +17,14 @@ afterEach(async () => {
 async function startBirdImage(unsplashBehaviour: Behaviour, env: Record<string, string> = {}) {
   const unsplash: StubUpstream = await startStubUpstream(unsplashBehaviour);
   running.push(unsplash);
-  const config = loadConfig({ UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'k', ...env });
-  const served: Served = await serve(
-    createApp(config, createDependencies(config, createLogger('silent'))),
-  );
+  const served = await startService(birdImageService, {
+    env: { UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'k', ...env },
+  });
   running.push(served);
   return served;
 }
 
-async function get(served: Served, path: string, accept?: string) {
+async function get(served: ServedApp, path: string, accept?: string) {
   const response = await fetch(`${served.url}${path}`, {
     headers: accept === undefined ? {} : { accept },
   });

@@ -1,23 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
-import { loadConfig } from '../../apps/bird/config.js';
-import { createDependencies } from '../../apps/bird/dependencies.js';
+import { DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 import { RemoteFacts } from '../../apps/bird/facts/remote-facts.js';
-import { createApp as createBirdImageApp } from '../../apps/bird-image/app.js';
-import { loadConfig as loadBirdImageConfig } from '../../apps/bird-image/config.js';
-import { createDependencies as createBirdImageDependencies } from '../../apps/bird-image/dependencies.js';
+import { birdService } from '../../apps/bird/service.js';
+import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { createMetrics } from '../../apps/shared/metrics.js';
+import { startService, type ServedApp } from '../../apps/shared/service.js';
 import { UpstreamClient } from '../../apps/shared/upstream-client.js';
-import {
-  captureLogs,
-  scrapeSample,
-  serve,
-  type CapturedLogger,
-  type Served,
-} from '../support/serve.js';
+import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
 import {
   hang,
   json,
@@ -44,21 +36,22 @@ async function stub(...args: Parameters<typeof startStubUpstream>) {
 
 /** The real birdImage service, itself in front of a stand-in Unsplash. */
 async function startRealBirdImage(unsplashUrl: string) {
-  const config = loadBirdImageConfig({ UNSPLASH_API_URL: unsplashUrl, UNSPLASH_ACCESS_KEY: 'k' });
-  const served = await serve(
-    createBirdImageApp(config, createBirdImageDependencies(config, createLogger('silent'))),
-  );
+  const served = await startService(birdImageService, {
+    env: { UNSPLASH_API_URL: unsplashUrl, UNSPLASH_ACCESS_KEY: 'k' },
+  });
   running.push(served);
   return served;
 }
 
-let bird: Served;
+let bird: ServedApp;
 let logs: CapturedLogger;
 
 async function startBird(env: Record<string, string>) {
   logs = captureLogs();
-  const config = loadConfig({ UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...env });
-  bird = await serve(createApp(config, createDependencies(config, logs.logger)));
+  bird = await startService(birdService, {
+    env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...env },
+    logger: logs.logger,
+  });
   running.push(bird);
 }
 

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../apps/bird/app.js';
-import { loadConfig } from '../../apps/bird/config.js';
-import { createDependencies } from '../../apps/bird/dependencies.js';
-import { createLogger } from '../../apps/shared/logger.js';
+import { birdService } from '../../apps/bird/service.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
-import { serve, type Served } from '../support/serve.js';
+import { startService } from '../../apps/shared/service.js';
 import { json, raw, startStubUpstream, type Behaviour } from '../support/stub-upstream.js';
 
 const BROWSER_ACCEPT =
@@ -25,13 +22,9 @@ afterEach(async () => {
 async function startBird(birdImage: Behaviour) {
   const stub = await startStubUpstream(birdImage);
   running.push(stub);
-  const config = loadConfig({
-    BIRD_IMAGE_URL: stub.url,
-    DEFAULT_IMAGE_URL: 'https://d.example/d.png',
+  const bird = await startService(birdService, {
+    env: { BIRD_IMAGE_URL: stub.url, DEFAULT_IMAGE_URL: 'https://d.example/d.png' },
   });
-  const bird: Served = await serve(
-    createApp(config, createDependencies(config, createLogger('silent'))),
-  );
   running.push(bird);
   return { bird, stub };
 }

@@ -2,14 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../apps/bird/app.js';
-import { loadConfig } from '../../apps/bird/config.js';
 import { contractProblems } from '../../apps/bird/contract-check/contract.js';
-import { createDependencies } from '../../apps/bird/dependencies.js';
-import { createLogger } from '../../apps/shared/logger.js';
+import { birdService } from '../../apps/bird/service.js';
+import { startService, type ServedApp } from '../../apps/shared/service.js';
 import type { CronJob } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
-import { serve, type Served } from '../support/serve.js';
 import { hang, json, raw, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -71,12 +68,13 @@ describe('the CronJob bird-contract-check, run as dist/ holds it', () => {
   )!;
   const container = cron.spec.jobTemplate.spec.template.spec.containers[0]!;
   let birdImage: StubUpstream;
-  let bird: Served;
+  let bird: ServedApp;
 
   beforeAll(async () => {
     birdImage = await startStubUpstream(json('https://images.example/bird.jpg'));
-    const config = loadConfig({ BIRD_IMAGE_URL: birdImage.url, LOG_LEVEL: 'silent' });
-    bird = await serve(createApp(config, createDependencies(config, createLogger('silent'))));
+    bird = await startService(birdService, {
+      env: { BIRD_IMAGE_URL: birdImage.url, LOG_LEVEL: 'silent' },
+    });
   });
   afterAll(async () => {
     await bird.close();

@@ -1,52 +1,34 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type Koa from 'koa';
 import { describe, expect, it } from 'vitest';
-import { createApp as createBirdImageApp } from '../../apps/bird-image/app.js';
-import { loadConfig as loadBirdImageConfig } from '../../apps/bird-image/config.js';
-import { createDependencies as createBirdImageDependencies } from '../../apps/bird-image/dependencies.js';
-import { createApp as createBirdApp } from '../../apps/bird/app.js';
-import { loadConfig as loadBirdConfig } from '../../apps/bird/config.js';
-import { createDependencies as createBirdDependencies } from '../../apps/bird/dependencies.js';
-import { createLogger } from '../../apps/shared/logger.js';
+import { birdService } from '../../apps/bird/service.js';
+import { birdImageService } from '../../apps/bird-image/service.js';
+import { startService, type ServedApp } from '../../apps/shared/service.js';
 import { environmentOf } from './support/cross-references.js';
 import type { ConfigMap, Deployment } from './support/k8s-types.js';
 import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
 
 type Env = Record<string, string>;
-type AppBuilder = (env: Env) => Koa;
 
-/**
- * The real app each Deployment runs, built from the environment its ConfigMap gives it, the way
- * the service's server.ts builds it (without listening on its port).
- */
-const APPS: Record<string, AppBuilder> = {
-  bird: (env) => {
-    const config = loadBirdConfig(env);
-    return createBirdApp(config, createBirdDependencies(config, createLogger('silent')));
-  },
-  'bird-image': (env) => {
-    const config = loadBirdImageConfig(env);
-    return createBirdImageApp(config, createBirdImageDependencies(config, createLogger('silent')));
-  },
+/** Starts the real service a Deployment runs, the way its server.ts does, by Deployment name. */
+const START: Record<string, (env: Env) => Promise<ServedApp>> = {
+  [birdService.name]: (env) => startService(birdService, { env }),
+  [birdImageService.name]: (env) => startService(birdImageService, { env }),
 };
 
-async function get(app: Koa, paths: readonly string[]): Promise<Map<string, number>> {
-  const handle = app.callback();
-  const server = http.createServer((req, res) => void handle(req, res)).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+/** The status of each of `paths` on `service`, which is closed afterwards. */
+async function statusesOf(
+  service: ServedApp,
+  paths: readonly string[],
+): Promise<Map<string, number>> {
   try {
     const statuses = new Map<string, number>();
     for (const path of paths) {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      const response = await fetch(`${service.url}${path}`);
       await response.arrayBuffer();
       statuses.set(path, response.status);
     }
     return statuses;
   } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await service.close();
   }
 }
 
@@ -57,8 +39,8 @@ async function get(app: Koa, paths: readonly string[]): Promise<Map<string, numb
 async function probeProblems(manifests: readonly Manifest[], extraPaths: readonly string[] = []) {
   const problems: string[] = [];
   for (const deployment of ofKind<Deployment>(manifests, 'Deployment')) {
-    const build = APPS[deployment.metadata.name];
-    if (!build) {
+    const start = START[deployment.metadata.name];
+    if (!start) {
       problems.push(`Deployment ${deployment.metadata.name}: no app is known to run it`);
       continue;
     }
@@ -67,9 +49,8 @@ async function probeProblems(manifests: readonly Manifest[], extraPaths: readonl
         (probe) => (probe?.httpGet?.path ? [probe.httpGet.path] : []),
       ),
     );
-    const statuses = await get(build(environmentOf(manifests, deployment)), [
-      ...new Set([...paths, ...extraPaths]),
-    ]);
+    const service = await start(environmentOf(manifests, deployment));
+    const statuses = await statusesOf(service, [...new Set([...paths, ...extraPaths])]);
     for (const [path, status] of statuses) {
       if (status !== 200)
         problems.push(`Deployment ${deployment.metadata.name}: GET ${path} answers ${status}`);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { killAllServices, startService } from '../support/process.js';
-import { sampleValue } from '../support/serve.js';
+import { sampleValue } from '../support/telemetry.js';
 import { hang, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 
 const BASE_ENV = {

@@ -6,7 +6,7 @@ import {
   type CachedLookupOptions,
 } from '../../apps/shared/cached-lookup.js';
 import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
-import { sampleValue } from '../support/serve.js';
+import { sampleValue } from '../support/telemetry.js';
 
 interface Value {
   readonly text: string | null;

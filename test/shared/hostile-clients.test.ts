@@ -6,14 +6,9 @@ import {
   type ServiceAppDependencies,
 } from '../../apps/shared/http/create-service-app.js';
 import type { ServerTimeouts } from '../../apps/shared/http/http-server.js';
+import { serveApp, type ServedApp } from '../../apps/shared/service.js';
 import { rawExchange } from '../support/raw-http.js';
-import {
-  captureLogs,
-  sampleValue,
-  serve,
-  type CapturedLogger,
-  type Served,
-} from '../support/serve.js';
+import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
 
 // Short timeouts, so a test can wait them out; the services' own are in SERVER_TIMEOUTS.
 const TIMEOUTS: ServerTimeouts = {
@@ -25,7 +20,7 @@ const TIMEOUTS: ServerTimeouts = {
 
 let logs: CapturedLogger;
 let deps: ServiceAppDependencies;
-let served: Served;
+let served: ServedApp;
 
 beforeEach(async () => {
   logs = captureLogs();
@@ -44,7 +39,7 @@ beforeEach(async () => {
       });
     });
   });
-  served = await serve(app, { observer: deps, timeouts: TIMEOUTS });
+  served = await serveApp(app, { observer: deps, timeouts: TIMEOUTS });
 });
 afterEach(() => served.close());
 

@@ -7,9 +7,10 @@ import {
 } from '../../apps/shared/http/create-service-app.js';
 import { LoadShedder } from '../../apps/shared/http/load-shedding.js';
 import { createLogger } from '../../apps/shared/logger.js';
-import { sampleValue, serve, type Served } from '../support/serve.js';
+import { serveApp, type ServedApp } from '../../apps/shared/service.js';
+import { sampleValue } from '../support/telemetry.js';
 
-let served: Served | undefined;
+let served: ServedApp | undefined;
 const gates: (() => void)[] = [];
 afterEach(async () => {
   for (const open of gates.splice(0)) open();
@@ -30,7 +31,7 @@ async function start(loadShedder: LoadShedder) {
       ctx.body = { bird: 'slow loris' };
     });
   });
-  served = await serve(app);
+  served = await serveApp(app);
   return { url: served.url, deps };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureLogs } from '../support/serve.js';
+import { captureLogs } from '../support/telemetry.js';
 
 describe('createLogger', () => {
   it('writes one JSON line per event with an ISO time and a named level', () => {

@@ -4,17 +4,12 @@ import {
   createServiceAppDependencies,
   type ServiceAppDependencies,
 } from '../../apps/shared/http/create-service-app.js';
-import {
-  captureLogs,
-  sampleValue,
-  serve,
-  type CapturedLogger,
-  type Served,
-} from '../support/serve.js';
+import { serveApp, type ServedApp } from '../../apps/shared/service.js';
+import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
 
 let logs: CapturedLogger;
 let deps: ServiceAppDependencies;
-let served: Served;
+let served: ServedApp;
 
 beforeEach(async () => {
   logs = captureLogs();
@@ -30,7 +25,7 @@ beforeEach(async () => {
       ctx.throw(418, 'no coffee here');
     });
   });
-  served = await serve(app);
+  served = await serveApp(app);
 });
 afterEach(() => served.close());
 

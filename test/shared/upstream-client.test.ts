@@ -7,7 +7,7 @@ import {
   UpstreamError,
   type UpstreamClientOptions,
 } from '../../apps/shared/upstream-client.js';
-import { sampleValue } from '../support/serve.js';
+import { sampleValue } from '../support/telemetry.js';
 import {
   hang,
   json,

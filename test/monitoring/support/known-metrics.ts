@@ -1,14 +1,9 @@
-import { createApp as createBirdImageApp } from '../../../apps/bird-image/app.js';
-import { loadConfig as loadBirdImageConfig } from '../../../apps/bird-image/config.js';
-import { createDependencies as createBirdImageDependencies } from '../../../apps/bird-image/dependencies.js';
-import { createApp as createBirdApp } from '../../../apps/bird/app.js';
-import { loadConfig as loadBirdConfig } from '../../../apps/bird/config.js';
-import { createDependencies as createBirdDependencies } from '../../../apps/bird/dependencies.js';
-import { createLogger } from '../../../apps/shared/logger.js';
+import { birdImageService } from '../../../apps/bird-image/service.js';
+import { birdService } from '../../../apps/bird/service.js';
+import { startService } from '../../../apps/shared/service.js';
 import { environmentOf } from '../../charts/support/cross-references.js';
 import type { Deployment } from '../../charts/support/k8s-types.js';
 import { ofKind, type Manifest } from '../../charts/support/manifests.js';
-import { serve } from '../../support/serve.js';
 import { json, startStubUpstream } from '../../support/stub-upstream.js';
 
 /**
@@ -89,8 +84,6 @@ export function parseExposition(text: string, into = new Map<string, Set<string>
   return into;
 }
 
-const silent = createLogger('silent');
-
 /**
  * Starts the real birdImage (its Unsplash calls answered by a local stand-in) and the real bird
  * (calling that birdImage), each configured by its ConfigMap in `manifests`, asks each for a
@@ -111,16 +104,12 @@ export async function scrapeServices(manifests: readonly Manifest[]): Promise<Ex
   // A key instead of the key file the ConfigMap names (the two exclude each other).
   const imageEnv = { ...envOf('bird-image') };
   delete imageEnv.UNSPLASH_ACCESS_KEY_FILE;
-  const imageConfig = loadBirdImageConfig({
-    ...imageEnv,
-    UNSPLASH_API_URL: unsplash.url,
-    UNSPLASH_ACCESS_KEY: 'test-key',
+  const birdImage = await startService(birdImageService, {
+    env: { ...imageEnv, UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'test-key' },
   });
-  const birdImage = await serve(
-    createBirdImageApp(imageConfig, createBirdImageDependencies(imageConfig, silent)),
-  );
-  const birdConfig = loadBirdConfig({ ...envOf('bird'), BIRD_IMAGE_URL: birdImage.url });
-  const bird = await serve(createBirdApp(birdConfig, createBirdDependencies(birdConfig, silent)));
+  const bird = await startService(birdService, {
+    env: { ...envOf('bird'), BIRD_IMAGE_URL: birdImage.url },
+  });
   try {
     const series = new Map<string, Set<string>>();
     const texts: Record<string, string> = {};

@@ -1,32 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import type Koa from 'koa';
-import type { HttpServerOptions } from '../../apps/shared/http/http-server.js';
-import { listen } from '../../apps/shared/service.js';
 import { createLogger, type Logger } from '../../apps/shared/logger.js';
-
-/** An app listening on 127.0.0.1, port 0. */
-export interface Served {
-  readonly url: string;
-  readonly server: Server;
-  close(): Promise<void>;
-}
-
-/** Serves `app` on a real listener, the way `server.ts` does. */
-export async function serve(app: Koa<never>, options: HttpServerOptions = {}): Promise<Served> {
-  const server = await listen(app, 0, '127.0.0.1', options);
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** A logger whose JSON lines a test can read. */
 export interface CapturedLogger {
