@@ -85,9 +85,7 @@ export function startService(
     waitForLog: async (msg, timeoutMs = 10_000) => {
       let found: Record<string, unknown> | undefined;
       await waitUntil(`${name} to log "${msg}"`, timeoutMs, () => {
-        found = stdoutLines()
-          .map(parseOrUndefined)
-          .find((line) => line?.msg === msg);
+        found = findLogLine(stdoutLines(), msg);
         // Once the process is gone and its output drained, the line will never come.
         if (found === undefined && closed) {
           throw new Error(`${name} exited (${describeExit()}) without logging "${msg}"`);
@@ -131,6 +129,14 @@ export async function waitUntil(
     if (performance.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
     await sleep(10);
   }
+}
+
+/** The first of `lines` that is a JSON log line whose `msg` is `msg`, parsed. */
+export function findLogLine(
+  lines: readonly string[],
+  msg: string,
+): Record<string, unknown> | undefined {
+  return lines.map(parseOrUndefined).find((line) => line?.msg === msg);
 }
 
 function parseOrUndefined(line: string): Record<string, unknown> | undefined {
