@@ -1,5 +1,6 @@
 import type Koa from 'koa';
-import { upstreamDeadline } from '../shared/deadline.js';
+import { upstreamDeadline } from '../shared/upstream/deadline.js';
+import { withFallback } from '../shared/upstream/fallback.js';
 import {
   createServiceApp,
   type ServiceAppDependencies,
@@ -22,8 +23,8 @@ const CACHE_CONTROL = 'public, max-age=300';
 /**
  * The birdImage app: `GET /?birdName=X` answers, as a JSON string, the URL of a photo of that
  * bird, or the default image. A client that asks for `application/vnd.aviary.photo+json` gets
- * the photo as an object instead, with its alt text and credit. It never listens; `server.ts`
- * does.
+ * the photo as an object instead, with its alt text and credit. When Unsplash fails, or the
+ * hour's searches are spent, it answers the default image. It never listens; `server.ts` does.
  */
 export function createApp(config: BirdImageConfig, deps: BirdImageDependencies): Koa<RequestState> {
   const { images, metrics, logger } = deps;
@@ -31,12 +32,14 @@ export function createApp(config: BirdImageConfig, deps: BirdImageDependencies):
     router.get('/', async (ctx) => {
       const birdName = birdNameFrom(ctx.query);
       const { requestId, receivedAt } = ctx.state;
-      const photo = await images.photoFor(birdName, {
-        metrics,
-        logger,
-        requestId,
-        deadline: upstreamDeadline(receivedAt, config.upstreamTimeoutMs),
-      });
+      const deadline = upstreamDeadline(receivedAt, config.upstreamTimeoutMs);
+      const found = await withFallback(
+        'unsplash',
+        () => images.photoFor(birdName, deadline),
+        null,
+        { metrics, logger, requestId },
+      );
+      const photo = found ?? { url: config.defaultImageUrl };
       ctx.vary('Accept');
       ctx.set('Cache-Control', CACHE_CONTROL);
       // JSON first: a client that states no preference (`*/*`, or no Accept) gets the string.

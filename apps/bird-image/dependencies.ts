@@ -1,11 +1,11 @@
 import { createServiceAppDependencies } from '../shared/http/create-service-app.js';
 import type { Logger } from '../shared/logger.js';
-import { UpstreamClient } from '../shared/upstream-client.js';
+import { TokenBucket } from '../shared/upstream/token-bucket.js';
+import { keepAliveAgents, UpstreamClient } from '../shared/upstream/upstream-client.js';
 import type { BirdImageDependencies } from './app.js';
 import type { BirdImageConfig } from './config.js';
-import { TokenBucket } from '../shared/token-bucket.js';
 import { ImageLookup } from './image-lookup.js';
-import { UnsplashClient } from './unsplash-client.js';
+import { UnsplashSearch } from './unsplash-search.js';
 
 // A search for one photo is a few kilobytes; anything near this is not an answer we want.
 const UNSPLASH_MAX_BODY_BYTES = 256 * 1024;
@@ -23,21 +23,21 @@ export function createDependencies(config: BirdImageConfig, logger: Logger): Bir
   const unsplash =
     key === undefined
       ? undefined
-      : new UnsplashClient(
-          new UpstreamClient({
-            name: 'unsplash',
-            timeoutMs: config.upstreamTimeoutMs,
-            maxBodyBytes: UNSPLASH_MAX_BODY_BYTES,
-            headers: { authorization: `Client-ID ${key}`, 'accept-version': 'v1' },
-            metrics: shared.metrics,
-            logger,
-          }),
-          config.unsplashApiUrl,
-          { imageHosts: config.unsplashImageHosts, logger },
-        );
+      : new UpstreamClient({
+          name: 'unsplash',
+          timeoutMs: config.upstreamTimeoutMs,
+          maxBodyBytes: UNSPLASH_MAX_BODY_BYTES,
+          headers: { authorization: `Client-ID ${key}`, 'accept-version': 'v1' },
+          metrics: shared.metrics,
+          logger,
+          agents: keepAliveAgents(),
+        });
   const images = new ImageLookup({
     unsplash,
-    defaultImageUrl: config.defaultImageUrl,
+    search: new UnsplashSearch(config.unsplashApiUrl, {
+      imageHosts: config.unsplashImageHosts,
+      logger,
+    }),
     metrics: shared.metrics,
     searchBudget: new TokenBucket({
       capacity: config.unsplashSearchesPerHour,

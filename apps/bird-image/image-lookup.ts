@@ -1,15 +1,16 @@
-import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
-import { withFallback, type FallbackContext } from '../shared/fallback.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Photo } from '../shared/photo.js';
-import { BudgetSpentError, type TokenBucket } from '../shared/token-bucket.js';
-import type { UnsplashClient } from './unsplash-client.js';
+import { approximateBytes, CachedLookup } from '../shared/upstream/cached-lookup.js';
+import { BudgetSpentError, type TokenBucket } from '../shared/upstream/token-bucket.js';
+import type { UpstreamClient } from '../shared/upstream/upstream-client.js';
+import type { UnsplashSearch } from './unsplash-search.js';
 
 /** Options for {@link ImageLookup}. */
 export interface ImageLookupOptions {
-  /** Where photos are searched; `undefined` (no key) answers the default image without a call. */
-  readonly unsplash: UnsplashClient | undefined;
-  readonly defaultImageUrl: string;
+  /** Unsplash's client; `undefined` (no key) finds no photo, without a call. */
+  readonly unsplash: UpstreamClient | undefined;
+  /** What a search asks Unsplash, and how its answer is read. */
+  readonly search: UnsplashSearch;
   readonly metrics: Metrics;
   /**
    * The Unsplash searches allowed, one token per cache miss: a flood of new names gets the
@@ -31,25 +32,16 @@ interface Found {
   readonly photo: Photo | null;
 }
 
-/** Where a lookup logs a fallback, and when it must have its answer. */
-export interface ImageLookupContext extends FallbackContext {
-  /** When the answer is needed by (see `upstreamDeadline`). @default the client's own timeout */
-  readonly deadline?: number;
-}
-
-const NOT_FOUND: Found = { photo: null };
-
 /**
- * Finds the photo of a bird by name, behind a cache: Unsplash's demo tier allows 50 requests an
- * hour, so each name is looked up once per TTL, and concurrent lookups of it share one call.
+ * Finds the photo of a bird by name on Unsplash, behind a cache: Unsplash's demo tier allows 50
+ * requests an hour, so each name is looked up once per TTL, and concurrent lookups of it share
+ * one call.
  */
 export class ImageLookup {
-  readonly #options: ImageLookupOptions;
   readonly #cache: CachedLookup<Found, number | undefined> | undefined;
 
   constructor(options: ImageLookupOptions) {
-    this.#options = options;
-    const { unsplash } = options;
+    const { unsplash, search, searchBudget, metrics } = options;
     this.#cache =
       unsplash &&
       new CachedLookup<Found, number | undefined>({
@@ -60,31 +52,35 @@ export class ImageLookup {
         ttlMs: options.hitTtlMs ?? 24 * 60 * 60 * 1000,
         missTtlMs: options.missTtlMs ?? 60 * 60 * 1000,
         isMiss: (found) => found.photo === null,
+        metrics,
         // Concurrent lookups of a name share the first one's call, and so its deadline.
         load: async (name, deadline) => {
-          if (!options.searchBudget.take()) {
-            options.metrics.upstreamBudgetRefusals.inc({ upstream: 'unsplash' });
+          if (!searchBudget.take()) {
+            metrics.upstreamBudgetRefusals.inc({ upstream: 'unsplash' });
             throw new BudgetSpentError('the budget of Unsplash searches is spent');
           }
-          return { photo: await unsplash.firstPhoto(name, deadline) };
+          const { url, searchParams } = search.request(name);
+          const photo = await unsplash.getJson(url, {
+            searchParams,
+            deadline,
+            parse: (body) => search.firstPhoto(body),
+          });
+          return { photo };
         },
+        // While Unsplash's breaker is open, a miss costs what a hit does: no load is set up.
         refuseLoad: () => unsplash.refuseIfOpen(),
-        metrics: options.metrics,
       });
   }
 
-  /** A photo of `birdName`, or the default image (with no credit). Never rejects. */
-  async photoFor(birdName: string, context: ImageLookupContext): Promise<Photo> {
-    const defaultImage = { url: this.#options.defaultImageUrl };
+  /**
+   * A photo of `birdName`, or `null` when there is none: no key, no name, or nothing found.
+   * Rejects when Unsplash fails or the search budget is spent; the route answers a fallback.
+   * @param deadline when the answer is needed by (see `upstreamDeadline`)
+   */
+  async photoFor(birdName: string, deadline?: number): Promise<Photo | null> {
     const cache = this.#cache;
-    if (cache === undefined || birdName === '') return defaultImage;
-    const found = await withFallback(
-      'unsplash',
-      () => cache.get(cacheKey(birdName), context.deadline),
-      NOT_FOUND,
-      context,
-    );
-    return found.photo ?? defaultImage;
+    if (cache === undefined || birdName === '') return null;
+    return (await cache.get(cacheKey(birdName), deadline)).photo;
   }
 }
 

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
-import { upstreamDeadline } from '../shared/deadline.js';
-import { withFallback } from '../shared/fallback.js';
+import { upstreamDeadline } from '../shared/upstream/deadline.js';
+import { withFallback } from '../shared/upstream/fallback.js';
 import {
   createServiceApp,
   type ServiceAppDependencies,

@@ -1,6 +1,6 @@
 import { createServiceAppDependencies } from '../shared/http/create-service-app.js';
 import type { Logger } from '../shared/logger.js';
-import { UpstreamClient } from '../shared/upstream-client.js';
+import { keepAliveAgents, UpstreamClient } from '../shared/upstream/upstream-client.js';
 import type { BirdDependencies } from './app.js';
 import type { BirdConfig } from './config.js';
 import type { FactsSource } from './facts/bird-fact.js';
@@ -15,6 +15,7 @@ const IMAGE_MAX_BODY_BYTES = 8 * 1024;
 /** Builds bird's real dependencies from its config. */
 export function createDependencies(config: BirdConfig, logger: Logger): BirdDependencies {
   const shared = createServiceAppDependencies(logger, { maxInFlight: config.maxInFlight });
+  const agents = keepAliveAgents();
   const upstream = (name: 'facts' | 'image', maxBodyBytes: number) =>
     new UpstreamClient({
       name,
@@ -22,6 +23,7 @@ export function createDependencies(config: BirdConfig, logger: Logger): BirdDepe
       timeoutMs: config.upstreamTimeoutMs,
       metrics: shared.metrics,
       logger,
+      agents,
     });
   const facts: FactsSource = config.birdFactsUrl
     ? new RemoteFacts({

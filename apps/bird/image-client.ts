@@ -1,9 +1,9 @@
-import { approximateBytes, CachedLookup } from '../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../shared/upstream/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
-import { httpUrl } from '../shared/http-url.js';
+import { httpUrl } from '../shared/valid-url.js';
 import type { Metrics } from '../shared/metrics.js';
 import { PHOTO_MEDIA_TYPE, photoFrom, type Photo } from '../shared/photo.js';
-import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
+import { MalformedResponseError, type UpstreamClient } from '../shared/upstream/upstream-client.js';
 
 /** Options for {@link BirdImageClient}. */
 export interface BirdImageClientOptions {
@@ -56,6 +56,8 @@ export class BirdImageClient {
           deadline,
           parse: parsePhoto,
         }),
+      // While birdImage's breaker is open, a miss costs what a hit does: no load is set up.
+      refuseLoad: () => upstream.refuseIfOpen(),
     });
   }
 

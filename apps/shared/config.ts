@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_IN_FLIGHT } from './http/load-shedding.js';
-import { httpUrl } from './http-url.js';
+import { httpUrl } from './valid-url.js';
 
 /** The environment as `process.env` hands it over. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,6 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+// pino's levels, which config.ts's LOG_LEVELS lists: a type from config.ts here would close the
+// loop config.ts → http/load-shedding.ts → http/errors.ts → logger.ts.
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -26,7 +27,7 @@ const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
  * Credentials are redacted by path as a second line of defence: the code never logs them, and
  * this keeps a future `logger.info({ headers })` from leaking one.
  */
-export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}): Logger {
   return pino(
     {
       level,

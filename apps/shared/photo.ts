@@ -1,4 +1,4 @@
-import { httpUrl } from './http-url.js';
+import { httpUrl } from './valid-url.js';
 
 /**
  * birdImage's second, opt-in representation (`Accept: application/vnd.aviary.photo+json`): the

@@ -8,7 +8,7 @@ import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { createMetrics } from '../../apps/shared/metrics.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { UpstreamClient } from '../../apps/shared/upstream-client.js';
+import { UpstreamClient } from '../../apps/shared/upstream/upstream-client.js';
 import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
 import {
   hang,

@@ -1,4 +1,4 @@
-import { httpUrl } from '../../shared/http-url.js';
+import { httpUrl } from '../../shared/valid-url.js';
 import type { Photo } from '../../shared/photo.js';
 import { CARD_SCRIPT, CARD_STYLE } from './card-assets.js';
 import { html, trustedHtml, type SafeHtml } from './html.js';

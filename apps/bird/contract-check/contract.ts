@@ -1,4 +1,4 @@
-import { httpUrl } from '../../shared/http-url.js';
+import { httpUrl } from '../../shared/valid-url.js';
 
 /** What the check saw of one answer of bird's `GET /`. */
 export interface Answer {

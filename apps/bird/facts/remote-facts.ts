@@ -1,6 +1,9 @@
-import { approximateBytes, CachedLookup } from '../../shared/cached-lookup.js';
+import { approximateBytes, CachedLookup } from '../../shared/upstream/cached-lookup.js';
 import type { Metrics } from '../../shared/metrics.js';
-import { MalformedResponseError, type UpstreamClient } from '../../shared/upstream-client.js';
+import {
+  MalformedResponseError,
+  type UpstreamClient,
+} from '../../shared/upstream/upstream-client.js';
 import { pick, usableFacts, type BirdFact, type FactsSource } from './bird-fact.js';
 
 /** Options for {@link RemoteFacts}. */
@@ -49,6 +52,8 @@ export class RemoteFacts implements FactsSource {
       serveStaleOnError: true,
       metrics: options.metrics,
       load: (_key, deadline) => upstream.getJson(url, { parse: parseCollection, deadline }),
+      // While the source's breaker is open, the last good list is served without a load.
+      refuseLoad: () => upstream.refuseIfOpen(),
     });
   }
 

@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitState } from '../../apps/shared/circuit-breaker.js';
+import {
+  CircuitBreaker,
+  type CircuitState,
+} from '../../../apps/shared/upstream/circuit-breaker.js';
 
 let clock: number;
 let changes: CircuitState[];

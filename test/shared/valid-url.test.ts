@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpUrl } from '../../apps/shared/http-url.js';
+import { httpUrl } from '../../apps/shared/valid-url.js';
 
 describe('httpUrl', () => {
   it.each([

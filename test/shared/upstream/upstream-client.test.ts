@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../apps/shared/logger.js';
-import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
+import { createLogger } from '../../../apps/shared/logger.js';
+import { createMetrics, type Metrics } from '../../../apps/shared/metrics.js';
 import {
+  keepAliveAgents,
   MalformedResponseError,
   UpstreamClient,
   UpstreamError,
   type UpstreamClientOptions,
-} from '../../apps/shared/upstream-client.js';
-import { sampleValue } from '../support/telemetry.js';
+} from '../../../apps/shared/upstream/upstream-client.js';
+import { sampleValue } from '../../support/telemetry.js';
 import {
   hang,
   json,
@@ -17,7 +18,7 @@ import {
   sequence,
   startStubUpstream,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../support/stub-upstream.js';
 
 const asAnything = (body: unknown) => body;
 const TIMEOUT_MS = 400;
@@ -188,6 +189,28 @@ describe('UpstreamClient', () => {
     expect(stub.requests).toHaveLength(0);
     expect(upstream.circuitState).toBe('closed');
     expect(await outcomeCount('timeout')).toBe(1);
+  });
+
+  it('reads deadlines on the clock it is given', async () => {
+    // A minute ahead of the real one: a deadline 30 s from now has passed on it.
+    const upstream = client({ now: () => Date.now() + 60_000 });
+    const error = await failure(
+      upstream.getJson(stub.url, { parse: asAnything, deadline: Date.now() + 30_000 }),
+    );
+    expect(error.outcome).toBe('timeout');
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('calls through the connection pools it is given, and keeps the connection', async () => {
+    stub.behave(json({ ok: true }));
+    const agents = keepAliveAgents();
+    try {
+      await client({ agents }).getJson(stub.url, { parse: asAnything });
+      expect(Object.values(agents.http.freeSockets).flat()).toHaveLength(1);
+    } finally {
+      agents.http.destroy();
+      agents.https.destroy();
+    }
   });
 
   it('does not retry a 404', async () => {

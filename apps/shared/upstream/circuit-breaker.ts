@@ -1,4 +1,4 @@
-import type { CircuitState } from './operational-contract.js';
+import type { CircuitState } from '../operational-contract.js';
 
 /** Where a {@link CircuitBreaker} stands. */
 export type { CircuitState };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamDeadline } from '../../apps/shared/deadline.js';
+import { upstreamDeadline } from '../../../apps/shared/upstream/deadline.js';
 
 describe('upstreamDeadline', () => {
   const receivedAt = 1_700_000_000_000;

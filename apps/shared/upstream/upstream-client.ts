@@ -2,10 +2,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { got, HTTPError, type Got } from 'got';
+import type { Logger } from '../logger.js';
+import type { Metrics, UpstreamName, UpstreamOutcome } from '../metrics.js';
+import { reportBreakerState } from './breaker-reporting.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-import { CIRCUIT_STATE_VALUE } from './operational-contract.js';
-import type { Logger } from './logger.js';
-import type { Metrics, UpstreamName, UpstreamOutcome } from './metrics.js';
 
 /** Options for {@link UpstreamClient}. */
 export interface UpstreamClientOptions {
@@ -24,7 +24,29 @@ export interface UpstreamClientOptions {
   /** Headers sent with every call (credentials go here, never in a URL). @default {} */
   readonly headers?: Readonly<Record<string, string>>;
   readonly metrics: Metrics;
+  /** Where the breaker's changes of state are logged. */
   readonly logger: Logger;
+  /** The clock deadlines are read on, in milliseconds: `Date.now()` time. @default Date.now */
+  readonly now?: () => number;
+  /** The connection pools calls go through. @default a keep-alive pair of this client's own */
+  readonly agents?: UpstreamAgents;
+}
+
+/** The connection pools of an {@link UpstreamClient}, for `http:` and `https:` URLs. */
+export interface UpstreamAgents {
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
+}
+
+/**
+ * Keep-alive connection pools: a new TCP (and TLS) handshake per call would dominate latency.
+ * A service makes one pair and hands it to each of its clients.
+ */
+export function keepAliveAgents(): UpstreamAgents {
+  return {
+    http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  };
 }
 
 /** Per-call options of {@link UpstreamClient.getJson}. */
@@ -32,7 +54,7 @@ export interface GetJsonOptions<T> {
   readonly searchParams?: Readonly<Record<string, string | number>>;
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * When the caller needs the answer by, as a `Date.now()` time (see `upstreamDeadline`): the
+   * When the caller needs the answer by, on the client's clock (see `upstreamDeadline`): the
    * call ends at this deadline or after `timeoutMs`, whichever comes first.
    * @default in `timeoutMs`
    */
@@ -83,29 +105,26 @@ const RETRYABLE_STATUS_CODES = [408, 429, 500, 502, 503, 504];
 const MIN_ATTEMPT_MS = 50;
 const BACKOFF_BASE_MS = 25;
 
-// Shared keep-alive agents: a new TCP (and TLS) handshake per call would dominate latency.
-const agent = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
-};
-
 /**
  * A JSON-over-HTTP client for one upstream: every call has a deadline, bounded retries that
  * honour `Retry-After`, a body size limit, and goes through a circuit breaker, so a dead
  * upstream costs microseconds once the breaker opens. Records `upstream_requests_total` and
- * `upstream_request_duration_seconds`.
+ * `upstream_request_duration_seconds`; the breaker reports its own state (see
+ * `reportBreakerState`).
  */
 export class UpstreamClient {
   readonly #options: UpstreamClientOptions;
   readonly #http: Got;
   readonly #breaker: CircuitBreaker;
+  readonly #now: () => number;
   /** What every call the breaker turns away rejects with. */
   readonly #refusal: UpstreamError;
 
   constructor(options: UpstreamClientOptions) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
     this.#http = got.extend({
-      agent,
+      agent: options.agents ?? keepAliveAgents(),
       headers: { accept: 'application/json', ...options.headers },
       responseType: 'text',
       throwHttpErrors: true,
@@ -121,15 +140,11 @@ export class UpstreamClient {
     this.#refusal = new UpstreamError(options.name, 'circuit_open', {
       cause: new CircuitOpenError(),
     });
-    const gauge = options.metrics.circuitBreakerState.labels(options.name);
-    gauge.set(CIRCUIT_STATE_VALUE.closed);
     this.#breaker = new CircuitBreaker({
       threshold: options.breakerThreshold ?? 5,
       halfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 10_000,
-      onStateChange: (state) => {
-        gauge.set(CIRCUIT_STATE_VALUE[state]);
-        options.logger.warn({ upstream: options.name, state }, 'circuit breaker');
-      },
+      now: this.#now,
+      onStateChange: reportBreakerState(options.name, options),
     });
   }
 
@@ -143,8 +158,11 @@ export class UpstreamClient {
     const refusal = this.refuseIfOpen();
     if (refusal) throw refusal;
     const { name, metrics, timeoutMs } = this.#options;
-    const deadline = Math.min(Date.now() + timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
-    if (deadline - Date.now() < 1) {
+    const deadline = Math.min(
+      this.#now() + timeoutMs,
+      options.deadline ?? Number.POSITIVE_INFINITY,
+    );
+    if (deadline - this.#now() < 1) {
       // Not the upstream's doing: no call, and nothing for the breaker to learn.
       metrics.upstreamRequests.inc({ upstream: name, outcome: 'timeout' });
       throw new UpstreamError(name, 'timeout', { cause: new DeadlinePassedError() });
@@ -188,14 +206,14 @@ export class UpstreamClient {
     return this.#refusal;
   }
 
-  /** One call, its retries included, that must end by `deadline` (a `Date.now()` time). */
+  /** One call, its retries included, that must end by `deadline` (on the client's clock). */
   async #fetch<T>(url: string, options: GetJsonOptions<T>, deadline: number): Promise<T> {
     // Setting up a call takes got a millisecond or more of synchronous work while its code is
     // cold. Yield once first, so that a burst of requests is read (and their deadlines start)
     // before any of them pays for it; otherwise the last of 64 would start 100 ms late.
     await nextTurn();
     // Whole milliseconds, at least one: timers take nothing else.
-    const remainingMs = Math.max(1, Math.floor(deadline - Date.now()));
+    const remainingMs = Math.max(1, Math.floor(deadline - this.#now()));
     const { maxBodyBytes } = this.#options;
     const request = this.#http.get(url, {
       searchParams: options.searchParams,
@@ -206,7 +224,7 @@ export class UpstreamClient {
       retry: {
         calculateDelay: ({ attemptCount, retryAfter }) => {
           const delay = retryDelayMs(attemptCount, retryAfter);
-          return Date.now() + delay + MIN_ATTEMPT_MS < deadline ? delay : 0;
+          return this.#now() + delay + MIN_ATTEMPT_MS < deadline ? delay : 0;
         },
       },
     });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheResult, Metrics } from './metrics.js';
+import type { CacheResult, Metrics } from '../metrics.js';
 
 /** Options for {@link CachedLookup}. */
 export interface CachedLookupOptions<V extends object, C> {

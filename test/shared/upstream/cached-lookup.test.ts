@@ -4,9 +4,9 @@ import {
   approximateBytes,
   CachedLookup,
   type CachedLookupOptions,
-} from '../../apps/shared/cached-lookup.js';
-import { createMetrics, type Metrics } from '../../apps/shared/metrics.js';
-import { sampleValue } from '../support/telemetry.js';
+} from '../../../apps/shared/upstream/cached-lookup.js';
+import { createMetrics, type Metrics } from '../../../apps/shared/metrics.js';
+import { sampleValue } from '../../support/telemetry.js';
 
 interface Value {
   readonly text: string | null;

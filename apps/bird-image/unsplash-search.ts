@@ -1,50 +1,50 @@
 import type { Logger } from '../shared/logger.js';
 import { withOptional, type Photo } from '../shared/photo.js';
-import { MalformedResponseError, type UpstreamClient } from '../shared/upstream-client.js';
+import { MalformedResponseError } from '../shared/upstream/upstream-client.js';
 import { imageUrlRefusal } from './image-url-policy.js';
 import { unsplashPhotoDetails } from './unsplash-credit.js';
 
-/** What {@link UnsplashClient} checks photo URLs against, and where it says what it refused. */
+/** What {@link UnsplashSearch} checks photo URLs against, and where it says what it refused. */
 export interface PhotoUrlChecks {
   /** Hosts a photo URL may point at (see `imageUrlRefusal`). */
   readonly imageHosts: readonly string[];
   readonly logger: Logger;
 }
 
-/** Finds bird photos on Unsplash. */
-export class UnsplashClient {
+/** A call to Unsplash, as `UpstreamClient.getJson` makes it. */
+export interface UnsplashRequest {
+  readonly url: string;
+  readonly searchParams: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * Unsplash's photo search, asked for the first photo of a query: what to ask, and how to read
+ * the answer. It makes no call: `ImageLookup` does, through the Unsplash `UpstreamClient`.
+ */
+export class UnsplashSearch {
   constructor(
-    private readonly upstream: UpstreamClient,
     private readonly apiUrl: string,
     private readonly checks: PhotoUrlChecks,
   ) {}
 
   /**
-   * While the breaker turns searches away: counts one refusal and returns the error a search
-   * would fail with (see {@link UpstreamClient.refuseIfOpen}); otherwise `undefined`.
+   * The search for the first photo of `query`. The access key travels in the client's
+   * `Authorization` header, never in this URL.
    */
-  refuseIfOpen(): Error | undefined {
-    return this.upstream.refuseIfOpen();
+  request(query: string): UnsplashRequest {
+    return { url: `${this.apiUrl}/search/photos`, searchParams: { query, per_page: 1 } };
   }
 
   /**
-   * The first photo Unsplash finds for `query` (its thumbnail, alt text and credit), or `null`
-   * when it finds none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no
-   * photo"). Rejects with an `UpstreamError` when Unsplash fails or answers something malformed.
-   * The access key travels in the client's `Authorization` header, never in this URL.
-   * @param deadline when the answer is needed by (see `UpstreamClient.getJson`)
+   * The first photo of a search answer (its thumbnail, alt text and credit), or `null` when it
+   * has none or its URL is refused (see `imageUrlRefusal`; logged, and cached as "no photo").
+   * Throws a `MalformedResponseError` when the answer is not a search answer.
    */
-  async firstPhoto(query: string, deadline?: number): Promise<Photo | null> {
-    return this.upstream.getJson(`${this.apiUrl}/search/photos`, {
-      searchParams: { query, per_page: 1 },
-      deadline,
-      parse: (body) => {
-        const url = this.#acceptable(firstThumbnailOf(body));
-        if (url === null) return null;
-        const { alt, credit } = unsplashPhotoDetails(body);
-        return withOptional({ url }, alt, credit);
-      },
-    });
+  firstPhoto(body: unknown): Photo | null {
+    const url = this.#acceptable(firstThumbnailOf(body));
+    if (url === null) return null;
+    const { alt, credit } = unsplashPhotoDetails(body);
+    return withOptional({ url }, alt, credit);
   }
 
   #acceptable(thumb: unknown): string | null {

@@ -1,5 +1,5 @@
-import type { Logger } from './logger.js';
-import type { Metrics, UpstreamName } from './metrics.js';
+import type { Logger } from '../logger.js';
+import type { Metrics, UpstreamName } from '../metrics.js';
 import { BudgetSpentError } from './token-bucket.js';
 import { UpstreamError } from './upstream-client.js';
 
