@@ -5,10 +5,9 @@ import type { LogFormat } from './config.js';
 /**
  * Where log lines go for `format`: JSON lines straight to `stdout` (production, and any output
  * that is not a terminal under `auto`), or a pino-pretty stream that writes one readable line
- * per event to it, coloured on a terminal. `stdout` `undefined` means standard output, and then
- * JSON lines go to `undefined`: `createLogger`'s own asynchronous writer. pino-pretty is a
- * development dependency, loaded only here: where it is not installed (the images), the lines
- * stay JSON.
+ * per event to it, coloured on a terminal. Without `stdout`, standard output: JSON lines then
+ * get `undefined`, `createLogger`'s own asynchronous writer. pino-pretty is a development
+ * dependency, loaded only here: where it is not installed (the images), the lines stay JSON.
  */
 export async function logDestination(
   format: LogFormat,
