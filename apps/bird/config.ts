@@ -8,6 +8,7 @@ import {
   type CommonConfig,
   type Env,
 } from '../shared/config.js';
+import { BIRD_IMAGE_DEFAULT_PORT } from '../bird-image/config.js';
 
 /** bird's settings, parsed once at start. */
 export interface BirdConfig extends CommonConfig {
@@ -22,7 +23,8 @@ export const BIRD_DEFAULT_PORT = 4201;
 
 const variables = {
   ...commonVariables(BIRD_DEFAULT_PORT),
-  BIRD_IMAGE_URL: urlVar('http://localhost:4200'),
+  // Where birdImage listens when both run on one machine, as `npm start` runs them.
+  BIRD_IMAGE_URL: urlVar(`http://localhost:${BIRD_IMAGE_DEFAULT_PORT}`),
   BIRD_FACTS_URL: optionalUrlVar(),
 };
 

@@ -16,6 +16,12 @@ export const MISSINGNO_IMAGE_URL =
 /** A request's budget for its outbound calls unless `UPSTREAM_TIMEOUT_MS` says otherwise. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
 
+/** The log level unless `LOG_LEVEL` says otherwise. */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+/** How long a shutdown may take unless `SHUTDOWN_TIMEOUT_MS` says otherwise. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -126,7 +132,7 @@ export const logLevelVar = () =>
         (LOG_LEVELS as readonly string[]).includes(text),
         `must be one of ${LOG_LEVELS.join(', ')}`,
       ) as LogLevel,
-    'info',
+    DEFAULT_LOG_LEVEL,
   );
 
 /** A log format; `auto` (the default) is readable text on a terminal and JSON otherwise. */
@@ -157,7 +163,7 @@ export const commonVariables = (defaultPort: number) => ({
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
   UPSTREAM_TIMEOUT_MS: millisecondsVar(DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
-  SHUTDOWN_TIMEOUT_MS: millisecondsVar(10_000, 1),
+  SHUTDOWN_TIMEOUT_MS: millisecondsVar(DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
   MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Duration } from 'cdk8s';
+import { DEFAULT_LOG_LEVEL, DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../../apps/shared/config.js';
 import { checkInteger, failProp } from './props.js';
 import type { ImageReference, WebServiceProps } from './web-service-props.js';
 
@@ -51,7 +52,9 @@ export function resolveConfig(
     failProp(owner, `env.${key}`, env[key], 'remove it; it is derived from other props');
   }
   const delayMs = (props.shutdownDelay ?? Duration.seconds(5)).toMilliseconds();
-  const timeoutMs = (props.shutdownTimeout ?? Duration.seconds(10)).toMilliseconds();
+  const timeoutMs = (
+    props.shutdownTimeout ?? Duration.millis(DEFAULT_SHUTDOWN_TIMEOUT_MS)
+  ).toMilliseconds();
   const drainSeconds = Math.ceil((delayMs + timeoutMs) / 1000);
   const gracePeriodSeconds = props.terminationGracePeriod?.toSeconds() ?? drainSeconds + 5;
   if (gracePeriodSeconds <= drainSeconds) {
@@ -65,8 +68,10 @@ export function resolveConfig(
   const nodeOptions = props.nodeOptions ?? '--max-semi-space-size=8';
   const data = {
     PORT: String(port),
+    // Every interface of the pod, whatever the apps' own default: the kubelet's probes and the
+    // Service reach the pod's IP, not its loopback.
     HOST: '0.0.0.0',
-    LOG_LEVEL: props.logLevel ?? 'info',
+    LOG_LEVEL: props.logLevel ?? DEFAULT_LOG_LEVEL,
     SHUTDOWN_DELAY_MS: String(delayMs),
     SHUTDOWN_TIMEOUT_MS: String(timeoutMs),
     ...(nodeOptions !== '' && { NODE_OPTIONS: nodeOptions }),
