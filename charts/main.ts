@@ -123,5 +123,19 @@ synthesize([cluster, monitoring, rollouts, vpa, gitops]);
 const values = repositoryFile(cluster.outdir, 'deploy/kube-prometheus-stack.values.yaml');
 if (values) {
   mkdirSync(path.dirname(values), { recursive: true });
-  writeFileSync(values, kubePrometheusStackValues({ storageClassName: MONITORING_STORAGE_CLASS }));
+  const releaseName = env.prometheusSelectorLabels.release;
+  if (releaseName === undefined) {
+    throw new Error(
+      'prometheusSelectorLabels has no "release": add the Helm release name of ' +
+        'kube-prometheus-stack, which labels what its Prometheus selects',
+    );
+  }
+  writeFileSync(
+    values,
+    kubePrometheusStackValues({
+      storageClassName: MONITORING_STORAGE_CLASS,
+      namespace: env.monitoringNamespace,
+      releaseName,
+    }),
+  );
 }

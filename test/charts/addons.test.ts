@@ -61,7 +61,11 @@ describe('1. no name an add-on owns; the monitoring StorageClass is used', () =>
     const file = path.resolve(DIST, '..', 'deploy', 'kube-prometheus-stack.values.yaml');
     const committed = readFileSync(file, 'utf8');
     expect(committed).toBe(
-      kubePrometheusStackValues({ storageClassName: MONITORING_STORAGE_CLASS }),
+      kubePrometheusStackValues({
+        storageClassName: MONITORING_STORAGE_CLASS,
+        namespace: production.monitoringNamespace,
+        releaseName: String(production.prometheusSelectorLabels.release),
+      }),
     );
     const values = parse(committed) as {
       prometheus: {
