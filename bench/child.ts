@@ -50,10 +50,9 @@ async function start(role: string | undefined): Promise<string> {
 process.send!({ url: await start(process.argv[2]) });
 process.on('message', () => {
   const { user, system } = process.cpuUsage();
-  const usage: Usage = {
+  process.send!({
     cpuUs: user + system,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  };
-  process.send!(usage);
+  } satisfies Usage);
 });
 process.on('disconnect', () => process.exit(0));

@@ -33,23 +33,16 @@ export async function atFixedRate(
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies: number[] = [];
   let failures = 0;
+  // The first of `close` and `error` settles a request.
   const send = (due: number) =>
-    new Promise<void>((resolve) => {
-      let done = false;
-      const settle = (ok: boolean) => {
-        if (done) return;
-        done = true;
-        if (ok) latencies.push(performance.now() - due);
-        else failures += 1;
-        resolve();
-      };
+    new Promise<boolean>((resolve) => {
       const request = get(`${url}${path()}`, { agent, timeout: 10_000 }, (res) => {
-        res.resume().on('close', () => settle(res.complete && res.statusCode === 200));
+        res.resume().on('close', () => resolve(res.complete && res.statusCode === 200));
       });
-      request.on('timeout', () => request.destroy()).on('error', () => settle(false));
-    });
+      request.on('timeout', () => request.destroy()).on('error', () => resolve(false));
+    }).then((ok) => (ok ? latencies.push(performance.now() - due) : (failures += 1)));
   const started = performance.now();
-  const answers: Promise<void>[] = [];
+  const answers: Promise<number>[] = [];
   while (answers.length < total) {
     const due = started + (answers.length * 1000) / rate;
     if (due <= performance.now()) answers.push(send(due));

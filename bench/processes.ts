@@ -9,16 +9,11 @@ import type { Usage } from './child.js';
 /** What a server process runs (see bench/child.ts). */
 export type Role = 'bird' | 'bird-image' | 'bare';
 
-/** How server processes are started. */
-export interface Launch {
-  /**
-   * `build/bench/child.js`, compiled by `npm run build` as the services are for their image;
-   * otherwise bench/child.ts through tsx (the tests: no build, but tsx's loader in every process).
-   */
-  readonly compiled: boolean;
-  /** `NODE_OPTIONS` of each process: the services' pods set them (dist/). */
-  readonly nodeOptions: string;
-}
+/**
+ * How a server process starts: `compiled` runs build/bench/child.js, built by `npm run build` as
+ * the services are for their image; otherwise bench/child.ts through tsx (the tests: no build).
+ */
+export type Launch = { readonly compiled: boolean; readonly nodeOptions: string };
 
 /** A server running in a child process of the bench. */
 export interface ServerProcess {
@@ -80,18 +75,18 @@ export async function startToReady(
   const started = performance.now();
   const server = await startServer(role, env, launch);
   try {
-    while ((await statusOf(`${server.url}${OPERATIONAL_PATHS.readiness}`)) !== 200) await sleep(1);
+    const ready = () =>
+      fetch(`${server.url}${OPERATIONAL_PATHS.readiness}`).then(
+        async (response) => {
+          await response.arrayBuffer();
+          return response.ok;
+        },
+        () => false,
+      );
+    while (!(await ready())) await sleep(1);
     const wallMs = performance.now() - started;
     return { wallMs, cpuMs: (await server.usage()).cpuUs / 1000 };
   } finally {
     await server.stop();
   }
-}
-
-/** The status of a GET, 0 when it failed. */
-async function statusOf(url: string): Promise<number> {
-  return fetch(url).then(
-    async (response) => (await response.arrayBuffer(), response.status),
-    () => 0,
-  );
 }

@@ -1,27 +1,21 @@
 import catalog from '../apps/bird/facts/catalog.json' with { type: 'json' };
 import { CIRCUIT_STATE_VALUE, OPERATIONAL_PATHS } from '../apps/shared/operational-contract.js';
-import {
-  hang,
-  startStubUpstream,
-  thumbnailFor,
-  unsplashSearch,
-} from '../test/support/stub-upstream.js';
+import * as stub from '../test/support/stub-upstream.js';
 import { atFixedRate, flatOut, type Phase } from './load.js';
 import type { PodFacts, ServiceName } from './pods.js';
 import { startServer, startToReady, type Role, type ServerProcess } from './processes.js';
 import { spreadOf, type Spread } from './stats.js';
 
-/** How the bench runs; bench/run.ts holds the defaults, the tests far shorter ones. */
+/** How the bench runs: bench/run.ts holds the defaults, the tests far shorter ones. */
 export interface Settings {
-  /** Rounds of each compared scenario; a round is the service, then the bare server. */
+  /** Rounds of each compared scenario, each `roundS` s per server at `rate` req/s. */
   readonly rounds: number;
-  /** Seconds per server and round, at `rate` req/s: below saturation of every server. */
   readonly roundS: number;
   readonly rate: number;
-  /** Seconds flat out, measured once after the rounds (half as long to warm up before them). */
+  /** Seconds flat out after the rounds (and half of it to warm up before them). */
   readonly flatOutS: number;
   readonly startupRuns: number;
-  /** Latency of the stand-in Unsplash: an internet round trip. */
+  /** Latency of the stand-in Unsplash (an internet round trip). */
   readonly upstreamLatencyMs: number;
   /** `UPSTREAM_TIMEOUT_MS` of birdImage against the dead upstream. */
   readonly deadlineMs: number;
@@ -31,10 +25,7 @@ export interface Settings {
 }
 
 /** A figure of the service next to the bare server's, over the same rounds. */
-export interface Paired {
-  readonly service: Spread;
-  readonly bare: Spread;
-}
+export type Paired = Readonly<Record<'service' | 'bare', Spread>>;
 
 /** A service and a bare server answering the same bytes, measured in alternating rounds. */
 export interface Comparison {
@@ -58,7 +49,7 @@ export interface Results {
   /** bird, birdImage's cached lookups, birdImage with its breaker open. */
   readonly comparisons: readonly [Comparison, Comparison, Comparison];
   /** Fork to the first 200 of /readyz, and CPU time by then: each service, and the bare server. */
-  readonly startup: Readonly<Record<Role, { readonly wallMs: Spread; readonly cpuMs: Spread }>>;
+  readonly startup: Readonly<Record<Role, Readonly<Record<'wallMs' | 'cpuMs', Spread>>>>;
   /** The highest peak RSS of each service's processes, in bytes. */
   readonly peakRssBytes: Readonly<Record<ServiceName, number>>;
 }
@@ -75,8 +66,10 @@ const paths = {
 
 /** Runs every scenario in turn and stops every process it started, whatever happens. */
 export async function runBench(settings: Settings, log: (step: string) => void): Promise<Results> {
-  const unsplash = await startStubUpstream(unsplashSearch({ delayMs: settings.upstreamLatencyMs }));
-  const dead = await startStubUpstream(hang());
+  const unsplash = await stub.startStubUpstream(
+    stub.unsplashSearch({ delayMs: settings.upstreamLatencyMs }),
+  );
+  const dead = await stub.startStubUpstream(stub.hang());
   const launch = (service: ServiceName) => ({
     compiled: settings.compiled,
     nodeOptions: settings.pods[service].nodeOptions,
@@ -110,22 +103,22 @@ export async function runBench(settings: Settings, log: (step: string) => void):
         );
       }
     }
-    const startup = Object.fromEntries(
-      Object.entries(runs).map(([role, times]) => [
-        role,
-        {
-          wallMs: spreadOf(times.map((t) => t.wallMs)),
-          cpuMs: spreadOf(times.map((t) => t.cpuMs)),
-        },
-      ]),
-    ) as Results['startup'];
+    const spreads = (times: Startup[]) => ({
+      wallMs: spreadOf(times.map((time) => time.wallMs)),
+      cpuMs: spreadOf(times.map((time) => time.cpuMs)),
+    });
+    const startup = {
+      bare: spreads(runs.bare),
+      bird: spreads(runs.bird),
+      'bird-image': spreads(runs['bird-image']),
+    };
 
     // One bare server for every scenario; each gives it the answer to send.
     running.push(await startServer('bare', {}, launch('bird')));
     const birdImage = await start('bird-image', envs['bird-image']);
     const bird = await start('bird', { BIRD_IMAGE_URL: birdImage.url });
     const answer = (await (await fetch(bird.url)).json()) as { name: string; image: string };
-    if (answer.image !== thumbnailFor(answer.name.toLowerCase())) {
+    if (answer.image !== stub.thumbnailFor(answer.name.toLowerCase())) {
       throw new Error(`bird answered ${JSON.stringify(answer)}: not a photo from birdImage`);
     }
     const searches = (since: number) =>
@@ -142,12 +135,11 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     // More failures at once than the breaker tolerates; each waits for its deadline.
     await Promise.all(Array.from({ length: 8 }, () => fetch(`${failing.url}${paths.unique()}`)));
     const metrics = await (await fetch(`${failing.url}${OPERATIONAL_PATHS.metrics}`)).text();
-    if (
-      !metrics.includes(`circuit_breaker_state{upstream="unsplash"} ${CIRCUIT_STATE_VALUE.open}\n`)
-    ) {
-      throw new Error('the breaker did not open against the dead upstream');
-    }
-    const open = await compared('birdImage, breaker open', failing, paths.unique);
+    const open = `circuit_breaker_state{upstream="unsplash"} ${CIRCUIT_STATE_VALUE.open}\n`;
+    if (!metrics.includes(open))
+      throw new Error('the breaker did not open against a dead upstream');
+    const breakerOpen = await compared('birdImage, breaker open', failing, paths.unique);
+    const calls = `${dead.requests.length} calls reached the dead upstream (8 opened the breaker)`;
     const peaks = await Promise.all(
       running.map(async (server) => (await server.usage()).maxRssBytes),
     );
@@ -155,10 +147,7 @@ export async function runBench(settings: Settings, log: (step: string) => void):
       comparisons: [
         { ...birdRoot, check: searches(0) },
         { ...cached, check: searches(before) },
-        {
-          ...open,
-          check: `${dead.requests.length} calls reached the dead upstream (8 opened the breaker)`,
-        },
+        { ...breakerOpen, check: calls },
       ],
       startup,
       peakRssBytes: { bird: peaks[2]!, 'bird-image': Math.max(peaks[1]!, peaks[3]!) },
@@ -171,11 +160,8 @@ export async function runBench(settings: Settings, log: (step: string) => void):
 
 type Startup = Awaited<ReturnType<typeof startToReady>>;
 
-interface Round {
-  readonly phase: Phase;
-  /** CPU time of the server per request it got, in µs. */
-  readonly cpuUs: number;
-}
+/** One server's round: its load phase, and its CPU time per request in it, in µs. */
+type Round = { readonly phase: Phase; readonly cpuUs: number };
 
 /**
  * Warms `server` up, gives `bare` one of its real answers to send, measures the two in
@@ -212,13 +198,13 @@ async function compare(
   };
 }
 
-async function measure(
-  server: ServerProcess,
-  path: () => string,
-  settings: Settings,
-): Promise<Round> {
+async function measure(server: ServerProcess, path: () => string, { rate, roundS }: Settings) {
   const before = await server.usage();
-  const phase = await atFixedRate(server.url, path, settings.rate, settings.roundS);
+  const phase = await atFixedRate(server.url, path, rate, roundS);
   const after = await server.usage();
-  return { phase, cpuUs: (after.cpuUs - before.cpuUs) / (phase.requests + phase.failures) };
+  const round: Round = {
+    phase,
+    cpuUs: (after.cpuUs - before.cpuUs) / (phase.requests + phase.failures),
+  };
+  return round;
 }
