@@ -19,7 +19,6 @@ export type Launch = { readonly compiled: boolean; readonly nodeOptions: string 
 export interface ServerProcess {
   /** Base URL on 127.0.0.1, without a trailing slash. */
   readonly url: string;
-  readonly pid: number;
   /** What it has used so far; a bare server first takes `body` as its answer from then on. */
   usage(body?: string): Promise<Usage>;
   stop(): Promise<void>;
@@ -53,7 +52,6 @@ export async function startServer(
   });
   return {
     url,
-    pid: child.pid!,
     usage: async (body) => {
       const answer = once(child, 'message');
       child.send({ body });

@@ -19,13 +19,13 @@ if (args.some((arg) => arg !== '--record')) {
 const started = performance.now();
 const loadAtStart = loadavg()[0]!;
 const settings: Settings = {
-  // Seven rounds: a verdict reads the quartiles, which then leave out the two most extreme
-  // rounds on either side, enough for the pauses a shared machine puts into a few seconds.
+  // Seven rounds: a verdict reads the quartiles, which then leave out the one or two most
+  // extreme rounds on either side, where the pauses of a shared machine land.
   rounds: 7,
   roundS: 2,
   rate: 1000,
   flatOutS: 2,
-  startupRuns: 7,
+  startupRuns: 5,
   upstreamLatencyMs: 50,
   deadlineMs: 500,
   compiled: true,

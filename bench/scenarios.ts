@@ -32,7 +32,7 @@ export interface Comparison {
   readonly name: string;
   /** What shows the scenario exercised what it says, e.g. calls that reached the upstream. */
   readonly check: string;
-  /** CPU µs per request; `cpuRatio` is each round's service ÷ bare. */
+  /** CPU µs per request; `cpuRatio` is each service round's over the bare rounds around it. */
   readonly cpuUs: Paired;
   readonly cpuRatio: Spread;
   /** Latency at the fixed rate. */
@@ -165,7 +165,9 @@ type Round = { readonly phase: Phase; readonly cpuUs: number };
 
 /**
  * Warms `server` up, gives `bare` one of its real answers to send, measures the two in
- * alternating rounds at the fixed rate (so that a noisy moment hits both), then each flat out.
+ * alternating rounds at the fixed rate, then each flat out. Each service round is divided by the
+ * mean of the bare rounds just before and after it, so that a machine getting busier or quieter
+ * changes both sides of the ratio alike.
  */
 async function compare(
   settings: Settings,
@@ -176,18 +178,20 @@ async function compare(
   await flatOut(server.url, path, settings.flatOutS / 2);
   await bare.usage(await (await fetch(`${server.url}${path()}`)).text());
   await flatOut(bare.url, path, settings.flatOutS / 2);
-  const rounds = { service: [] as Round[], bare: [] as Round[] };
+  // bare, service, bare, service, …, bare: each service round sits between two bare ones.
+  const rounds = { service: [] as Round[], bare: [await measure(bare, path, settings)] };
   for (let round = 0; round < settings.rounds; round += 1) {
     rounds.service.push(await measure(server, path, settings));
     rounds.bare.push(await measure(bare, path, settings));
   }
+  const bareAround = (i: number) => (rounds.bare[i]!.cpuUs + rounds.bare[i + 1]!.cpuUs) / 2;
   const paired = (figure: (round: Round) => number): Paired => ({
     service: spreadOf(rounds.service.map(figure)),
     bare: spreadOf(rounds.bare.map(figure)),
   });
   return {
     cpuUs: paired((round) => round.cpuUs),
-    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / rounds.bare[i]!.cpuUs)),
+    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / bareAround(i))),
     p50Ms: paired((round) => round.phase.p50Ms),
     p99Ms: paired((round) => round.phase.p99Ms),
     failures: rounds.service.reduce((sum, round) => sum + round.phase.failures, 0),
