@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { quantile } from './stats.js';
 
-/** What one load phase measured against one server. */
+/** What a load phase measured against one server. */
 export interface Phase {
   /** Answered with a 2xx. */
   readonly requests: number;
@@ -18,18 +18,20 @@ export interface Phase {
 /** Connections at most, as an ingress or bird keeps open to a pod. */
 export const CONNECTIONS = 64;
 
+/** A keep-alive pool of {@link CONNECTIONS} for {@link atFixedRate}, kept across its phases. */
+export const connectionPool = () => new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+
 /**
- * An open loop at `rate` req/s for `seconds`: request i is due at i / rate and its latency
- * counts from then, whether or not a connection was free, so a stall is not hidden by requests
- * never sent (no coordinated omission). Latency below saturation, as a client sees it.
+ * An open loop at `rate` req/s for `seconds`, over `agent`: request i is due at i / rate and its
+ * latency counts from then, whether or not a connection was free, so a stall is not hidden by
+ * requests never sent (no coordinated omission). Resolves with each answered request's latency
+ * in ms and the count of failures (other statuses, errors, timeouts).
  */
 export async function atFixedRate(
   url: string,
   path: () => string,
-  rate: number,
-  seconds: number,
-): Promise<Phase> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  { rate, seconds, agent }: { rate: number; seconds: number; agent: Agent },
+): Promise<{ latencies: number[]; failures: number }> {
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies: number[] = [];
   let failures = 0;
@@ -49,15 +51,13 @@ export async function atFixedRate(
     else await sleep(1);
   }
   await Promise.all(answers);
-  agent.destroy();
+  return { latencies, failures };
+}
+
+/** The p50 and p99 of `latencies`, in ms. */
+export function percentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
   const sorted = latencies.sort((a, b) => a - b);
-  return {
-    requests: sorted.length,
-    failures,
-    seconds: (performance.now() - started) / 1000,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
-  };
+  return { p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
 }
 
 /** A closed loop (autocannon): {@link CONNECTIONS} requests in flight for `seconds`. Saturation. */

@@ -1,7 +1,8 @@
 import catalog from '../apps/bird/facts/catalog.json' with { type: 'json' };
 import { CIRCUIT_STATE_VALUE, OPERATIONAL_PATHS } from '../apps/shared/operational-contract.js';
 import * as stub from '../test/support/stub-upstream.js';
-import { atFixedRate, flatOut, type Phase } from './load.js';
+import type { Agent } from 'node:http';
+import { atFixedRate, connectionPool, flatOut, percentiles, type Phase } from './load.js';
 import type { PodFacts, ServiceName } from './pods.js';
 import { startServer, startToReady, type Role, type ServerProcess } from './processes.js';
 import { spreadOf, type Spread } from './stats.js';
@@ -32,7 +33,7 @@ export interface Comparison {
   readonly name: string;
   /** What shows the scenario exercised what it says, e.g. calls that reached the upstream. */
   readonly check: string;
-  /** CPU µs per request; `cpuRatio` is each service round's over the bare rounds around it. */
+  /** CPU µs per request; `cpuRatio` is each round's service figure over the bare server's. */
   readonly cpuUs: Paired;
   readonly cpuRatio: Spread;
   /** Latency at the fixed rate. */
@@ -160,14 +161,20 @@ export async function runBench(settings: Settings, log: (step: string) => void):
 
 type Startup = Awaited<ReturnType<typeof startToReady>>;
 
-/** One server's round: its load phase, and its CPU time per request in it, in µs. */
-type Round = { readonly phase: Phase; readonly cpuUs: number };
+/** One server's figures over a round. */
+type Round = {
+  readonly cpuUs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+};
+
+/** Slices per round: the two servers take turns this often, so that both meet the same machine. */
+const SLICES = 8;
 
 /**
- * Warms `server` up, gives `bare` one of its real answers to send, measures the two in
- * alternating rounds at the fixed rate, then each flat out. Each service round is divided by the
- * mean of the bare rounds just before and after it, so that a machine getting busier or quieter
- * changes both sides of the ratio alike.
+ * Warms `server` up, gives `bare` one of its real answers to send, then measures the two in
+ * rounds at the fixed rate, each round {@link SLICES} turns of each server; then each flat out.
  */
 async function compare(
   settings: Settings,
@@ -178,23 +185,24 @@ async function compare(
   await flatOut(server.url, path, settings.flatOutS / 2);
   await bare.usage(await (await fetch(`${server.url}${path()}`)).text());
   await flatOut(bare.url, path, settings.flatOutS / 2);
-  // bare, service, bare, service, …, bare: each service round sits between two bare ones.
-  const rounds = { service: [] as Round[], bare: [await measure(bare, path, settings)] };
+  const servers = [server, bare].map((target) => ({ target, agent: connectionPool() }));
+  const rounds = { service: [] as Round[], bare: [] as Round[] };
   for (let round = 0; round < settings.rounds; round += 1) {
-    rounds.service.push(await measure(server, path, settings));
-    rounds.bare.push(await measure(bare, path, settings));
+    const [own, reference] = await measureRound(servers, path, settings);
+    rounds.service.push(own!);
+    rounds.bare.push(reference!);
   }
-  const bareAround = (i: number) => (rounds.bare[i]!.cpuUs + rounds.bare[i + 1]!.cpuUs) / 2;
+  for (const { agent } of servers) agent.destroy();
   const paired = (figure: (round: Round) => number): Paired => ({
     service: spreadOf(rounds.service.map(figure)),
     bare: spreadOf(rounds.bare.map(figure)),
   });
   return {
     cpuUs: paired((round) => round.cpuUs),
-    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / bareAround(i))),
-    p50Ms: paired((round) => round.phase.p50Ms),
-    p99Ms: paired((round) => round.phase.p99Ms),
-    failures: rounds.service.reduce((sum, round) => sum + round.phase.failures, 0),
+    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / rounds.bare[i]!.cpuUs)),
+    p50Ms: paired((round) => round.p50Ms),
+    p99Ms: paired((round) => round.p99Ms),
+    failures: rounds.service.reduce((sum, round) => sum + round.failures, 0),
     flatOut: {
       service: await flatOut(server.url, path, settings.flatOutS),
       bare: await flatOut(bare.url, path, settings.flatOutS),
@@ -202,13 +210,26 @@ async function compare(
   };
 }
 
-async function measure(server: ServerProcess, path: () => string, { rate, roundS }: Settings) {
-  const before = await server.usage();
-  const phase = await atFixedRate(server.url, path, rate, roundS);
-  const after = await server.usage();
-  const round: Round = {
-    phase,
-    cpuUs: (after.cpuUs - before.cpuUs) / (phase.requests + phase.failures),
-  };
-  return round;
+/** One round: the servers take turns at the fixed rate, `roundS` s each in all. */
+async function measureRound(
+  servers: readonly { target: ServerProcess; agent: Agent }[],
+  path: () => string,
+  { rate, roundS }: Settings,
+): Promise<Round[]> {
+  const totals = servers.map(() => ({ latencies: [] as number[], failures: 0, cpuUs: 0 }));
+  for (let slice = 0; slice < SLICES; slice += 1) {
+    for (const [index, { target, agent }] of servers.entries()) {
+      const before = await target.usage();
+      const phase = await atFixedRate(target.url, path, { rate, seconds: roundS / SLICES, agent });
+      const total = totals[index]!;
+      total.cpuUs += (await target.usage()).cpuUs - before.cpuUs;
+      total.latencies.push(...phase.latencies);
+      total.failures += phase.failures;
+    }
+  }
+  return totals.map(({ latencies, failures, cpuUs }) => ({
+    cpuUs: cpuUs / (latencies.length + failures),
+    failures,
+    ...percentiles(latencies),
+  }));
 }
