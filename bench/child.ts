@@ -9,8 +9,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../apps/shared/logger.js';
-import { startService } from '../apps/shared/service.js';
 
 /** What a server process has used so far. */
 export interface Usage {
@@ -27,13 +25,16 @@ process.setSourceMapsEnabled(false);
 let body = '{}';
 
 async function start(role: string | undefined): Promise<string> {
-  // The services log every request at `info`, as in production; stdout is /dev/null here.
-  const options = { env: process.env, logger: createLogger('info', { service: role }) };
-  // Imported on demand: a process carries only the modules of what it runs.
-  if (role === 'bird') {
-    return (await startService((await import('../apps/bird/service.js')).birdService, options)).url;
-  }
-  if (role === 'bird-image') {
+  if (role === 'bird' || role === 'bird-image') {
+    // Imported on demand: a process loads only the modules of what it runs, as its pod does.
+    const { createLogger } = await import('../apps/shared/logger.js');
+    const { startService } = await import('../apps/shared/service.js');
+    // The services log every request at `info`, as in production; stdout is /dev/null here.
+    const options = { env: process.env, logger: createLogger('info', { service: role }) };
+    if (role === 'bird') {
+      return (await startService((await import('../apps/bird/service.js')).birdService, options))
+        .url;
+    }
     const { birdImageService } = await import('../apps/bird-image/service.js');
     return (await startService(birdImageService, options)).url;
   }

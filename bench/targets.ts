@@ -12,13 +12,14 @@ export interface Target {
 
 /** CPU time per request of a service, at most this many times the bare server's. */
 export const CPU_RATIO_BOUND = 4;
-/** CPU time of a service from start to ready, at most this, in ms. */
-export const STARTUP_CPU_BOUND_MS = 400;
+/** A service's start to ready, at most this, in ms. */
+export const STARTUP_BOUND_MS = 400;
 /**
- * Start-up is judged only if the bare server started on at most this CPU time, in ms, in the same
- * run: more means the machine's neighbours were slowing every process down.
+ * A miss of start-up counts only if the bare server was ready within this, in ms, in the same
+ * run (a bare Node process needs 30–50 ms on an idle machine): longer means the neighbours were
+ * slowing every process down.
  */
-export const QUIET_BARE_STARTUP_CPU_MS = 100;
+export const QUIET_BARE_STARTUP_MS = 100;
 
 const SERVICES: readonly ServiceName[] = ['bird', 'bird-image'];
 
@@ -42,12 +43,12 @@ export function targetsOf(results: Results, settings: Settings): Target[] {
     latency(bird, 5),
     latency(breakerOpen, 10),
     ...SERVICES.map((service) => ({
-      goal: `${service}: CPU time from start to ready ≤ ${STARTUP_CPU_BOUND_MS} ms`,
-      measured: results.startup[service].cpuMs,
+      goal: `${service}: start to ready ≤ ${STARTUP_BOUND_MS} ms`,
+      measured: results.startup[service].wallMs,
       unit: 'ms',
-      verdict: judge(results.startup[service].cpuMs, STARTUP_CPU_BOUND_MS, {
-        spread: results.startup.bare.cpuMs,
-        bound: QUIET_BARE_STARTUP_CPU_MS,
+      verdict: judge(results.startup[service].wallMs, STARTUP_BOUND_MS, {
+        spread: results.startup.bare.wallMs,
+        bound: QUIET_BARE_STARTUP_MS,
       }),
     })),
     ...SERVICES.map((service) => {
