@@ -13,7 +13,7 @@ export interface Settings {
   readonly rounds: number;
   readonly roundS: number;
   readonly rate: number;
-  /** Seconds flat out after the rounds (and half of it to warm up before them). */
+  /** Seconds flat out after the rounds, and as long to warm up before them (JIT, caches). */
   readonly flatOutS: number;
   readonly startupRuns: number;
   /** Latency of the stand-in Unsplash (an internet round trip). */
@@ -182,9 +182,9 @@ async function compare(
   bare: ServerProcess,
   path: () => string,
 ): Promise<Omit<Comparison, 'name' | 'check'>> {
-  await flatOut(server.url, path, settings.flatOutS / 2);
+  await flatOut(server.url, path, settings.flatOutS);
   await bare.usage(await (await fetch(`${server.url}${path()}`)).text());
-  await flatOut(bare.url, path, settings.flatOutS / 2);
+  await flatOut(bare.url, path, settings.flatOutS);
   const servers = [server, bare].map((target) => ({ target, agent: connectionPool() }));
   const rounds = { service: [] as Round[], bare: [] as Round[] };
   for (let round = 0; round < settings.rounds; round += 1) {
