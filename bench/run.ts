@@ -19,8 +19,8 @@ if (args.some((arg) => arg !== '--record')) {
 const started = performance.now();
 const loadAtStart = loadavg()[0]!;
 const settings: Settings = {
-  // Seven rounds: a verdict reads the quartiles, which then leave out the one or two most
-  // extreme rounds on either side, where the pauses of a shared machine land.
+  // Seven rounds: a verdict reads the middle two thirds of them, leaving out the most extreme
+  // round on either side, where a pause of the shared machine lands.
   rounds: 7,
   roundS: 2,
   rate: 1000,

@@ -1,15 +1,18 @@
 /** How one figure varied over a scenario's rounds. */
 export interface Spread {
   readonly median: number;
-  /** The quartiles: a verdict reads these, so that one odd round cannot decide it. */
-  readonly q1: number;
-  readonly q3: number;
+  /**
+   * The middle two thirds of the rounds lie between these (with 7 rounds, the second lowest and
+   * second highest): a verdict reads them, so that one odd round cannot decide it.
+   */
+  readonly low: number;
+  readonly high: number;
   readonly min: number;
   readonly max: number;
 }
 
 /**
- * A target's verdict: `met` when the whole interquartile range is within the bound, `missed`
+ * A target's verdict: `met` when the whole middle spread is within the bound, `missed`
  * when all of it is beyond, `inconclusive` when it straddles the bound or the machine could not
  * show it (see {@link judge}), `n/a` when unmeasured.
  */
@@ -24,13 +27,13 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (at - below);
 }
 
-/** Median, quartiles and range of `values`; what is not a finite number is left out. */
+/** Median, middle two thirds and range of `values`; what is not a finite number is left out. */
 export function spreadOf(values: readonly number[]): Spread {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return {
     median: quantile(sorted, 0.5),
-    q1: quantile(sorted, 0.25),
-    q3: quantile(sorted, 0.75),
+    low: quantile(sorted, 1 / 6),
+    high: quantile(sorted, 5 / 6),
     min: sorted[0] ?? Number.NaN,
     max: sorted.at(-1) ?? Number.NaN,
   };
@@ -47,7 +50,7 @@ export function judge(
   machine?: { readonly spread: Spread; readonly bound: number },
 ): Verdict {
   if (!Number.isFinite(spread.median) || !Number.isFinite(bound)) return 'n/a';
-  if (spread.q3 <= bound) return 'met';
-  if (spread.q1 <= bound) return 'inconclusive';
+  if (spread.high <= bound) return 'met';
+  if (spread.low <= bound) return 'inconclusive';
   return machine && judge(machine.spread, machine.bound) !== 'met' ? 'inconclusive' : 'missed';
 }
