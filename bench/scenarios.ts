@@ -1,190 +1,235 @@
+import type { Agent } from 'node:http';
 import catalog from '../apps/bird/facts/catalog.json' with { type: 'json' };
-import {
-  alternate,
-  runBurst,
-  runLoad,
-  runPaced,
-  summarize,
-  type LoadOptions,
-  type LoadSummary,
-} from './load.js';
-import {
-  fetchBody,
-  startBareServer,
-  startService,
-  type RunningServer,
-  measureStartToReady,
-} from './services.js';
-import { startDeadUpstream, type LocalServer } from './upstreams.js';
+import { CIRCUIT_STATE_VALUE, OPERATIONAL_PATHS } from '../apps/shared/operational-contract.js';
+import * as stub from '../test/support/stub-upstream.js';
+import { atFixedRate, connectionPool, flatOut, percentiles, type Phase } from './load.js';
+import type { PodFacts, ServiceName } from './pods.js';
+import { startServer, startToReady, type Role, type ServerProcess } from './processes.js';
+import { spreadOf, type Spread } from './stats.js';
 
-/** How the bench runs; bench/run.ts reads it from the `BENCH_*` variables. */
+/** How the bench runs: bench/run.ts holds the defaults, the tests far shorter ones. */
 export interface Settings {
-  /** Latency of the stand-in Unsplash, in milliseconds. */
-  readonly upstreamLatencyMs: number;
-  readonly connections: number;
-  /** Seconds of measured load per target and scenario. */
-  readonly durationS: number;
-  /** Seconds of load before a measurement (JIT, caches, keep-alive sockets). */
-  readonly warmupS: number;
-  /** The measured seconds are split into this many alternating rounds (service, bare, …). */
+  /** Rounds of each compared scenario, each `roundS` s per server at `rate` req/s. */
   readonly rounds: number;
-  /** `UPSTREAM_TIMEOUT_MS` of the dead-upstream scenario. */
-  readonly deadlineMs: number;
+  readonly roundS: number;
+  readonly rate: number;
+  /** Seconds flat out after the rounds, and as long to warm up before them (JIT, caches). */
+  readonly flatOutS: number;
   readonly startupRuns: number;
-  readonly synthRuns: number;
-  /** Requests per second of the fixed-rate phases (latency below saturation). */
-  readonly pacedRate: number;
-  /** Seconds of each fixed-rate phase. */
-  readonly pacedS: number;
-  /** Node flags of the service processes (`BENCH_NODE_ARGS`), e.g. heap limits or --cpu-prof. */
-  readonly nodeArgs: readonly string[];
+  /** Latency of the stand-in Unsplash (an internet round trip). */
+  readonly upstreamLatencyMs: number;
+  /** `UPSTREAM_TIMEOUT_MS` of birdImage against the dead upstream. */
+  readonly deadlineMs: number;
+  /** Run the compiled servers (`npm run build` first) rather than through tsx. */
+  readonly compiled: boolean;
+  readonly pods: Readonly<Record<ServiceName, PodFacts>>;
 }
 
-/** One of scenarios 1–3: the service and the bare server under the same load. */
+/** A figure of the service next to the bare server's, over the same rounds. */
+export type Paired = Readonly<Record<'service' | 'bare', Spread>>;
+
+/** A service and a bare server answering the same bytes, measured in alternating rounds. */
 export interface Comparison {
-  readonly title: string;
-  /** The service measured. */
-  readonly server: string;
-  readonly service: LoadSummary;
-  readonly bare: LoadSummary;
-  /** The same at a fixed rate below saturation, where measured. */
-  readonly paced?: { readonly service: LoadSummary; readonly bare: LoadSummary };
-  /** A sanity check of what the load exercised, e.g. how many calls reached the upstream. */
+  readonly name: string;
+  /** What shows the scenario exercised what it says, e.g. calls that reached the upstream. */
   readonly check: string;
+  /** CPU µs per request; `cpuRatio` is each round's service figure over the bare server's. */
+  readonly cpuUs: Paired;
+  readonly cpuRatio: Spread;
+  /** Latency at the fixed rate. */
+  readonly p50Ms: Paired;
+  readonly p99Ms: Paired;
+  /** The service's non-2xx answers, errors and timeouts in all rounds. */
+  readonly failures: number;
+  /** Reported, never judged: saturation depends on the load generator and the neighbours. */
+  readonly flatOut: { readonly service: Phase; readonly bare: Phase };
 }
 
-/** Scenario 4. */
-export interface DeadUpstreamResult {
-  readonly closed: LoadSummary;
-  /** With the breaker open: at a fixed rate, then flat out. */
-  readonly open: { readonly paced: LoadSummary; readonly saturated: LoadSummary };
-  readonly breakerOpened: boolean;
-  /** Calls that reached the dead upstream: with the breaker working, only the first wave. */
-  readonly upstreamCalls: number;
-  readonly peakRssBytes: number | undefined;
+/** Everything one run measured. */
+export interface Results {
+  /** bird, birdImage's cached lookups, birdImage with its breaker open. */
+  readonly comparisons: readonly [Comparison, Comparison, Comparison];
+  /** Fork to the first 200 of /readyz, and CPU time by then: each service, and the bare server. */
+  readonly startup: Readonly<Record<Role, Readonly<Record<'wallMs' | 'cpuMs', Spread>>>>;
+  /** The highest peak RSS of each service's processes, in bytes. */
+  readonly peakRssBytes: Readonly<Record<ServiceName, number>>;
 }
 
-/** The birds of the embedded catalog: the names bird asks birdImage about. */
-const CATALOG_NAMES = catalog.map((bird) => bird.name);
+const catalogNames = catalog.map((bird) => bird.name);
+let asked = 0;
+const paths = {
+  root: () => '/',
+  /** The catalog's names in turn: what bird asks birdImage about. */
+  catalog: () => `/?birdName=${encodeURIComponent(catalogNames[asked++ % catalogNames.length]!)}`,
+  /** A name never asked before: every lookup misses the cache. */
+  unique: () => `/?birdName=bench-${process.pid}-${asked++}`,
+};
 
-/** `/?birdName=…` over the catalog's names, in turn. */
-export function catalogPaths(): () => string {
-  let next = 0;
-  return () => `/?birdName=${encodeURIComponent(CATALOG_NAMES[next++ % CATALOG_NAMES.length]!)}`;
-}
-
-/** `/?birdName=…` with a name never asked before: every lookup misses the cache. */
-export function uniquePaths(prefix: string): () => string {
-  let next = 0;
-  const run = Date.now().toString(36);
-  return () => `/?birdName=${prefix}-${run}-${next++}`;
-}
-
-/**
- * Warms `target` up, then measures it and a bare server alternately under the same closed-loop
- * load and, with `paced`, at a fixed rate. The bare server answers one real answer of the target
- * (fetched from `bodyPath` after the warm-up) or does what `env` tells bench/bare-server.ts.
- */
-export async function compare(
-  settings: Settings,
-  target: RunningServer,
-  bare: { readonly bodyPath: string } | { readonly env: Record<string, string> },
-  options: { readonly path?: () => string; readonly paced?: boolean } = {},
-): Promise<Pick<Comparison, 'service' | 'bare' | 'paced'> & { body: Buffer | undefined }> {
-  const { path } = options;
-  const load = (server: RunningServer): LoadOptions => ({
-    url: server.url,
-    connections: settings.connections,
-    durationS: settings.durationS / settings.rounds,
-    cpuMs: server.cpuMs,
-    ...(path && { path }),
-  });
-  await runLoad({ ...load(target), durationS: settings.warmupS });
-  const body = 'bodyPath' in bare ? await fetchBody(`${target.url}${bare.bodyPath}`) : undefined;
-  const reference = await startBareServer(
-    body ? { BARE_BODY_BASE64: body.toString('base64') } : 'env' in bare ? bare.env : {},
-    target.pod,
+/** Runs every scenario in turn and stops every process it started, whatever happens. */
+export async function runBench(settings: Settings, log: (step: string) => void): Promise<Results> {
+  const unsplash = await stub.startStubUpstream(
+    stub.unsplashSearch({ delayMs: settings.upstreamLatencyMs }),
   );
+  const dead = await stub.startStubUpstream(stub.hang());
+  const launch = (service: ServiceName) => ({
+    compiled: settings.compiled,
+    nodeOptions: settings.pods[service].nodeOptions,
+  });
+  const envs = {
+    bare: {},
+    bird: { BIRD_IMAGE_URL: unsplash.url },
+    // Thousands of new names: the hourly search quota would answer most of them without a call.
+    'bird-image': {
+      UNSPLASH_ACCESS_KEY: 'bench-key',
+      UNSPLASH_API_URL: unsplash.url,
+      UNSPLASH_SEARCHES_PER_HOUR: '1000000',
+    },
+  };
+  const running: ServerProcess[] = [];
+  const start = async (service: ServiceName, env: Record<string, string>) => {
+    running.push(await startServer(service, env, launch(service)));
+    return running.at(-1)!;
+  };
+  const compared = async (name: string, server: ServerProcess, path: () => string) => {
+    log(name);
+    return { name, ...(await compare(settings, server, running[0]!, path)) };
+  };
   try {
-    await runLoad({ ...load(reference), durationS: settings.warmupS / 2 });
-    const [service, bareSamples] = await alternate(
-      [load(target), load(reference)],
-      settings.rounds,
+    log('start to ready');
+    const runs = { bare: [] as Startup[], bird: [] as Startup[], 'bird-image': [] as Startup[] };
+    for (let run = 0; run < settings.startupRuns; run += 1) {
+      for (const role of ['bare', 'bird', 'bird-image'] as const) {
+        runs[role].push(
+          await startToReady(role, envs[role], launch(role === 'bare' ? 'bird' : role)),
+        );
+      }
+    }
+    const spreads = (times: Startup[]) => ({
+      wallMs: spreadOf(times.map((time) => time.wallMs)),
+      cpuMs: spreadOf(times.map((time) => time.cpuMs)),
+    });
+    const startup = {
+      bare: spreads(runs.bare),
+      bird: spreads(runs.bird),
+      'bird-image': spreads(runs['bird-image']),
+    };
+
+    // One bare server for every scenario; each gives it the answer to send.
+    running.push(await startServer('bare', {}, launch('bird')));
+    const birdImage = await start('bird-image', envs['bird-image']);
+    const bird = await start('bird', { BIRD_IMAGE_URL: birdImage.url });
+    const answer = (await (await fetch(bird.url)).json()) as { name: string; image: string };
+    if (answer.image !== stub.thumbnailFor(answer.name.toLowerCase())) {
+      throw new Error(`bird answered ${JSON.stringify(answer)}: not a photo from birdImage`);
+    }
+    const searches = (since: number) =>
+      `${unsplash.requests.length - since} searches reached the stand-in Unsplash`;
+    const birdRoot = await compared('bird `GET /`', bird, paths.root);
+    const before = unsplash.requests.length;
+    const cached = await compared('birdImage, cached lookups', birdImage, paths.catalog);
+
+    const failing = await start('bird-image', {
+      ...envs['bird-image'],
+      UNSPLASH_API_URL: dead.url,
+      UPSTREAM_TIMEOUT_MS: String(settings.deadlineMs),
+    });
+    // More failures at once than the breaker tolerates; each waits for its deadline.
+    await Promise.all(Array.from({ length: 8 }, () => fetch(`${failing.url}${paths.unique()}`)));
+    const metrics = await (await fetch(`${failing.url}${OPERATIONAL_PATHS.metrics}`)).text();
+    const open = `circuit_breaker_state{upstream="unsplash"} ${CIRCUIT_STATE_VALUE.open}\n`;
+    if (!metrics.includes(open))
+      throw new Error('the breaker did not open against a dead upstream');
+    const breakerOpen = await compared('birdImage, breaker open', failing, paths.unique);
+    const calls = `${dead.requests.length} calls reached the dead upstream (8 opened the breaker)`;
+    const peaks = await Promise.all(
+      running.map(async (server) => (await server.usage()).maxRssBytes),
     );
-    const paced = async (server: RunningServer) =>
-      summarize(
-        await runPaced({ ...load(server), rate: settings.pacedRate, durationS: settings.pacedS }),
-      );
     return {
-      service: summarize(service!),
-      bare: summarize(bareSamples!),
-      ...(options.paced && {
-        paced: { service: await paced(target), bare: await paced(reference) },
-      }),
-      body,
+      comparisons: [
+        { ...birdRoot, check: searches(0) },
+        { ...cached, check: searches(before) },
+        { ...breakerOpen, check: calls },
+      ],
+      startup,
+      peakRssBytes: { bird: peaks[2]!, 'bird-image': Math.max(peaks[1]!, peaks[3]!) },
     };
   } finally {
-    await reference.stop();
+    await Promise.all(running.map((server) => server.stop()));
+    await Promise.all([unsplash.close(), dead.close()]);
   }
 }
+
+type Startup = Awaited<ReturnType<typeof startToReady>>;
+
+/** One server's figures over a round. */
+type Round = {
+  readonly cpuUs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+};
+
+/** Slices per round: the two servers take turns this often, so that both meet the same machine. */
+const SLICES = 8;
 
 /**
- * Scenario 4: a warmed-up birdImage against an upstream that accepts and never answers. First a
- * burst of one request per open keep-alive connection, all sent while the breaker is closed
- * (each should take about the deadline); then, with the breaker open, fresh names at a fixed rate
- * and flat out (each should fail fast to the default image without a call).
+ * Warms `server` up, gives `bare` one of its real answers to send, then measures the two in
+ * rounds at the fixed rate, each round {@link SLICES} turns of each server; then each flat out.
  */
-export async function deadUpstream(settings: Settings): Promise<DeadUpstreamResult> {
-  const dead: LocalServer = await startDeadUpstream();
-  try {
-    const service = await startService(
-      'bird-image',
-      {
-        UNSPLASH_ACCESS_KEY: 'bench-key',
-        UNSPLASH_API_URL: dead.url,
-        UPSTREAM_TIMEOUT_MS: String(settings.deadlineMs),
-      },
-      settings.nodeArgs,
-    );
-    try {
-      const load = {
-        url: service.url,
-        connections: settings.connections,
-        path: uniquePaths('dead'),
-        timeoutS: settings.deadlineMs / 1000 + 10,
-        cpuMs: service.cpuMs,
-      };
-      // An empty name answers the default image without a call: it warms everything else up.
-      await runLoad({ ...load, path: () => '/?birdName=', durationS: 1 });
-      const closed = await runBurst({ ...load, warmPath: '/?birdName=' });
-      const metrics = (await fetchBody(`${service.url}/metrics`)).toString('utf8');
-      const breakerOpened = /^circuit_breaker_state\{upstream="unsplash"\} 1$/m.test(metrics);
-      // The breaker lets a trial call through 10 s after opening: all of this stays inside that.
-      await runLoad({ ...load, durationS: 0.5 });
-      const paced = await runPaced({ ...load, rate: settings.pacedRate, durationS: 3 });
-      const saturated = await runLoad({ ...load, durationS: 3 });
-      return {
-        closed: summarize(closed),
-        open: { paced: summarize(paced), saturated: summarize(saturated) },
-        breakerOpened,
-        upstreamCalls: dead.requests(),
-        peakRssBytes: await service.peakRssBytes(),
-      };
-    } finally {
-      await service.stop();
-    }
-  } finally {
-    await dead.close();
+async function compare(
+  settings: Settings,
+  server: ServerProcess,
+  bare: ServerProcess,
+  path: () => string,
+): Promise<Omit<Comparison, 'name' | 'check'>> {
+  await flatOut(server.url, path, settings.flatOutS);
+  await bare.usage(await (await fetch(`${server.url}${path()}`)).text());
+  await flatOut(bare.url, path, settings.flatOutS);
+  const servers = [server, bare].map((target) => ({ target, agent: connectionPool() }));
+  const rounds = { service: [] as Round[], bare: [] as Round[] };
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const [own, reference] = await measureRound(servers, path, settings);
+    rounds.service.push(own!);
+    rounds.bare.push(reference!);
   }
+  for (const { agent } of servers) agent.destroy();
+  const paired = (figure: (round: Round) => number): Paired => ({
+    service: spreadOf(rounds.service.map(figure)),
+    bare: spreadOf(rounds.bare.map(figure)),
+  });
+  return {
+    cpuUs: paired((round) => round.cpuUs),
+    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / rounds.bare[i]!.cpuUs)),
+    p50Ms: paired((round) => round.p50Ms),
+    p99Ms: paired((round) => round.p99Ms),
+    failures: rounds.service.reduce((sum, round) => sum + round.failures, 0),
+    flatOut: {
+      service: await flatOut(server.url, path, settings.flatOutS),
+      bare: await flatOut(bare.url, path, settings.flatOutS),
+    },
+  };
 }
 
-/** Scenario 5: start to ready of `start`, `runs` times after one unmeasured run. */
-export async function startToReady(
-  start: () => Promise<RunningServer>,
-  runs: number,
-): Promise<number[]> {
-  await measureStartToReady(start);
-  const times: number[] = [];
-  for (let run = 0; run < runs; run += 1) times.push(await measureStartToReady(start));
-  return times;
+/** One round: the servers take turns at the fixed rate, `roundS` s each in all. */
+async function measureRound(
+  servers: readonly { target: ServerProcess; agent: Agent }[],
+  path: () => string,
+  { rate, roundS }: Settings,
+): Promise<Round[]> {
+  const totals = servers.map(() => ({ latencies: [] as number[], failures: 0, cpuUs: 0 }));
+  for (let slice = 0; slice < SLICES; slice += 1) {
+    for (const [index, { target, agent }] of servers.entries()) {
+      const before = await target.usage();
+      const phase = await atFixedRate(target.url, path, { rate, seconds: roundS / SLICES, agent });
+      const total = totals[index]!;
+      total.cpuUs += (await target.usage()).cpuUs - before.cpuUs;
+      total.latencies.push(...phase.latencies);
+      total.failures += phase.failures;
+    }
+  }
+  return totals.map(({ latencies, failures, cpuUs }) => ({
+    cpuUs: cpuUs / (latencies.length + failures),
+    failures,
+    ...percentiles(latencies),
+  }));
 }

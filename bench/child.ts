@@ -1,0 +1,59 @@
+/**
+ * One server of the bench in a process of its own, so that its CPU time is its own and not the
+ * load generator's: `bird` or `bird-image`, built from its definition by the shared service
+ * helper, or `bare`, a plain `node:http` server answering the same bytes to every request.
+ * Started by bench/processes.ts over an IPC channel: it sends `{ url }` once listening, answers
+ * each message with its {@link Usage} (a bare server first takes the message's `body` as its
+ * answer from then on), and exits when the bench goes away.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What a server process has used so far. */
+export interface Usage {
+  /** User and system CPU time, in microseconds (`process.cpuUsage()`). */
+  readonly cpuUs: number;
+  /** Peak resident set size, in bytes (`process.resourceUsage().maxRSS`). */
+  readonly maxRssBytes: number;
+}
+
+// Production runs compiled code without source maps; tsx (the tests' way to run this file)
+// turns them on, which makes every stack trace dearer than in a pod.
+process.setSourceMapsEnabled(false);
+
+let body = '{}';
+
+async function start(role: string | undefined): Promise<string> {
+  if (role === 'bird' || role === 'bird-image') {
+    // Imported on demand: a process loads only the modules of what it runs, as its pod does.
+    const { createLogger } = await import('../apps/shared/logger.js');
+    const { startService } = await import('../apps/shared/service.js');
+    // The services log every request at `info`, as in production; stdout is /dev/null here.
+    const options = { env: process.env, logger: createLogger('info', { service: role }) };
+    if (role === 'bird') {
+      return (await startService((await import('../apps/bird/service.js')).birdService, options))
+        .url;
+    }
+    const { birdImageService } = await import('../apps/bird-image/service.js');
+    return (await startService(birdImageService, options)).url;
+  }
+  if (role !== 'bare') throw new Error(`bench/child.ts: unknown role ${role}`);
+  process.on('message', (message: { body?: string }) => (body = message.body ?? body));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+process.send!({ url: await start(process.argv[2]) });
+process.on('message', () => {
+  const { user, system } = process.cpuUsage();
+  process.send!({
+    cpuUs: user + system,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  } satisfies Usage);
+});
+process.on('disconnect', () => process.exit(0));

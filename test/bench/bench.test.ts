@@ -1,0 +1,67 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { podFactsOf } from '../../bench/pods.js';
+import { render, writeResults } from '../../bench/report.js';
+import { runBench, type Settings } from '../../bench/scenarios.js';
+import { targetsOf } from '../../bench/targets.js';
+
+// A round of every scenario, as short as still measures something; the figures are not judged
+// here (speed goals live in the bench), only that each is measured and reported.
+const settings: Settings = {
+  rounds: 2,
+  roundS: 0.2,
+  rate: 200,
+  flatOutS: 0.2,
+  startupRuns: 1,
+  upstreamLatencyMs: 5,
+  deadlineMs: 200,
+  compiled: false,
+  pods: { bird: await podFactsOf('bird'), 'bird-image': await podFactsOf('bird-image') },
+};
+
+describe('the bench, end to end', () => {
+  it(
+    'runs every scenario against real services and writes what it measured',
+    { timeout: 60_000 },
+    async () => {
+      const steps: string[] = [];
+      const results = await runBench(settings, (step) => steps.push(step));
+      expect(steps).toEqual([
+        'start to ready',
+        'bird `GET /`',
+        'birdImage, cached lookups',
+        'birdImage, breaker open',
+      ]);
+      const [bird, cached, open] = results.comparisons;
+      for (const comparison of results.comparisons) {
+        expect(comparison.failures).toBe(0);
+        expect(comparison.cpuUs.service.median).toBeGreaterThan(0);
+        expect(comparison.cpuUs.bare.median).toBeGreaterThan(0);
+        expect(comparison.p99Ms.service.median).toBeGreaterThan(0);
+        expect(comparison.flatOut.service.requests).toBeGreaterThan(0);
+      }
+      // bird asked birdImage about each catalog bird once, then answered from its cache.
+      expect(bird.check).toBe('60 searches reached the stand-in Unsplash');
+      expect(cached.check).toBe('0 searches reached the stand-in Unsplash');
+      expect(open.check).toMatch(/^8 calls reached the dead upstream/);
+      expect(results.startup.bird.cpuMs.median).toBeGreaterThan(results.startup.bare.cpuMs.median);
+      expect(results.peakRssBytes['bird-image']).toBeGreaterThan(20 * 2 ** 20);
+
+      const targets = targetsOf(results, settings);
+      expect(targets.every((target) => target.verdict !== 'n/a')).toBe(true);
+      const text = render(results, targets, settings, 'A test run.');
+      const folder = await mkdtemp(path.join(tmpdir(), 'bench-'));
+      const files = {
+        lastRun: path.join(folder, 'last.md'),
+        results: path.join(folder, 'RESULTS.md'),
+      };
+      expect(await writeResults(text, false, files)).toEqual([files.lastRun]);
+      await expect(readFile(files.results)).rejects.toThrow(/ENOENT/);
+      expect(await writeResults(text, true, files)).toEqual([files.lastRun, files.results]);
+      expect(await readFile(files.results, 'utf8')).toBe(text);
+      expect(text).toContain('| birdImage, breaker open: p99 ≤ 10 ms at 200 req/s |');
+    },
+  );
+});
