@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { parseAllDocuments } from 'yaml';
 // Quantities are read as the chart tests read them.
 import { parseQuantity } from '../test/charts/support/quantities.js';
@@ -16,29 +18,21 @@ export interface PodFacts {
 
 const SERVICES_MANIFEST = new URL('../dist/0002-services.k8s.yaml', import.meta.url);
 
-interface Manifest {
-  readonly kind?: string;
-  readonly metadata?: { readonly name?: string };
-  readonly data?: Readonly<Record<string, string>>;
-  readonly spec?: {
-    readonly metrics?: readonly {
-      readonly resource?: { readonly name?: string; readonly target?: { averageValue?: string } };
-    }[];
-  };
-}
+type Manifest = ConfigMap | HorizontalPodAutoscaler;
 
 /** Reads `service`'s {@link PodFacts} from dist/. */
 export async function podFactsOf(service: ServiceName): Promise<PodFacts> {
   const manifests = parseAllDocuments(await readFile(SERVICES_MANIFEST, 'utf8')).map(
     (document) => document.toJS() as Manifest,
   );
-  const named = (kind: string) =>
-    manifests.find((manifest) => manifest.kind === kind && manifest.metadata?.name === service);
-  const memoryTarget = named('HorizontalPodAutoscaler')?.spec?.metrics?.find(
-    (metric) => metric.resource?.name === 'memory',
-  )?.resource?.target?.averageValue;
+  const named = <M extends Manifest>(kind: M['kind']) =>
+    manifests.find((m): m is M => m.kind === kind && m.metadata?.name === service);
+  const memoryTarget = named<HorizontalPodAutoscaler>(
+    'HorizontalPodAutoscaler',
+  )?.spec?.metrics?.find((metric) => metric.resource?.name === 'memory')?.resource?.target
+    .averageValue;
   return {
-    nodeOptions: named('ConfigMap')?.data?.NODE_OPTIONS ?? '',
+    nodeOptions: named<ConfigMap>('ConfigMap')?.data?.NODE_OPTIONS ?? '',
     memoryTargetBytes: parseQuantity(memoryTarget),
   };
 }

@@ -14,11 +14,9 @@ const number = (value: number) =>
   Number.isFinite(value)
     ? value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : value < 100 ? 1 : 0 })
     : 'n/a';
-/** Median, middle two thirds, range: `4.2 [3.9–4.4] (3.1–9)`; one value alone when there is one. */
-const spread = ({ median, low, high, min, max }: Spread) =>
-  min === max
-    ? number(median)
-    : `${number(median)} [${number(low)}–${number(high)}] (${number(min)}–${number(max)})`;
+/** Median and range: `4.2 (3.1–9)`; one value alone when there is one. */
+const spread = ({ median, min, max }: Spread) =>
+  min === max ? number(median) : `${number(median)} (${number(min)}–${number(max)})`;
 const flat = (phase: Phase) =>
   `${number(phase.requests / phase.seconds)} req/s, p99 ${number(phase.p99Ms)} ms` +
   (phase.failures > 0 ? `, ${phase.failures} failed` : '');
@@ -45,7 +43,7 @@ export function render(
     `${about} ${settings.rounds} rounds of ${settings.roundS} s per server at ` +
       `${number(settings.rate)} req/s; flat out ${settings.flatOutS} s; stand-in Unsplash ` +
       `${settings.upstreamLatencyMs} ms; the pods' NODE_OPTIONS \`${settings.pods.bird.nodeOptions}\`; ` +
-      `servers ${settings.compiled ? 'compiled' : 'through tsx'}. Each figure: median [middle two thirds of the rounds] (range).`,
+      `servers ${settings.compiled ? 'compiled' : 'through tsx'}. Each figure: median (lowest–highest round).`,
     '',
     '| target | measured | verdict |',
     '| --- | --- | --- |',

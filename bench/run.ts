@@ -19,8 +19,8 @@ if (args.some((arg) => arg !== '--record')) {
 const started = performance.now();
 const loadAtStart = loadavg()[0]!;
 const settings: Settings = {
-  // Seven rounds: a verdict reads the middle two thirds of them, leaving out the most extreme
-  // round on either side, where a pause of the shared machine lands.
+  // Seven rounds: a verdict reads all of them (bench/stats.ts), so a pause of the shared machine
+  // in any round makes it inconclusive rather than wrong.
   rounds: 7,
   roundS: 2,
   rate: 1000,

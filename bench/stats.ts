@@ -2,18 +2,16 @@
 export interface Spread {
   readonly median: number;
   /**
-   * The middle two thirds of the rounds lie between these (with 7 rounds, the second lowest and
-   * second highest): a verdict reads them, so that one odd round cannot decide it.
+   * The lowest and highest round: a verdict reads both. Of 7 rounds, the chance that all fall on
+   * one side of the true median is 1 in 64, so a verdict that holds across them holds run to run.
    */
-  readonly low: number;
-  readonly high: number;
   readonly min: number;
   readonly max: number;
 }
 
 /**
- * A target's verdict: `met` when the whole middle spread is within the bound, `missed`
- * when all of it is beyond, `inconclusive` when it straddles the bound or the machine could not
+ * A target's verdict: `met` when every round is within the bound, `missed` when every round is
+ * beyond, `inconclusive` when it straddles the bound or the machine could not
  * show it (see {@link judge}), `n/a` when unmeasured.
  */
 export type Verdict = 'met' | 'missed' | 'inconclusive' | 'n/a';
@@ -27,13 +25,11 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (at - below);
 }
 
-/** Median, middle two thirds and range of `values`; what is not a finite number is left out. */
+/** Median and range of `values`; what is not a finite number is left out. */
 export function spreadOf(values: readonly number[]): Spread {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return {
     median: quantile(sorted, 0.5),
-    low: quantile(sorted, 1 / 6),
-    high: quantile(sorted, 5 / 6),
     min: sorted[0] ?? Number.NaN,
     max: sorted.at(-1) ?? Number.NaN,
   };
@@ -50,7 +46,7 @@ export function judge(
   machine?: { readonly spread: Spread; readonly bound: number },
 ): Verdict {
   if (!Number.isFinite(spread.median) || !Number.isFinite(bound)) return 'n/a';
-  if (spread.high <= bound) return 'met';
-  if (spread.low <= bound) return 'inconclusive';
+  if (spread.max <= bound) return 'met';
+  if (spread.min <= bound) return 'inconclusive';
   return machine && judge(machine.spread, machine.bound) !== 'met' ? 'inconclusive' : 'missed';
 }

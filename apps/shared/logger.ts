@@ -21,7 +21,7 @@ const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
  *
  * Standard output is written asynchronously: lines logged while a write is under way go out
  * together in the next one. A synchronous write per line cost bird 6–9 % of its CPU
- * under load (bench/RESULTS.md). pino flushes what is pending when the process exits and
+ * under load (bench/HISTORY.md, section 1). pino flushes what is pending when the process exits and
  * after every `fatal` line, so only a SIGKILL can lose the last few milliseconds of lines.
  *
  * Credentials are redacted by path as a second line of defence: the code never logs them, and
@@ -35,7 +35,7 @@ export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}
       timestamp: isoTimeByMillisecond(),
       formatters: { level: (label) => ({ level: label }) },
       // Exact paths, no wildcards: pino re-parses wildcard paths for every field of every line,
-      // which cost about a tenth of bird's CPU under load (bench/RESULTS.md).
+      // which cost about a tenth of bird's CPU under load (bench/HISTORY.md, section 1).
       redact: {
         paths: [
           'authorization',

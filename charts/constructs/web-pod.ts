@@ -10,7 +10,7 @@ export interface WebResources {
   /** @default '500m' */
   readonly cpuLimit?: string;
   /**
-   * What a pod uses at its busiest (about 110 MB in bench/RESULTS.md), with room: the autoscaler's
+   * What a pod uses at its busiest (about 110 MB in bench/HISTORY.md, section 4), with room: the autoscaler's
    * memory target is a share of it, and one below that peak would add pods that never go away.
    * @default '160Mi'
    */

@@ -71,7 +71,7 @@ export interface WebServiceProps {
   readonly cpuTargetUtilization?: number;
   /**
    * Average memory per pod the autoscaler aims for. A pod keeps about 110 MB after a burst
-   * (bench/RESULTS.md): from 3 replicas to 2 the average must fall below two thirds of the target.
+   * (bench/HISTORY.md, section 4): from 3 replicas to 2 the average must fall below two thirds of the target.
    * @default '200Mi'
    */
   readonly memoryTargetAverage?: string;
@@ -81,7 +81,7 @@ export interface WebServiceProps {
    * `NODE_OPTIONS` of the container; empty for none. In a container Node sizes its heap from the
    * memory limit, and at 256 MiB gives the young generation 1 MB semi-spaces: under load the
    * services then spend about a third more CPU per request than with 8 MB, for 15 MB less
-   * memory at their peak (bench/RESULTS.md).
+   * memory at their peak (bench/HISTORY.md, section 4).
    * @default '--max-semi-space-size=8'
    */
   readonly nodeOptions?: string;

@@ -138,7 +138,7 @@ describe('3. the PriorityClass never preempts the platform', () => {
   });
 });
 
-// The most a pod keeps after a burst (bench/RESULTS.md: peak RSS 103–109 MB).
+// The most a pod keeps after a burst (bench/HISTORY.md, section 4: peak RSS 103–109 MB).
 const WORKING_SET_AT_REST = 110e6;
 
 /** The replicas the HPA controller wants at `replicas` pods using `bytes` each (tolerance 0.1). */

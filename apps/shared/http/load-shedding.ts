@@ -21,8 +21,8 @@ export interface LoadShedderOptions {
 
 /**
  * Requests one process answers at once by default (`MAX_IN_FLIGHT_REQUESTS`): what it can still
- * answer within the deadline when every one of them times out together (bench/RESULTS.md,
- * "Overload").
+ * answer within the deadline when every one of them times out together (bench/HISTORY.md,
+ * section 7).
  */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 
@@ -41,7 +41,7 @@ const NEVER_SHED = new Set<string>(Object.values(OPERATIONAL_PATHS));
  * when the process can still answer it in time: at most `maxInFlight` at once, and none while the
  * event loop lags by more than `maxLagMs`. Anything else gets `503` with `Retry-After` at once,
  * in well under a millisecond of work, instead of joining a queue whose tail would be answered
- * after the deadline (bench/RESULTS.md, "Overload").
+ * after the deadline (bench/HISTORY.md, section 7).
  *
  * The lag is sampled by a timer (unref'd, so it keeps no process alive) while requests come;
  * between samples, a timer that is overdue counts as lag too, so that requests read after a long
