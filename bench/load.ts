@@ -66,6 +66,9 @@ export async function flatOut(url: string, path: () => string, seconds: number):
     url,
     connections: CONNECTIONS,
     duration: seconds,
+    // autocannon stops at a sample tick (every second by default): a shorter phase, as in the
+    // bench's own tests, would otherwise last a whole second.
+    sampleInt: Math.min(1000, seconds * 1000),
     requests: [{ setupRequest: (request) => ({ ...request, path: path() }) }],
   });
   return {
