@@ -24,6 +24,31 @@ export default {
       to: { circular: true },
     },
     {
+      name: 'one-service-per-image',
+      severity: 'error',
+      comment:
+        "A service imports another service's module, which its image does not hold: each " +
+        'image copies only build/apps/<service> and build/apps/shared (Dockerfile). Move what ' +
+        'both need into apps/shared.',
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/shared/' },
+      to: { path: '^apps/', pathNot: ['^apps/shared/', '^apps/$1/'] },
+    },
+    {
+      name: 'shared-knows-no-service',
+      severity: 'error',
+      comment: 'apps/shared ships in both images and so imports neither service.',
+      from: { path: '^apps/shared/' },
+      to: { path: '^apps/', pathNot: '^apps/shared/' },
+    },
+    {
+      name: 'apps-stand-alone',
+      severity: 'error',
+      comment:
+        'The services ship alone in their images: they never import the charts, tests or bench.',
+      from: { path: '^apps/' },
+      to: { path: '^(charts|test|bench|imports)/' },
+    },
+    {
       // Keeps the cycle rule honest: an import the resolver cannot follow is an edge the
       // rule cannot see, so a broken resolution setting fails here instead of passing silently.
       name: 'no-unresolvable',

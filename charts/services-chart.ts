@@ -1,8 +1,11 @@
 import type { Construct } from 'constructs';
-import { BIRD_IMAGE_DEFAULT_PORT, DEFAULT_UNSPLASH_API_URL } from '../apps/bird-image/config.js';
+import { DEFAULT_UNSPLASH_API_URL } from '../apps/bird-image/config.js';
 import { PLACEHOLDER_PATH } from '../apps/bird/card/placeholder.js';
-import { BIRD_DEFAULT_PORT } from '../apps/bird/config.js';
-import { DEFAULT_UPSTREAM_TIMEOUT_MS, MISSINGNO_IMAGE_URL } from '../apps/shared/config.js';
+import {
+  DEFAULT_PORTS,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  MISSINGNO_IMAGE_URL,
+} from '../apps/shared/config.js';
 import { APPLICATION } from './application.js';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { WebService } from './constructs/web-service.js';
@@ -75,7 +78,7 @@ export class ServicesChart extends NamespacedChart {
 
     this.birdImage = new WebService(this, 'bird-image', {
       ...common,
-      port: BIRD_IMAGE_DEFAULT_PORT,
+      port: DEFAULT_PORTS.birdImage,
       env: {
         ...sharedEnv,
         UNSPLASH_API_URL: DEFAULT_UNSPLASH_API_URL,
@@ -91,7 +94,7 @@ export class ServicesChart extends NamespacedChart {
 
     this.bird = new WebService(this, 'bird', {
       ...common,
-      port: BIRD_DEFAULT_PORT,
+      port: DEFAULT_PORTS.bird,
       env: {
         ...sharedEnv,
         BIRD_IMAGE_URL: this.birdImage.url,

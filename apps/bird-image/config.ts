@@ -4,6 +4,7 @@ import {
   commonConfig,
   commonVariables,
   deepFreeze,
+  DEFAULT_PORTS,
   hostListVar,
   optionalSecretVar,
   optionalStringVar,
@@ -29,14 +30,11 @@ export interface BirdImageConfig extends CommonConfig {
   readonly unsplashSearchesPerHour: number;
 }
 
-/** The port birdImage listens on unless `PORT` says otherwise. */
-export const BIRD_IMAGE_DEFAULT_PORT = 4200;
-
 /** Unsplash's API, unless `UNSPLASH_API_URL` points elsewhere (a stand-in, a proxy). */
 export const DEFAULT_UNSPLASH_API_URL = 'https://api.unsplash.com';
 
 const variables = {
-  ...commonVariables(BIRD_IMAGE_DEFAULT_PORT),
+  ...commonVariables(DEFAULT_PORTS.birdImage),
   UNSPLASH_API_URL: urlVar(DEFAULT_UNSPLASH_API_URL),
   UNSPLASH_ACCESS_KEY: optionalSecretVar(),
   UNSPLASH_ACCESS_KEY_FILE: optionalStringVar(),

@@ -2,13 +2,13 @@ import {
   commonConfig,
   commonVariables,
   deepFreeze,
+  DEFAULT_PORTS,
   optionalUrlVar,
   parseEnv,
   urlVar,
   type CommonConfig,
   type Env,
 } from '../shared/config.js';
-import { BIRD_IMAGE_DEFAULT_PORT } from '../bird-image/config.js';
 
 /** bird's settings, parsed once at start. */
 export interface BirdConfig extends CommonConfig {
@@ -18,13 +18,10 @@ export interface BirdConfig extends CommonConfig {
   readonly birdFactsUrl: string | undefined;
 }
 
-/** The port bird listens on unless `PORT` says otherwise. */
-export const BIRD_DEFAULT_PORT = 4201;
-
 const variables = {
-  ...commonVariables(BIRD_DEFAULT_PORT),
+  ...commonVariables(DEFAULT_PORTS.bird),
   // Where birdImage listens when both run on one machine, as `npm start` runs them.
-  BIRD_IMAGE_URL: urlVar(`http://localhost:${BIRD_IMAGE_DEFAULT_PORT}`),
+  BIRD_IMAGE_URL: urlVar(`http://localhost:${DEFAULT_PORTS.birdImage}`),
   BIRD_FACTS_URL: optionalUrlVar(),
 };
 

@@ -16,6 +16,13 @@ export const MISSINGNO_IMAGE_URL =
 /** A request's budget for its outbound calls unless `UPSTREAM_TIMEOUT_MS` says otherwise. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
 
+/**
+ * The port each service listens on unless `PORT` says otherwise; bird also finds birdImage on
+ * its port when both run on one machine. Here, not in each service's config, because each image
+ * holds only its own service and apps/shared.
+ */
+export const DEFAULT_PORTS = { bird: 4201, birdImage: 4200 } as const;
+
 /** The log level unless `LOG_LEVEL` says otherwise. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 

@@ -23,9 +23,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  */
 async function violations(name: string, files: Record<string, string>) {
   const folder = path.join(work, name);
-  mkdirSync(folder);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(folder, file), text);
-  const { output } = await cruise([folder], options, {}, { tsConfig });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+    writeFileSync(path.join(folder, file), text);
+  }
+  // From the fixture's folder, as `npm run lint` runs from the repository's: rules name paths.
+  const { output } = await cruise(['.'], { ...options, baseDir: folder }, {}, { tsConfig });
   return (output as ICruiseResult).summary.violations.map((violation) => ({
     rule: violation.rule.name,
     ends: [violation.from, violation.to].map((end) => path.basename(end)).sort(),
@@ -61,5 +64,48 @@ describe('the import-cycle rule', () => {
           "import { defaults } from './servce.js';\nexport const settings = defaults;\n",
       }),
     ).toEqual([{ rule: 'no-unresolvable', ends: ['servce.js', 'settings.ts'] }]);
+  });
+});
+
+describe('the rules that keep each image whole', () => {
+  // Each image holds build/apps/<service> and build/apps/shared only (Dockerfile).
+  const shared = 'export const DEFAULT_PORTS = { bird: 4201, birdImage: 4200 };\n';
+  const birdImage =
+    "import { DEFAULT_PORTS } from '../shared/config.js';\nexport const port = DEFAULT_PORTS.birdImage;\n";
+
+  it("reports a service importing another service's module", async () => {
+    expect(
+      await violations('cross-service', {
+        'apps/shared/config.ts': shared,
+        'apps/bird-image/config.ts': birdImage,
+        'apps/bird/config.ts':
+          "import { port } from '../bird-image/config.js';\nexport const url = port;\n",
+      }),
+    ).toEqual([{ rule: 'one-service-per-image', ends: ['config.ts', 'config.ts'] }]);
+  });
+
+  it('reports apps/shared importing a service, and a service importing the charts', async () => {
+    const found = await violations('shared-and-charts', {
+      'apps/shared/config.ts': `import { port } from '../bird-image/config.js';\n${shared}export const p = port;\n`,
+      'apps/bird-image/config.ts': 'export const port = 4200;\n',
+      'apps/bird/config.ts':
+        "import { values } from '../../charts/values.js';\nexport const v = values;\n",
+      'charts/values.ts': 'export const values = {};\n',
+    });
+    expect(found.map((violation) => violation.rule).sort()).toEqual([
+      'apps-stand-alone',
+      'shared-knows-no-service',
+    ]);
+  });
+
+  it('lets a service import its own modules and apps/shared', async () => {
+    expect(
+      await violations('whole', {
+        'apps/shared/config.ts': shared,
+        'apps/bird-image/config.ts': birdImage,
+        'apps/bird-image/server.ts':
+          "import { port } from './config.js';\nexport const p = port;\n",
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,11 @@
-import { deepFreeze, millisecondsVar, parseEnv, urlVar, type Env } from '../../shared/config.js';
+import {
+  deepFreeze,
+  DEFAULT_PORTS,
+  millisecondsVar,
+  parseEnv,
+  urlVar,
+  type Env,
+} from '../../shared/config.js';
 
 /** How long the check waits for bird's answer: bird answers within its 2 s upstream deadline. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 5000;
@@ -11,7 +18,7 @@ export interface ContractCheckConfig {
 }
 
 const variables = {
-  BIRD_URL: urlVar('http://localhost:4201'),
+  BIRD_URL: urlVar(`http://localhost:${DEFAULT_PORTS.bird}`),
   CHECK_TIMEOUT_MS: millisecondsVar(DEFAULT_CHECK_TIMEOUT_MS, 1),
 };
 
