@@ -92,15 +92,11 @@ export async function serveApp(
 export interface StartedService<C, D> extends BuiltService<C, D>, ServedApp {}
 
 /** Where and how {@link startService} runs a service. */
-export interface StartServiceOptions {
+export interface StartServiceOptions extends Pick<ServeAppOptions, 'host' | 'port'> {
   /** The environment the config is read from; nothing else is. @default {} */
   readonly env?: Env;
   /** @default a silent logger */
   readonly logger?: Logger;
-  /** @default 127.0.0.1 */
-  readonly host?: string;
-  /** @default 0 (any free port) */
-  readonly port?: number;
 }
 
 /**
@@ -110,13 +106,8 @@ export interface StartServiceOptions {
  */
 export async function startService<C extends CommonConfig, D extends ServiceAppDependencies>(
   definition: ServiceDefinition<C, D>,
-  {
-    env = {},
-    logger = createLogger('silent'),
-    host = '127.0.0.1',
-    port = 0,
-  }: StartServiceOptions = {},
+  { env = {}, logger = createLogger('silent'), ...where }: StartServiceOptions = {},
 ): Promise<StartedService<C, D>> {
   const built = buildService(definition, definition.loadConfig(env), logger);
-  return { ...built, ...(await serveApp(built.app, { host, port, observer: built.deps })) };
+  return { ...built, ...(await serveApp(built.app, { ...where, observer: built.deps })) };
 }
