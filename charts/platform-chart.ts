@@ -12,9 +12,17 @@ import { PRUNE_PROTECTION } from './prune-protection.js';
  */
 export const MONITORING_STORAGE_CLASS = 'aviary-longhorn';
 
+// Scaling out on a full cluster waits for room: it never evicts the ingress controller,
+// cert-manager or the monitoring stack that bird depends on.
+const PREEMPTION_POLICY = 'Never';
+
 /** Props of {@link PlatformChart}. */
 export interface PlatformChartProps {
-  /** Name of the PriorityClass the services run at. @default 'aviary-web' */
+  /**
+   * Name of the PriorityClass the services run at. The default carries the two fields the API
+   * server will not update (value and preemption policy), so changing either names a new class
+   * instead of an update that fails. @default `aviary-web-<priority>-never`
+   */
   readonly priorityClassName?: string;
   /**
    * Priority of the services' pods. Not above the platform they depend on: ingress-nginx,
@@ -38,11 +46,14 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     const owner = `PlatformChart "${id}"`;
-    this.priorityClassName = props.priorityClassName ?? 'aviary-web';
-    checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
     const priority = props.priority ?? 0;
     // Values above 1e9 are reserved for system-cluster-critical and system-node-critical.
     checkInteger(owner, 'priority', priority, 0, 1_000_000_000);
+    // `aviary-web` held value 100000 and PreemptLowerPriority until it had to change: an
+    // upgrade cannot update it (docs/deploying.md, "Upgrading").
+    this.priorityClassName =
+      props.priorityClassName ?? `aviary-web-${priority}-${PREEMPTION_POLICY.toLowerCase()}`;
+    checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
     const replicas = props.storageReplicas ?? 3;
     checkInteger(owner, 'storageReplicas', replicas, 1, 20);
 
@@ -50,9 +61,7 @@ export class PlatformChart extends Chart {
       metadata: { name: this.priorityClassName, annotations: { ...PRUNE_PROTECTION } },
       value: priority,
       globalDefault: false,
-      // Scaling out on a full cluster waits for room: it never evicts the ingress controller,
-      // cert-manager or the monitoring stack that bird depends on.
-      preemptionPolicy: 'Never',
+      preemptionPolicy: PREEMPTION_POLICY,
       description: 'Aviary web services: never preempt, never above the platform (priority 0).',
     });
     new k8s.KubeStorageClass(this, 'Longhorn', {

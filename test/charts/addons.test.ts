@@ -128,12 +128,12 @@ describe('3. the PriorityClass never preempts the platform', () => {
   });
 
   it('reports a class that preempts or outranks ingress-nginx', () => {
-    const broken = mutate<KubeObject>(manifests, 'PriorityClass', 'aviary-web', (pc) => {
+    const broken = mutate<KubeObject>(manifests, 'PriorityClass', 'aviary-web-0-never', (pc) => {
       Object.assign(pc, { value: 100000, preemptionPolicy: 'PreemptLowerPriority' });
     });
     expect(priorityProblems(broken)).toEqual([
-      'aviary-web: preemptionPolicy PreemptLowerPriority',
-      "aviary-web: value 100000 above the platform's 0",
+      'aviary-web-0-never: preemptionPolicy PreemptLowerPriority',
+      "aviary-web-0-never: value 100000 above the platform's 0",
     ]);
   });
 });

@@ -52,7 +52,7 @@ describe('PlatformChart', () => {
   });
 
   it('defines a non-default PriorityClass that never preempts', () => {
-    expect(find(objects, 'PriorityClass', 'aviary-web')).toMatchObject({
+    expect(find(objects, 'PriorityClass', 'aviary-web-0-never')).toMatchObject({
       apiVersion: 'scheduling.k8s.io/v1',
       value: 0,
       globalDefault: false,

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from './k8s-types.js';
+
+/** The repository the committed dist/ belongs to. */
+const REPOSITORY = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** The objects one commit's dist/ held. */
+export interface DistVersion {
+  /** The commit, abbreviated as `git log --format=%h` does. */
+  readonly commit: string;
+  readonly objects: readonly KubeObject[];
+}
+
+const git = (args: readonly string[]) =>
+  execFileSync('git', args, {
+    cwd: REPOSITORY,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+
+/**
+ * Every dist/ the current branch has carried: one version per commit that touched dist/, read
+ * from git's objects (no checkout), all blobs in one `git cat-file --batch`. A shallow clone
+ * holds only part of the history, so it throws rather than compare against too little: CI
+ * checks out with `fetch-depth: 0`.
+ */
+export function distHistory(): DistVersion[] {
+  if (git(['rev-parse', '--is-shallow-repository']).trim() !== 'false') {
+    throw new Error('shallow clone: fetch the whole history (git fetch --unshallow)');
+  }
+  const commits = git(['log', '--format=%h', '--', 'dist']).split('\n').filter(Boolean);
+  const trees = commits.map((commit) => ({
+    commit,
+    blobs: git(['ls-tree', '-r', commit, '--', 'dist'])
+      .split('\n')
+      .filter((line) => /\.ya?ml$/.test(line))
+      .map((line) => line.split(/\s+/)[2]!),
+  }));
+  const contents = readBlobs([...new Set(trees.flatMap((tree) => tree.blobs))]);
+  return trees.map(({ commit, blobs }) => ({
+    commit,
+    objects: blobs.flatMap((blob) =>
+      parseAllDocuments(contents.get(blob)!)
+        .map((doc) => doc.toJS() as KubeObject | null)
+        .filter((object): object is KubeObject => object !== null),
+    ),
+  }));
+}
+
+/** The text of each blob, by id: `git cat-file --batch` prints `<id> blob <size>\n<bytes>\n`. */
+function readBlobs(ids: readonly string[]): Map<string, string> {
+  const output = Buffer.from(
+    execFileSync('git', ['cat-file', '--batch'], {
+      cwd: REPOSITORY,
+      input: ids.join('\n') + '\n',
+      maxBuffer: 256 * 1024 * 1024,
+    }),
+  );
+  const texts = new Map<string, string>();
+  let at = 0;
+  for (const id of ids) {
+    const headerEnd = output.indexOf(10, at);
+    const size = Number(output.subarray(at, headerEnd).toString('utf8').split(' ')[2]);
+    texts.set(id, output.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    at = headerEnd + 1 + size + 1;
+  }
+  return texts;
+}
