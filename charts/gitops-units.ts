@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import type { ApiKind } from './constructs/deployer-role.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
+import { healthCheckReads } from './health-check-reads.js';
 
 /** Where the GitOps controllers read the manifests: the environment's `gitops`. */
 export type GitOpsSource = AviaryEnvironment['gitops'];
@@ -60,6 +61,11 @@ export interface GitOpsUnit {
    * applied. @default true
    */
   readonly waitForHealth: boolean;
+  /**
+   * Namespaced kinds the unit does not hold but its health checks read (a Deployment's
+   * ReplicaSets and Pods); empty when Flux does not wait for health.
+   */
+  readonly healthCheckReads: readonly ApiKind[];
 }
 
 /**
@@ -124,6 +130,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
       failProp(owner, 'controllerFields', field, 'name an object the unit holds');
     }
   }
+  const waitForHealth = definition.waitForHealth ?? true;
   const paths = definition.folder
     ? [`${definition.folder}/`]
     : definition.charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
@@ -135,7 +142,8 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     kinds: namespaced,
     clusterKinds: cluster,
     controllerFields,
-    waitForHealth: definition.waitForHealth ?? true,
+    waitForHealth,
+    healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
   };
 }
 

@@ -107,7 +107,12 @@ const namespacedUnits = [
 // platform unit, so they are added before that unit takes stock of its kinds.
 for (const unit of namespacedUnits) {
   const serviceAccount = fluxServiceAccount(unit);
-  namespace.allowDeployer({ name: `gitops-${unit.name}`, kinds: unit.kinds, serviceAccount });
+  namespace.allowDeployer({
+    name: `gitops-${unit.name}`,
+    kinds: unit.kinds,
+    reads: unit.healthCheckReads,
+    serviceAccount,
+  });
 }
 const units = [
   defineUnit({ name: 'platform', charts: [platform, namespace], scope: 'cluster' }),

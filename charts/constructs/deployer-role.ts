@@ -24,15 +24,30 @@ export interface DeployerRoleProps {
   readonly namespace?: string;
   /** The kinds the deployer may manage in the Role's namespace, and nothing else. */
   readonly kinds: readonly ApiKind[];
+  /**
+   * Kinds it may only read (get, list, watch): what its health checks look at besides `kinds`
+   * (`healthCheckReads`). @default []
+   */
+  readonly reads?: readonly ApiKind[];
   /** The identity a GitOps controller impersonates to apply them. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
 }
 
 // What kustomize-controller needs to apply (server-side, with a dry run), wait for and prune.
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const READ_VERBS = ['get', 'list', 'watch'];
+
+/** One rule per API group: `verbs` on the resources of `kinds` in that group. */
+function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
+  return [...new Set(kinds.map((kind) => kind.group))].map((group) => ({
+    apiGroups: [group],
+    resources: kinds.filter((k) => k.group === group).map((k) => resourceOf(k.kind)),
+    verbs: [...verbs],
+  }));
+}
 
 /**
- * A namespaced Role allowing exactly `kinds`, bound to a GitOps controller's ServiceAccount:
+ * A namespaced Role allowing exactly `kinds` (and reading `reads`), bound to a GitOps controller's ServiceAccount:
  * a controller that impersonates it cannot touch another namespace, a cluster-scoped object, or
  * a kind (Role, Secret, ResourceQuota…) the deployed units do not hold. `k8s` L1 objects:
  * cdk8s-plus-27's Role cannot bind a ServiceAccount of another namespace by name.
@@ -40,15 +55,10 @@ const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 export class DeployerRole extends Construct {
   constructor(scope: Construct, id: string, props: DeployerRoleProps) {
     super(scope, id);
-    const groups = [...new Set(props.kinds.map((kind) => kind.group))];
     const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
     new k8s.KubeRole(this, 'Role', {
       metadata,
-      rules: groups.map((group) => ({
-        apiGroups: [group],
-        resources: props.kinds.filter((k) => k.group === group).map((k) => resourceOf(k.kind)),
-        verbs: VERBS,
-      })),
+      rules: [...rulesFor(props.kinds, VERBS), ...rulesFor(props.reads ?? [], READ_VERBS)],
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,

@@ -277,10 +277,22 @@ describe('7. GitOps units fail apart and apply with least privilege', () => {
           (r as unknown as { rules: Spec[] }).rules.push({
             apiGroups: [''],
             resources: ['secrets'],
-            verbs: ['get'],
+            verbs: ['get', 'create'],
           });
         }),
       /aviary-services in aviary lacks \[\] and may also manage \[\/secrets\]/,
+    ],
+    [
+      'a Role that may also read Secrets (no health check reads them)',
+      () =>
+        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
+          (r as unknown as { rules: Spec[] }).rules.push({
+            apiGroups: [''],
+            resources: ['secrets'],
+            verbs: ['get'],
+          });
+        }),
+      /aviary-services in aviary may also read \[\/secrets\]/,
     ],
     [
       'the services and the monitoring CRDs in one unit',

@@ -1,6 +1,7 @@
 import type { KubeObject } from './k8s-types.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
+import { kstatusReads } from './kstatus.js';
 import { ofKind, type Manifest } from './manifests.js';
 
 interface Rule {
@@ -10,6 +11,8 @@ interface Rule {
 }
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+const gkOf = (o: KubeObject) => `${groupOf(o.apiVersion)}/${o.kind}`;
+const READ_VERBS = ['get', 'list', 'watch'];
 const plural = (kind: string) => {
   const lower = kind.toLowerCase();
   return lower.endsWith('y')
@@ -135,11 +138,27 @@ export function gitopsIdentityProblems(
         );
         return (role as unknown as { rules?: Rule[] })?.rules ?? [];
       });
-      const allowed = new Set(
-        rules.flatMap((r) =>
-          (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).map((res) => `${g}/${res}`)),
-        ),
-      );
+      // Managing is writing; a rule of read verbs only is what the health checks need
+      // (support/kstatus.ts), checked there and below.
+      const resourcesOf = (writes: boolean) =>
+        new Set(
+          rules
+            .filter((r) => (r.verbs ?? []).some((v) => !READ_VERBS.includes(v)) === writes)
+            .flatMap((r) =>
+              (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).map((res) => `${g}/${res}`)),
+            ),
+        );
+      const allowed = resourcesOf(true);
+      const readable = kstatusReads(
+        objects.filter((o) => o.metadata.namespace === namespace).map(gkOf),
+      ).map((gk) => {
+        const [group, kind] = gk.split('/') as [string, string];
+        return `${group}/${plural(kind)}`;
+      });
+      const extraReads = [...resourcesOf(false)].filter((k) => !readable.includes(k));
+      if (extraReads.length > 0) {
+        problems.push(`${at}: ${account} in ${namespace} may also read [${extraReads.join(', ')}]`);
+      }
       const needed = new Set(
         objects
           .filter((o) => o.metadata.namespace === namespace)
