@@ -12,6 +12,7 @@ import { MonitoringChart, runbookUrlOf } from './monitoring-chart.js';
 import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
+import { peakPods } from './pod-budget.js';
 import { RolloutsChart } from './rollouts-chart.js';
 import { ServicesChart } from './services-chart.js';
 import { SYNTHETIC_CHECK_NAME, SyntheticCheckChart } from './synthetic-check-chart.js';
@@ -34,14 +35,18 @@ try {
 const cluster = new App({ outdir });
 const platform = new PlatformChart(cluster, 'platform');
 // Each chart takes the environment as it is and reads its own slice: no value is copied here.
-const namespace = new NamespaceChart(cluster, 'namespace', env);
 const services = new ServicesChart(cluster, 'services', {
   ...env,
   priorityClassName: platform.priorityClassName,
 });
+const check = new SyntheticCheckChart(cluster, 'synthetic-check', { ...env, bird: services.bird });
+// The quota admits the most pods the services and the check run at once.
+const namespace = new NamespaceChart(cluster, 'namespace', {
+  ...env,
+  peakPods: peakPods([services.birdImage, services.bird], check.maxPods),
+});
 // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
 // kubectl applies files in that order: PriorityClass and Namespace before the pods.
-const check = new SyntheticCheckChart(cluster, 'synthetic-check', { ...env, bird: services.bird });
 namespace.addDependency(platform);
 services.addDependency(namespace);
 check.addDependency(services);

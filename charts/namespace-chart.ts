@@ -9,26 +9,27 @@ import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /** Props of {@link NamespaceChart}. */
 export interface NamespaceChartProps extends Pick<AviaryEnvironment, 'namespace'> {
+  /** The most pods the namespace runs at once (`peakPods`): the quota's `pods`. */
+  readonly peakPods: number;
   /**
-   * Hard caps of the namespace. The defaults fit the peak of the optional Argo Rollouts layer
-   * (docs/releasing.md) at the containers' requests and limits: bird's canary at 100 % beside its
-   * stable pods (10 + 10), birdImage at ten replicas plus a surge pod, a synthetic check, and
-   * cert-manager's HTTP-01 solvers. Without the layer, a rolling update needs 22 pods.
-   * @default pods 40, requests 4 CPU / 6Gi / 4Gi ephemeral, limits 20 CPU / 10Gi / 10Gi
-   * ephemeral, no LoadBalancer, two NodePorts (the solvers' Services)
+   * Hard caps of the namespace other than pods. The defaults fit the peak of the optional Argo
+   * Rollouts layer (docs/releasing.md) at the containers' requests and limits: both services at
+   * twice their maximum (takeover, or a canary at 100 %), the synthetic check and a solver
+   * (test/charts/policy.test.ts sums them from dist/).
+   * @default requests 5 CPU / 7Gi / 4Gi ephemeral, limits 24 CPU / 12Gi / 12Gi ephemeral, no
+   * LoadBalancer, two NodePorts (the solvers' Services)
    */
   readonly quota?: Readonly<Record<string, string>>;
 }
 
 /** The quota applied when none is given; see {@link NamespaceChartProps.quota}. */
 export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
-  pods: '40',
-  'requests.cpu': '4',
-  'requests.memory': '6Gi',
-  'limits.cpu': '20',
-  'limits.memory': '10Gi',
+  'requests.cpu': '5',
+  'requests.memory': '7Gi',
+  'limits.cpu': '24',
+  'limits.memory': '12Gi',
   'requests.ephemeral-storage': '4Gi',
-  'limits.ephemeral-storage': '10Gi',
+  'limits.ephemeral-storage': '12Gi',
   // Traffic enters through the Ingress only. cert-manager creates each HTTP-01 solver's
   // Service as a NodePort (its default, v1.21), one per domain being validated: two leave
   // room for a renewal that overlaps a new order. NetworkPolicies still keep node ports away
@@ -78,7 +79,9 @@ export class NamespaceChart extends Chart {
       );
     new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: metadata(this.namespaceName),
-      spec: { hard: quantities(props.quota ?? DEFAULT_QUOTA) },
+      spec: {
+        hard: quantities({ pods: String(props.peakPods), ...(props.quota ?? DEFAULT_QUOTA) }),
+      },
     });
     new k8s.KubeLimitRange(this, 'Limits', {
       metadata: metadata(this.namespaceName),

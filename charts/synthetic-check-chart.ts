@@ -31,6 +31,9 @@ export const SYNTHETIC_CHECK_SCRIPT = 'build/apps/bird/contract-check/main.js';
  * the one connection it makes. Built-in kinds only: it is part of `kubectl apply -f dist`.
  */
 export class SyntheticCheckChart extends NamespacedChart {
+  /** Pods it runs at once: one Job at a time (`concurrencyPolicy: Forbid`), never retried. */
+  public readonly maxPods = 1;
+
   constructor(scope: Construct, id: string, props: SyntheticCheckChartProps) {
     super(scope, id, 'SyntheticCheckChart', props);
     const owner = this.owner;

@@ -22,6 +22,7 @@ import {
   resolveReplicas,
   resolveRunAsId,
 } from './web-settings.js';
+import { SURGE_PODS } from '../pod-budget.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
 export type { AutoscalingSettings } from './web-objects.js';
@@ -183,7 +184,7 @@ export class WebService extends Construct {
           // A new pod is ready before an old one goes: capacity never dips during a rollout.
           rollingUpdate: {
             maxUnavailable: k8s.IntOrString.fromNumber(0),
-            maxSurge: k8s.IntOrString.fromNumber(1),
+            maxSurge: k8s.IntOrString.fromNumber(SURGE_PODS),
           },
         },
         template: webPodTemplate({

@@ -21,6 +21,7 @@ import {
   targetLabelName,
 } from '../monitoring/target-labels.js';
 import { ANALYSIS_ARGS } from './analysis.js';
+import { SURGE_PODS } from '../pod-budget.js';
 
 /** The traffic share of each canary step, in percent; each is held for {@link STEP_PAUSE}. */
 export const CANARY_WEIGHTS = [10, 25, 50, 100] as const;
@@ -153,7 +154,7 @@ export class CanaryRollout extends Construct {
           canary: {
             ...trafficRouting,
             // Pods come before they are needed and none goes early: capacity never dips.
-            maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromNumber(1),
+            maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromNumber(SURGE_PODS),
             maxUnavailable: RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(0),
             analysis: {
               templates: props.analysisTemplates.map((templateName) => ({ templateName })),

@@ -77,7 +77,9 @@ describe('PlatformChart', () => {
 });
 
 describe('NamespaceChart', () => {
-  const objects = objectsOf(new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds' }));
+  const objects = objectsOf(
+    new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds', peakPods: 45 }),
+  );
 
   it('renders the same objects as last time', () => {
     expect(objects).toMatchSnapshot();
@@ -108,9 +110,9 @@ describe('NamespaceChart', () => {
   });
 
   it('rejects a namespace that is not a DNS label', () => {
-    expect(() => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds' })).toThrowError(
-      /NamespaceChart "n": invalid namespace "Birds"/,
-    );
+    expect(
+      () => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds', peakPods: 45 }),
+    ).toThrowError(/NamespaceChart "n": invalid namespace "Birds"/);
   });
 });
 
@@ -354,7 +356,7 @@ describe('synthesize', () => {
     outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
     const app = new App({ outdir });
     const services = new ServicesChart(app, 'services', production);
-    const namespace = new NamespaceChart(app, 'namespace', production);
+    const namespace = new NamespaceChart(app, 'namespace', { ...production, peakPods: 45 });
     services.addDependency(namespace);
     synthesize([app]);
     expect(listFiles(outdir)).toEqual(['0000-namespace.k8s.yaml', '0001-services.k8s.yaml']);

@@ -224,19 +224,21 @@ describe('reports', () => {
           'aviary',
           (q) => (q.spec.hard.pods = '12'),
         ),
-      /pods 12 is below the 32 the workloads may need at their peak/,
+      /pods 12 is below the 42 the workloads may need at their peak/,
     ],
     [
-      // 10 stable + 10 canary bird pods at 100 %, 10 + 1 of birdImage, one check: 32.
-      'a quota that fits rolling updates but not a canary of bird at its maximum',
+      // Issue 19, 5c: at takeover each Deployment keeps its 10 pods until its Rollout's 10 are
+      // healthy (argo-rollouts v1.9.1 rollout/sync.go, scaleDown onsuccess): 40, one check and
+      // cert-manager's solver: 42. The quota of the dist/ before it allowed 40.
+      'a quota that fits a canary but not the takeover at the maximum and the solver',
       () =>
         mutate<ResourceQuota>(
           manifests,
           'ResourceQuota',
           'aviary',
-          (q) => (q.spec.hard.pods = '23'),
+          (q) => (q.spec.hard.pods = '40'),
         ),
-      /pods 23 is below the 32 the workloads may need at their peak/,
+      /pods 40 is below the 42 the workloads may need at their peak/,
     ],
     [
       'a namespace without default deny',

@@ -1,3 +1,4 @@
+import { addOnPods } from './addons.js';
 import { environmentOf } from './cross-references.js';
 import type {
   CronJob,
@@ -78,10 +79,13 @@ function autoscalerOf(manifests: readonly Manifest[], target: KubeObject) {
 
 /**
  * The most pods a Deployment's service may run at once: its autoscaler's maximum plus a rolling
- * update's surge; or, when an Argo Rollouts canary (v1.9) takes it over, the canary's peak if
- * higher. With traffic routing the stable pods keep their full count while the canary's grow
- * with the weight, so at 100 % both run at the maximum; by share of pods, the canary's surge
- * is all that comes on top.
+ * update's surge; or, when an Argo Rollouts canary (v1.9.1) takes it over, the higher of the
+ * takeover and the canary's peak. Takeover: argoproj/argo-rollouts v1.9.1 rollout/sync.go scales
+ * the Deployment to 0 only once the Rollout's first revision is Healthy (`scaleDown: onsuccess`;
+ * never with `never`), so until then both run at their maximum; rollout/replicaset.go scales it
+ * down step by step with `progressively`. Canary: with traffic routing the stable pods keep their
+ * full count while the canary's grow with the weight, so at 100 % both run at the maximum; by
+ * share of pods, the canary's surge is all that comes on top.
  */
 function peakPods(manifests: readonly Manifest[], deployment: Deployment): number {
   const max =
@@ -100,7 +104,9 @@ function peakPods(manifests: readonly Manifest[], deployment: Deployment): numbe
   const canaryPeak = canary.trafficRouting
     ? 2 * rolloutMax
     : rolloutMax + scaledCount(canary.maxSurge ?? '25%', rolloutMax);
-  return Math.max(rolling, canaryPeak);
+  const takeover =
+    rollout.spec.workloadRef?.scaleDown === 'progressively' ? rolloutMax : max + rolloutMax;
+  return Math.max(rolling, canaryPeak, takeover);
 }
 
 function scalingProblems(manifests: readonly Manifest[], deployment: Deployment): string[] {
@@ -185,6 +191,18 @@ export function capacityProblems(manifests: readonly Manifest[]): string[] {
           for (const [resource, value] of Object.entries(resources?.[kind] ?? {})) {
             const key = `${kind}.${resource}`;
             need[key] = (need[key] ?? 0) + pods * parseQuantity(value);
+          }
+        }
+      }
+    }
+    // What add-ons run in the namespace (cert-manager's HTTP-01 solver), as they create it.
+    for (const pod of addOnPods(namespace!).filter((p) => p.namespace === namespace)) {
+      need.pods! += 1;
+      for (const { resources } of pod.spec.containers) {
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const [resource, value] of Object.entries(resources?.[kind] ?? {})) {
+            const key = `${kind}.${resource}`;
+            need[key] = (need[key] ?? 0) + parseQuantity(value);
           }
         }
       }
