@@ -1,5 +1,3 @@
-import type { WebService } from './constructs/web-service.js';
-
 /**
  * Pods a Deployment or Rollout may run above its desired count while it replaces pods
  * (`maxSurge`): both strategies add a pod before they remove one.
@@ -20,7 +18,10 @@ export const ACME_SOLVER_PODS = 2;
  * pods; a rolling update's surge stays below that. Then each pod of `jobs` (one each:
  * `concurrencyPolicy: Forbid`) and the solvers.
  */
-export function peakPods(services: readonly WebService[], jobs: number): number {
+export function peakPods(
+  services: readonly { readonly autoscaling: { readonly replicas: { readonly max: number } } }[],
+  jobs: number,
+): number {
   const perService = services.map(({ autoscaling: { replicas } }) =>
     Math.max(2 * replicas.max, replicas.max + SURGE_PODS),
   );
