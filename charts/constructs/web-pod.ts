@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { POD_TEMPLATE_HASH_LABEL } from '../monitoring/target-labels.js';
 
 /** The name of the container port every probe, Service and policy refers to. */
 export const HTTP_PORT_NAME = 'http';
@@ -89,8 +90,10 @@ export function webPodTemplate(options: WebPodOptions): k8s.PodTemplateSpec {
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: { ...options.selector } },
     // Counts only the pods of one ReplicaSet: during a rollout the old pods, about to go, do not
-    // push the new ones onto crowded nodes (beta and on by default since Kubernetes 1.27).
-    matchLabelKeys: ['pod-template-hash'],
+    // push the new ones onto crowded nodes (beta and on by default since Kubernetes 1.27). A
+    // Deployment's pods carry `pod-template-hash`, a Rollout's (from this template, through
+    // `workloadRef`) Argo Rollouts' own hash label; the scheduler ignores a key the pod lacks.
+    matchLabelKeys: ['pod-template-hash', POD_TEMPLATE_HASH_LABEL],
   });
   return {
     metadata: { labels: { ...options.labels }, annotations: { ...options.annotations } },
