@@ -15,7 +15,7 @@ export interface NamespaceChartProps extends Pick<AviaryEnvironment, 'namespace'
    * stable pods (10 + 10), birdImage at ten replicas plus a surge pod, a synthetic check, and
    * cert-manager's HTTP-01 solvers. Without the layer, a rolling update needs 22 pods.
    * @default pods 40, requests 4 CPU / 6Gi / 4Gi ephemeral, limits 20 CPU / 10Gi / 10Gi
-   * ephemeral, no LoadBalancer, two NodePorts (the solvers' Services)
+   * ephemeral, no LoadBalancer, no NodePort
    */
   readonly quota?: Readonly<Record<string, string>>;
 }
@@ -29,12 +29,11 @@ export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
   'limits.memory': '10Gi',
   'requests.ephemeral-storage': '4Gi',
   'limits.ephemeral-storage': '10Gi',
-  // Traffic enters through the Ingress only. cert-manager creates each HTTP-01 solver's
-  // Service as a NodePort (its default, v1.21), one per domain being validated: two leave
-  // room for a renewal that overlaps a new order. NetworkPolicies still keep node ports away
-  // from every other pod.
+  // Traffic enters through the Ingress only. cert-manager's HTTP-01 solver Service would be a
+  // NodePort by default; the documented ClusterIssuer (deploy/cluster-issuer.yaml) makes it a
+  // ClusterIP, so no Service here ever opens a port on the nodes.
   'services.loadbalancers': '0',
-  'services.nodeports': '2',
+  'services.nodeports': '0',
 };
 
 /**
