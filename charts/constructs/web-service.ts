@@ -44,6 +44,12 @@ const NON_PUBLIC_RANGES = [
 ];
 
 /**
+ * Pods a rollout adds above the autoscaler's count (the Deployment's and the Rollout's
+ * `maxSurge`): a new pod is ready before an old one goes.
+ */
+export const MAX_SURGE = 1;
+
+/**
  * A bird-style HTTP service: ServiceAccount, ConfigMap, Deployment, ClusterIP Service on port 80,
  * HorizontalPodAutoscaler, PodDisruptionBudget, its NetworkPolicies and optionally an Ingress.
  *
@@ -183,7 +189,7 @@ export class WebService extends Construct {
           // A new pod is ready before an old one goes: capacity never dips during a rollout.
           rollingUpdate: {
             maxUnavailable: k8s.IntOrString.fromNumber(0),
-            maxSurge: k8s.IntOrString.fromNumber(1),
+            maxSurge: k8s.IntOrString.fromNumber(MAX_SURGE),
           },
         },
         template: webPodTemplate({

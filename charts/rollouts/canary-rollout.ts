@@ -14,7 +14,7 @@ import {
 } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { addAutoscaler, addService } from '../constructs/web-objects.js';
 import type { ControllerField } from '../gitops-units.js';
-import { HTTP_PORT_NAME, type WebService } from '../constructs/web-service.js';
+import { HTTP_PORT_NAME, MAX_SURGE, type WebService } from '../constructs/web-service.js';
 import {
   POD_TARGET_LABELS,
   POD_TEMPLATE_HASH_LABEL,
@@ -153,7 +153,7 @@ export class CanaryRollout extends Construct {
           canary: {
             ...trafficRouting,
             // Pods come before they are needed and none goes early: capacity never dips.
-            maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromNumber(1),
+            maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromNumber(MAX_SURGE),
             maxUnavailable: RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(0),
             analysis: {
               templates: props.analysisTemplates.map((templateName) => ({ templateName })),
