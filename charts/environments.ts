@@ -18,6 +18,12 @@ export interface AviaryEnvironment {
   readonly clusterIssuer: string;
   /** HorizontalPodAutoscaler bounds of each service. */
   readonly replicas: { readonly min: number; readonly max: number };
+  /**
+   * Unsplash searches an hour the access key allows (Unsplash's demo tier 50, a production key
+   * 5,000), shared by every birdImage pod: each pod's own budget is derived from it and the
+   * autoscaler's maximum (`charts/unsplash-budget.ts`).
+   */
+  readonly unsplashSearchesPerHour: number;
   /** Namespace of the ingress controller allowed to reach bird. */
   readonly ingressControllerNamespace: string;
   /** Namespace of Prometheus, allowed to scrape both services, and of Grafana's dashboards. */
@@ -57,6 +63,7 @@ export const production: AviaryEnvironment = {
   tlsSecretName: 'aviary-tls',
   clusterIssuer: 'letsencrypt',
   replicas: { min: 2, max: 10 },
+  unsplashSearchesPerHour: 5000,
   ingressControllerNamespace: 'ingress-nginx',
   monitoringNamespace: 'monitoring',
   prometheusSelectorLabels: { release: 'kube-prometheus-stack' },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { App } from 'cdk8s';
 import { APPLICATION } from './application.js';
 import { ArgoCdChart } from './argocd-chart.js';
+import { CERT_MANAGER_FILES, certManagerValues, clusterIssuer } from './cert-manager-install.js';
 import { selectedEnvironment } from './environments.js';
 import { FluxChart, fluxServiceAccount } from './flux-chart.js';
 import { defineUnit } from './gitops-units.js';
@@ -148,4 +149,15 @@ if (values) {
       releaseName,
     }),
   );
+}
+
+// The documented cert-manager install: its ServiceMonitor selected by the same labels, and the
+// ClusterIssuer bird's Ingress names.
+const certManagerFiles = {
+  [CERT_MANAGER_FILES.values]: certManagerValues(env),
+  [CERT_MANAGER_FILES.clusterIssuer]: clusterIssuer({ name: env.clusterIssuer }),
+};
+for (const [file, text] of Object.entries(certManagerFiles)) {
+  const target = repositoryFile(cluster.outdir, file);
+  if (target) writeFileSync(target, text);
 }

@@ -17,7 +17,7 @@ export interface NamespaceChartProps extends Pick<AviaryEnvironment, 'namespace'
    * twice their maximum (takeover, or a canary at 100 %), the synthetic check and a solver
    * (test/charts/policy.test.ts sums them from dist/).
    * @default requests 5 CPU / 7Gi / 4Gi ephemeral, limits 24 CPU / 12Gi / 12Gi ephemeral, no
-   * LoadBalancer, two NodePorts (the solvers' Services)
+   * LoadBalancer, no NodePort
    */
   readonly quota?: Readonly<Record<string, string>>;
 }
@@ -30,12 +30,11 @@ export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
   'limits.memory': '12Gi',
   'requests.ephemeral-storage': '4Gi',
   'limits.ephemeral-storage': '12Gi',
-  // Traffic enters through the Ingress only. cert-manager creates each HTTP-01 solver's
-  // Service as a NodePort (its default, v1.21), one per domain being validated: two leave
-  // room for a renewal that overlaps a new order. NetworkPolicies still keep node ports away
-  // from every other pod.
+  // Traffic enters through the Ingress only. cert-manager's HTTP-01 solver Service would be a
+  // NodePort by default; the documented ClusterIssuer (deploy/cluster-issuer.yaml) makes it a
+  // ClusterIP, so no Service here ever opens a port on the nodes.
   'services.loadbalancers': '0',
-  'services.nodeports': '2',
+  'services.nodeports': '0',
 };
 
 /**

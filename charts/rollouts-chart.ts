@@ -77,7 +77,7 @@ export class RolloutsChart extends NamespacedChart {
               interval: '1m',
               // One bad minute is noise; a second one aborts.
               failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(1),
-              // No traffic (NaN) a few times: pause and let a human decide.
+              // No canary series at all a few times: pause and let a human decide.
               inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(3),
               successCondition: objective.successCondition,
               failureCondition: objective.failureCondition,

@@ -10,6 +10,7 @@ import { APPLICATION } from './application.js';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { WebService } from './constructs/web-service.js';
 import type { AviaryEnvironment } from './environments.js';
+import { searchesPerPod } from './unsplash-budget.js';
 
 /** The environment values {@link ServicesChart} reads. */
 export type ServicesEnvironment = Pick<
@@ -21,6 +22,7 @@ export type ServicesEnvironment = Pick<
   | 'tlsSecretName'
   | 'clusterIssuer'
   | 'replicas'
+  | 'unsplashSearchesPerHour'
   | 'ingressControllerNamespace'
   | 'monitoringNamespace'
   | 'birdInternetEgress'
@@ -83,6 +85,13 @@ export class ServicesChart extends NamespacedChart {
         ...sharedEnv,
         UNSPLASH_API_URL: DEFAULT_UNSPLASH_API_URL,
         UNSPLASH_ACCESS_KEY_FILE: `${UNSPLASH_MOUNT_PATH}/${UNSPLASH_SECRET_KEY}`,
+        // The budget is per pod; the key's hour is shared by all of them.
+        UNSPLASH_SEARCHES_PER_HOUR: String(
+          searchesPerPod({
+            keySearchesPerHour: props.unsplashSearchesPerHour,
+            maxReplicas: props.replicas.max,
+          }),
+        ),
       },
       // Optional: without the key the service answers the default image instead of failing.
       secretFiles: [

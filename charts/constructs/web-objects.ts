@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, failProp } from './props.js';
 import { HTTP_PORT_NAME } from './web-pod.js';
-import type { WebIngressProps } from './web-service-props.js';
+import { DEFAULT_INGRESS_CLASS, type WebIngressProps } from './web-service-props.js';
 
 /*
  * The `k8s` L1 objects of a WebService. cdk8s-plus-27 has no PodDisruptionBudget; its Service
@@ -155,7 +155,7 @@ export function addIngress(scope: Construct, service: WebIdentity, ingress: WebI
   new k8s.KubeIngress(scope, 'Ingress', {
     metadata: metadata(service, annotations),
     spec: {
-      ingressClassName: ingress.className ?? 'nginx',
+      ingressClassName: ingress.className ?? DEFAULT_INGRESS_CLASS,
       tls: [{ hosts: [ingress.host], secretName }],
       rules: [
         {

@@ -17,13 +17,16 @@ export interface ImageReference {
   readonly tag: string;
 }
 
+/** The IngressClass of ingress-nginx, which Aviary's Ingress and cert-manager's solver use. */
+export const DEFAULT_INGRESS_CLASS = 'nginx';
+
 /** How a {@link WebService} is reached from outside the cluster. */
 export interface WebIngressProps {
   /** Public host name. */
   readonly host: string;
   /** Secret holding the certificate; cert-manager fills it. @default `<name>-tls` */
   readonly tlsSecretName?: string;
-  /** @default 'nginx' */
+  /** @default {@link DEFAULT_INGRESS_CLASS} */
   readonly className?: string;
   /**
    * cert-manager `ClusterIssuer` that signs the certificate; with one, the ingress controller may

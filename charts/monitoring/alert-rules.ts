@@ -8,6 +8,9 @@ import { APPLICATION } from '../application.js';
 import { FALLBACK_RATIO_THRESHOLD, scoped } from './promql.js';
 import { BURN_RATE_WINDOWS, SLO, burnRateExpr, sloRecordingRules } from './slo.js';
 
+/** cert-manager's gauge of each Certificate's expiry time, in Unix seconds. */
+export const CERTIFICATE_EXPIRY_METRIC = 'certmanager_certificate_expiration_timestamp_seconds';
+
 const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
 
 /** One alerting rule, before it becomes part of a PrometheusRule. */
@@ -51,6 +54,9 @@ export function alertDefinitions({
   const upstream = (outcome: string) =>
     `sum by (namespace, job, upstream) (rate(${metric('upstream_requests_total', outcome)}[10m]))`;
   const perPod = 'max by (namespace, pod)';
+  // cert-manager's own metric; its ServiceMonitor keeps the Certificate's namespace as
+  // `exported_namespace` (the target's `namespace` is cert-manager's).
+  const certificateExpiry = `${CERTIFICATE_EXPIRY_METRIC}{exported_namespace="${namespace}", name="${certificateName}"}`;
   const hpa = (name: string) =>
     `max by (namespace, horizontalpodautoscaler) (${metric(`kube_horizontalpodautoscaler_${name}`)})`;
 
@@ -158,11 +164,7 @@ export function alertDefinitions({
     },
     {
       alert: 'AviaryCertificateExpiringSoon',
-      // cert-manager's own metric; its ServiceMonitor keeps the Certificate's namespace as
-      // `exported_namespace` (the target's `namespace` is cert-manager's).
-      expr:
-        `min by (exported_namespace, name) (certmanager_certificate_expiration_timestamp_seconds{exported_namespace="${namespace}", name="${certificateName}"}) - time()\n` +
-        '< 14 * 24 * 3600',
+      expr: `min by (exported_namespace, name) (${certificateExpiry}) - time()\n< 14 * 24 * 3600`,
       for: '1h',
       severity: 'warning',
       summary: 'The TLS certificate {{ $labels.name }} expires in less than 14 days.',
@@ -170,6 +172,21 @@ export function alertDefinitions({
         'cert-manager renews certificates 30 days before they expire; ' +
         '{{ $labels.exported_namespace }}/{{ $labels.name }} expires in ' +
         '{{ $value | humanizeDuration }} and has not been renewed, so the renewal is failing.',
+    },
+    {
+      // Without the series the alert above is silent whatever the certificate does: cert-manager
+      // is not scraped (its ServiceMonitor lacks the labels Prometheus selects), or it does not
+      // know the Certificate.
+      alert: 'AviaryCertificateMetricMissing',
+      expr: `absent(${certificateExpiry})`,
+      for: '1h',
+      severity: 'warning',
+      labels: { exported_namespace: namespace, name: certificateName },
+      summary: `Prometheus has no expiry time for the TLS certificate ${certificateName}.`,
+      description:
+        `For an hour no series ${CERTIFICATE_EXPIRY_METRIC} has named ${namespace}/${certificateName}: ` +
+        'Prometheus does not scrape cert-manager, or cert-manager has no such Certificate, and ' +
+        'AviaryCertificateExpiringSoon cannot fire.',
     },
     {
       alert: 'AviaryContainerRestarting',

@@ -34,9 +34,10 @@ export interface AnalysisObjective {
 
 /**
  * The conditions of an objective "the value is at most `limit`". The query returns one value, or
- * none while the canary has served nothing; with no requests in the window a ratio is 0/0, NaN.
- * Both are neither a pass nor a failure but inconclusive (Argo Rollouts then pauses the rollout
- * for a human): `len(result) == 1` guards the index, and every comparison with NaN is false.
+ * none when Prometheus sees no series of the canary at all (a wrong label, pods not scraped yet):
+ * that is neither a pass nor a failure but inconclusive (Argo Rollouts v1.9.1, analysis/analysis.go, counts it against
+ * `inconclusiveLimit`, then pauses the rollout for a human). `len(result) == 1` guards the index;
+ * a NaN would fail both comparisons, but {@link analysisObjectives} never returns one.
  */
 function atMost(limit: number): Pick<AnalysisObjective, 'successCondition' | 'failureCondition'> {
   return {
@@ -62,26 +63,34 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
     `rate(${metric(name, ...canary, ...matchers)}[${ANALYSIS_WINDOW}])`;
   const served = `sum(${rate('http_requests_total', SERVED_ROUTES)})`;
   // A canary that never failed has no 5xx (or fallback) series at all: `or vector(0)` makes that
-  // a 0, while no request at all still leaves the divisor, and so the result, empty.
+  // a 0. With no request in the window the ratio is 0/0, NaN (or nothing at all).
   const share = (numerator: string) => `(sum(${numerator}) or vector(0))\n/\n${served}`;
+  // A canary nobody called in the window (quiet hours, 10 % of little traffic) harmed nobody:
+  // 0, a pass, rather than a pause for a person every night. `>= 0` drops the NaN; the 0 comes
+  // only while Prometheus sees the canary's pods answer something (the kubelet's probes,
+  // Prometheus's own scrapes), so a query that finds no canary at all stays empty: inconclusive.
+  const seen = `0 * sum(${rate('http_requests_total')})`;
+  const orIdle = (query: string) => `(${query}) >= 0\nor on ()\n${seen}`;
   return [
     {
       name: 'aviary-error-ratio',
       summary: "Share of the canary's answers that are 5xx (probes and scrapes left out).",
-      query: share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."')),
+      query: orIdle(share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."'))),
       ...atMost(ERROR_RATIO_THRESHOLD),
     },
     {
       name: 'aviary-latency-p99',
       summary: "99th percentile of the canary's request latency, in seconds.",
-      query: `histogram_quantile(0.99, sum by (le) (${rate('http_request_duration_seconds_bucket', SERVED_ROUTES)}))`,
+      query: orIdle(
+        `histogram_quantile(0.99, sum by (le) (${rate('http_request_duration_seconds_bucket', SERVED_ROUTES)}))`,
+      ),
       ...atMost(LATENCY_OBJECTIVE_SECONDS),
     },
     {
       name: 'aviary-fallback-ratio',
       summary:
         "Share of the canary's answers degraded by a failed upstream (default image, disguised bird).",
-      query: share(rate('upstream_requests_total', 'outcome="fallback"')),
+      query: orIdle(share(rate('upstream_requests_total', 'outcome="fallback"'))),
       ...atMost(FALLBACK_RATIO_THRESHOLD),
     },
   ];

@@ -7,11 +7,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { kubePrometheusStackValues } from '../../charts/helm-values.js';
 import { MONITORING_STORAGE_CLASS } from '../../charts/platform-chart.js';
 import { addOnPodProblems, ingressAllowed } from './support/admission.js';
-import { ADD_ONS, addOnPods, certManager, APP_NAMESPACE } from './support/addons.js';
+import {
+  ADD_ONS,
+  acmeSolverService,
+  addOnPods,
+  certManager,
+  APP_NAMESPACE,
+  type AcmeIssuer,
+} from './support/addons.js';
 import { gitopsIdentityProblems } from './support/gitops-identity.js';
 import { CLUSTER_SCOPED } from './support/hygiene.js';
 import type { Deployment, HorizontalPodAutoscaler, KubeObject } from './support/k8s-types.js';
@@ -84,23 +92,26 @@ describe('1. no name an add-on owns; the monitoring StorageClass is used', () =>
 
 describe("2. cert-manager's HTTP-01 solver is admitted and reachable", () => {
   const solver = pod('cm-acme-http-solver');
-  const services = certManager.objects!.map((o) => ({
-    ...o,
-    metadata: { ...o.metadata, namespace },
-  }));
+  const inNamespace = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, namespace } });
+  // The Service the documented ClusterIssuer makes cert-manager create (issue 19, 5e).
+  const issuer = parse(
+    readFileSync(path.resolve(DIST, '..', CERT_MANAGER_FILES.clusterIssuer), 'utf8'),
+  ) as AcmeIssuer;
+  const services = [inNamespace(acmeSolverService(issuer))];
 
   it('passes Pod Security, LimitRange, quota and NetworkPolicy as cert-manager creates it', () => {
     expect(solver.namespace).not.toBe(APP_NAMESPACE);
     expect(addOnPodProblems(manifests, solver, services, pods)).toEqual([]);
   });
 
-  it('reports a quota without node ports and a namespace without the solver policy', () => {
-    const noNodePorts = mutate<KubeObject>(manifests, 'ResourceQuota', namespace, (q) => {
-      (q.spec as { hard: Record<string, string> }).hard['services.nodeports'] = '0';
-    });
-    expect(addOnPodProblems(noNodePorts, solver, services, pods)).toContainEqual(
+  it("reports an issuer that leaves the solver's Service at cert-manager's NodePort default", () => {
+    const nodePortServices = certManager.objects!.map(inNamespace);
+    expect(addOnPodProblems(manifests, solver, nodePortServices, pods)).toContainEqual(
       expect.stringMatching(/services.nodeports 0 refuses 1 node port/),
     );
+  });
+
+  it('reports a namespace without the solver policy', () => {
     const noPolicy = manifests.filter((m) => m.object.metadata.name !== 'bird-allow-acme-http01');
     expect(addOnPodProblems(noPolicy, solver, services, pods)).toContainEqual(
       expect.stringMatching(/ingress-nginx-controller may not reach it on port 8089/),

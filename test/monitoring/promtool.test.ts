@@ -170,6 +170,17 @@ const CASES: Record<string, Case> = {
     labels: { severity: 'warning', exported_namespace: 'aviary', name: 'aviary-tls' },
     healthy: expiry(60),
   },
+  // Fires when no series names the Certificate, even though another one's is scraped.
+  AviaryCertificateMetricMissing: {
+    fire: {
+      [`certmanager_certificate_expiration_timestamp_seconds{namespace="cert-manager", exported_namespace="other", name="other-tls"}`]: `${60 * 86400}x120`,
+    },
+    silentUntil: '50m',
+    firingAt: '70m',
+    labels: { severity: 'warning', exported_namespace: 'aviary', name: 'aviary-tls' },
+    healthy: expiry(60),
+    idle: expiry(60),
+  },
   // Silent with one failed Job (at 4 min), firing with two (at 10 min); the healthy case has one
   // failed Job and one that passed: a single failure never pages.
   AviarySyntheticCheckFailing: {

@@ -26,6 +26,7 @@ describe('the alert rules in dist/monitoring/', () => {
       AviaryHpaMaxedOut: 'warning',
       AviaryUnsplashKeyMissing: 'warning',
       AviaryCertificateExpiringSoon: 'warning',
+      AviaryCertificateMetricMissing: 'warning',
       AviaryContainerRestarting: 'warning',
       AviarySyntheticCheckFailing: 'critical',
     });

@@ -34,6 +34,43 @@ export interface AddOn {
   readonly objects?: readonly KubeObject[];
 }
 
+/** The part of a cert-manager ClusterIssuer that decides its solver's Service. */
+export interface AcmeIssuer {
+  readonly spec: {
+    readonly acme: {
+      readonly solvers: readonly {
+        readonly http01?: { readonly ingress?: { serviceType?: string } };
+      }[];
+    };
+  };
+}
+
+/**
+ * The Service cert-manager v1.21.1 creates for an HTTP-01 challenge of `issuer` (all its
+ * solvers are HTTP-01 through an Ingress): a NodePort unless the solver's
+ * `http01.ingress.serviceType` says otherwise (pkg/issuer/acme/http/service.go, buildService
+ * and getServiceType; the field is pkg/apis/acme/v1/types_issuer.go,
+ * ACMEChallengeSolverHTTP01Ingress.ServiceType: "Supported values are NodePort or ClusterIP.
+ * If unset, defaults to NodePort"). `undefined` stands for an issuer that does not set it.
+ */
+export function acmeSolverService(issuer: AcmeIssuer | undefined): KubeObject {
+  const serviceType = issuer?.spec.acme.solvers[0]?.http01?.ingress?.serviceType;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'cm-acme-http-solver-5qf8d',
+      namespace: APP_NAMESPACE,
+      labels: ACME_SOLVER_LABELS,
+    },
+    spec: {
+      type: serviceType || 'NodePort',
+      ports: [{ name: 'http', port: 8089, targetPort: 8089 }],
+      selector: ACME_SOLVER_LABELS,
+    },
+  };
+}
+
 const ACME_SOLVER_LABELS = {
   // adler32 of the domain and of the token (pkg/issuer/acme/http/pod.go podLabels)
   'acme.cert-manager.io/http-domain': '1883113453',
@@ -81,23 +118,7 @@ export const certManager: AddOn = {
       },
     },
   ],
-  objects: [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: 'cm-acme-http-solver-5qf8d',
-        namespace: APP_NAMESPACE,
-        labels: ACME_SOLVER_LABELS,
-      },
-      // NodePort unless the issuer's http01.ingress.serviceType says otherwise.
-      spec: {
-        type: 'NodePort',
-        ports: [{ name: 'http', port: 8089, targetPort: 8089 }],
-        selector: ACME_SOLVER_LABELS,
-      },
-    },
-  ],
+  objects: [acmeSolverService(undefined)],
 };
 
 /** ingress-nginx (Helm chart 4.15.1): the controller and the class it serves. */

@@ -51,7 +51,7 @@ export const PLATFORM_METRICS: Readonly<Record<string, string>> = {
   // prometheus.servicemonitor.enabled): `namespace` is cert-manager's, the Certificate's
   // namespace is `exported_namespace`.
   certmanager_certificate_expiration_timestamp_seconds:
-    'cert-manager v1.21: expiry time of each Certificate (AviaryCertificateExpiringSoon)',
+    'cert-manager v1.21: expiry time of each Certificate (AviaryCertificateExpiringSoon, AviaryCertificateMetricMissing)',
 };
 
 /** What the real services expose at `/metrics`, once they have served a request. */
