@@ -1,4 +1,4 @@
-import { MAX_SURGE } from './constructs/web-service.js';
+import { SURGE_PODS } from './pod-budget.js';
 
 /** Props of {@link searchesPerPod}. */
 export interface SearchBudgetProps {
@@ -11,13 +11,13 @@ export interface SearchBudgetProps {
 /**
  * birdImage's `UNSPLASH_SEARCHES_PER_HOUR`: each pod spends its own token bucket, so the key's
  * hour is shared by the most pods that can run at once, the autoscaler's maximum plus the pods a
- * rollout surges ({@link MAX_SURGE}). Throws when the key cannot give each of them one search.
+ * rollout surges ({@link SURGE_PODS}). Throws when the key cannot give each of them one search.
  *
  * @example
  * searchesPerPod({ keySearchesPerHour: 5000, maxReplicas: 10 }); // 454: 11 × 454 ≤ 5,000
  */
 export function searchesPerPod({ keySearchesPerHour, maxReplicas }: SearchBudgetProps): number {
-  const pods = maxReplicas + MAX_SURGE;
+  const pods = maxReplicas + SURGE_PODS;
   const perPod = Math.floor(keySearchesPerHour / pods);
   if (!Number.isInteger(keySearchesPerHour) || perPod < 1) {
     throw new Error(

@@ -12,12 +12,14 @@ import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { UNSPLASH_SECRET_NAME } from '../../charts/services-chart.js';
 import type { KubeObject } from '../charts/support/k8s-types.js';
+import { distHistory } from '../charts/support/dist-history.js';
 import { DIST, loadManifests, ofKind } from '../charts/support/manifests.js';
 import {
   docCommands,
   namedObjects,
   selectorOption,
   tailOption,
+  words,
   type DocCommand,
   type NamedObject,
 } from './support/doc-commands.js';
@@ -38,6 +40,9 @@ const shipped: KubeObject[] = [
 // Namespaces whose objects Aviary ships: its own and the GitOps controllers'. Commands into the
 // add-ons' namespaces (monitoring, cert-manager) name the add-ons' objects, not Aviary's.
 const OURS = new Set([namespace, 'argocd', 'flux-system', undefined]);
+
+// What an earlier dist/ carried: an upgrade note may tell how to delete an object dist/ retired.
+const retired: KubeObject[] = distHistory().flatMap((version) => version.objects);
 
 type Ingress = KubeObject & { spec: { tls?: { secretName?: string }[] } };
 
@@ -77,14 +82,18 @@ const same = (a: NamedObject) => (b: { kind: string; name: string; namespace?: s
 /** Commands that name an object of Aviary's that neither dist/ nor the cluster would hold. */
 function missingObjectProblems(all: readonly KubeObject[], docs: readonly DocCommand[]): string[] {
   const runtime = madeAtRunTime(all, docs);
+  const known = (objects: readonly KubeObject[], object: NamedObject) =>
+    objects.some((o) =>
+      same(object)({ ...o, namespace: o.metadata.namespace, name: o.metadata.name }),
+    );
   return docs.flatMap((command) =>
     namedObjects(command.argv, namespace)
       .filter((object) => OURS.has(object.namespace) || object.kind === 'Application')
       .filter(
         (object) =>
-          !all.some((o) =>
-            same(object)({ ...o, namespace: o.metadata.namespace, name: o.metadata.name }),
-          ) && !runtime.some(same(object)),
+          !known(all, object) &&
+          !runtime.some(same(object)) &&
+          !(command.argv.includes('delete') && known(retired, object)),
       )
       .map(
         (object) =>
@@ -187,12 +196,21 @@ describe('5g. the commands of the docs', () => {
         ...doc('flux suspend kustomization aviary -n flux-system'),
         ...doc('argocd app set aviary --sync-policy none'),
         ...doc('kubectl -n aviary describe hpa birds'),
+        ...doc('kubectl delete priorityclass aviary-never-shipped'),
       ]),
     ).toEqual([
       'broken.md (Broken): `flux suspend kustomization aviary -n flux-system` names Kustomization flux-system/aviary, which does not exist',
       'broken.md (Broken): `argocd app set aviary --sync-policy none` names Application /aviary, which does not exist',
       'broken.md (Broken): `kubectl -n aviary describe hpa birds` names HorizontalPodAutoscaler aviary/birds, which does not exist',
+      'broken.md (Broken): `kubectl delete priorityclass aviary-never-shipped` names PriorityClass /aviary-never-shipped, which does not exist',
     ]);
+    // A quoted jsonpath is one word, not an object name.
+    expect(
+      namedObjects(
+        words(`kubectl get pods -A -o jsonpath='{range .items[*]}{.x}{end}'`),
+        namespace,
+      ),
+    ).toEqual([]);
     expect(
       truncatedLogProblems(doc('kubectl -n aviary logs -l app.kubernetes.io/name=bird')),
     ).toEqual([

@@ -15,11 +15,21 @@ export interface DocCommand {
 
 const TOOLS = /^(kubectl|argocd|flux) /;
 
-/** Splits a command line into words the way a shell would for these commands (no expansion). */
+/**
+ * Splits a command line into words the way a shell would for these commands (no expansion): a
+ * word may join quoted and bare parts, as in `-o jsonpath='{.items[*]}'`.
+ */
 export function words(line: string): string[] {
   const out: string[] = [];
-  const pattern = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const match of line.matchAll(pattern)) out.push(match[1] ?? match[2] ?? match[3]!);
+  const part = /'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s'"]+)|(\s+)/g;
+  let word: string | undefined;
+  for (const match of line.matchAll(part)) {
+    if (match[4] !== undefined) {
+      if (word !== undefined) out.push(word);
+      word = undefined;
+    } else word = (word ?? '') + (match[1] ?? match[2] ?? match[3]!);
+  }
+  if (word !== undefined) out.push(word);
   return out;
 }
 
