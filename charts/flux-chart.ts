@@ -99,11 +99,17 @@ export class FluxChart extends Chart {
 }
 
 /**
- * .gitignore rules that keep exactly a unit's paths under `path`: drop everything, bring back the
- * output folder, drop everything in it, bring back the unit's files or folder.
+ * .gitignore rules that keep exactly a unit's paths under `path`: drop everything, then, for each
+ * folder down to the output folder, bring it back and drop everything in it (git cannot bring
+ * back a file whose parent folder is dropped), then bring back the unit's files or folder.
  */
 export function fluxIgnoreRules(path: string, unit: GitOpsUnit): string {
+  const folders = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   return (
-    ['/*', `!/${path}/`, `/${path}/*`, ...unit.paths.map((p) => `!/${path}/${p}`)].join('\n') + '\n'
+    [
+      '/*',
+      ...folders.flatMap((folder) => [`!/${folder}/`, `/${folder}/*`]),
+      ...unit.paths.map((p) => `!/${path}/${p}`),
+    ].join('\n') + '\n'
   );
 }
