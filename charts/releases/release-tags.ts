@@ -9,7 +9,7 @@ export const RELEASE_TAGS_FILE = path.join(import.meta.dirname, 'release-tags.js
 
 /**
  * The environments a release goes through, in order: a tag runs in each before the next
- * (docs/releasing.md, "Promoting a release"). CI refuses a production tag staging has not run.
+ * (docs/releasing.md, "Releasing"). CI refuses a production tag staging has not run.
  */
 export const PROMOTION_ORDER = ['staging', 'production'] as const;
 

@@ -36,7 +36,7 @@ export function unstagedPromotion(history: readonly TagsVersion[]): string | und
       return (
         `${target} runs ${tag} since ${history[since]!.commit.slice(0, 12)}, but ${source} ` +
         `never ran it before: promote it with npm run promote -- ${source} ${target} ` +
-        '(docs/releasing.md, "Promoting a release")'
+        '(docs/releasing.md, "Releasing")'
       );
     }
   }
