@@ -43,7 +43,7 @@ export class ArgoCdChart extends Chart {
     const namespace = props.destinationNamespace;
 
     for (const unit of props.units) {
-      const name = unitObjectName(unit);
+      const name = unitObjectName(props, unit);
       new AppProject(this, `${unit.name}-project`, {
         metadata: { name },
         spec: {

@@ -1,3 +1,5 @@
+import { readReleaseTags } from './releases/release-tags.js';
+
 /**
  * Everything that differs between two installations of Aviary. `charts/main.ts` turns one of
  * these into manifests: each chart takes it, or a `Pick<>` of the fields it reads, and keeps no
@@ -49,16 +51,27 @@ export interface AviaryEnvironment {
   readonly gitops: {
     readonly repoUrl: string;
     readonly branch: string;
-    /** Folder holding the synthesized manifests, relative to the repository root. */
+    /**
+     * Folder holding the synthesized manifests, relative to the repository root: where
+     * `npm run synth` writes this environment, and what its GitOps objects sync.
+     */
     readonly path: string;
+    /**
+     * First part of the names of the GitOps objects (`<namePrefix>-<unit>`: Argo CD Applications
+     * and AppProjects, Flux GitRepositories, Kustomizations and ServiceAccounts), which live in the
+     * controllers' namespaces and so must differ between two environments of one cluster.
+     */
+    readonly namePrefix: string;
   };
 }
+
+const releaseTags = readReleaseTags();
 
 /** The production set: what the committed `dist/` holds. */
 export const production: AviaryEnvironment = {
   namespace: 'aviary',
   imageRegistry: 'ghcr.io/aviary-dev',
-  imageTag: '0.1.0',
+  imageTag: releaseTags.production,
   hostname: 'aviary.example.com',
   tlsSecretName: 'aviary-tls',
   clusterIssuer: 'letsencrypt',
@@ -69,29 +82,84 @@ export const production: AviaryEnvironment = {
   prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
   prometheusUrl: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
   birdInternetEgress: false,
-  gitops: { repoUrl: 'https://github.com/aviary-dev/aviary', branch: 'main', path: 'dist' },
+  // Production keeps the names it had before there were other environments: renaming a GitOps
+  // object makes its controller delete what the old one applied and the new one re-create it.
+  gitops: {
+    repoUrl: 'https://github.com/aviary-dev/aviary',
+    branch: 'main',
+    path: 'dist',
+    namePrefix: 'aviary',
+  },
 };
 
 /**
- * The environment `AVIARY_ENV` names (default `production`), for `npm run synth` and
- * `charts/image-refs.ts`. Throws, listing the known ones, for any other name.
+ * Where a release runs before production (`environments/staging/`): the same cluster add-ons,
+ * its own namespace, host and GitOps objects, and the tag `npm run promote` last gave it.
  */
-export function selectedEnvironment(env: NodeJS.ProcessEnv = process.env): AviaryEnvironment {
-  // Typed here as well as below, so that an overlay pasted without the annotation still checks.
-  const known: Readonly<Record<string, AviaryEnvironment>> = environments;
-  const name = env.AVIARY_ENV || 'production';
-  const found = Object.hasOwn(known, name) ? known[name] : undefined;
+export const staging: AviaryEnvironment = {
+  ...production,
+  namespace: 'aviary-staging',
+  imageTag: releaseTags.staging,
+  hostname: 'staging.aviary.example.com',
+  replicas: { min: 2, max: 4 },
+  gitops: { ...production.gitops, path: 'environments/staging', namePrefix: 'aviary-staging' },
+};
+
+/**
+ * The tag of the images a developer builds and loads into a local cluster: never pulled, since
+ * a tag other than `latest` makes the pull policy `IfNotPresent`.
+ */
+export const LOCAL_IMAGE_TAG = 'dev';
+
+/**
+ * A local kind cluster with no add-ons (`environments/local/`): images built on this machine
+ * (`localhost/aviary-<service>:dev`, as podman names a local build) and loaded with `kind load`.
+ * Its top level, like dist/'s, holds built-in kinds only.
+ */
+export const local: AviaryEnvironment = {
+  ...production,
+  namespace: 'aviary-local',
+  imageRegistry: 'localhost',
+  imageTag: LOCAL_IMAGE_TAG,
+  hostname: 'aviary.localhost',
+  replicas: { min: 2, max: 3 },
+  gitops: { ...production.gitops, path: 'environments/local', namePrefix: 'aviary-local' },
+};
+
+/**
+ * Environments by name, for `AVIARY_ENV` and `npm run synth`, which renders each into its
+ * `gitops.path`. Add one as a thin overlay of production, with its own namespace, folder and
+ * GitOps names, e.g. `{ ...production, namespace: 'aviary-qa', hostname: 'qa.example.com',
+ * gitops: { ...production.gitops, path: 'environments/qa', namePrefix: 'aviary-qa' } }`.
+ */
+export const environments: Readonly<Record<string, AviaryEnvironment>> = {
+  production,
+  staging,
+  local,
+};
+
+/** An environment name `AVIARY_ENV` or a command line gave that is not in {@link environments}. */
+export class UnknownEnvironmentError extends Error {}
+
+/**
+ * The environment called `name`. Throws an {@link UnknownEnvironmentError}, one line listing the
+ * known ones, for any other name.
+ */
+export function environmentNamed(name: string, source = 'environment'): AviaryEnvironment {
+  const found = Object.hasOwn(environments, name) ? environments[name] : undefined;
   if (found === undefined) {
-    throw new Error(
-      `AVIARY_ENV=${JSON.stringify(name)} is not an environment: use one of ` +
-        `${Object.keys(known).join(', ')} (see charts/environments.ts)`,
+    throw new UnknownEnvironmentError(
+      `${source} ${JSON.stringify(name)} is not an environment: use one of ` +
+        `${Object.keys(environments).join(', ')} (see charts/environments.ts)`,
     );
   }
   return found;
 }
 
 /**
- * Environments by name, for `AVIARY_ENV`. Add one as a thin overlay of production, e.g.
- * `staging: { ...production, namespace: 'aviary-staging', hostname: 'staging.example.com' }`.
+ * The environment `AVIARY_ENV` names (default `production`), for `charts/image-refs.ts` and
+ * `AVIARY_ENV=<name> npm run synth`. Throws an {@link UnknownEnvironmentError} for any other name.
  */
-export const environments: Readonly<Record<string, AviaryEnvironment>> = { production };
+export function selectedEnvironment(env: NodeJS.ProcessEnv = process.env): AviaryEnvironment {
+  return environmentNamed(env.AVIARY_ENV || 'production', 'AVIARY_ENV');
+}

@@ -19,10 +19,11 @@ export const FLUX_NAMESPACE = 'flux-system';
 
 /** The ServiceAccount {@link FluxChart} creates for a `namespace` unit to be applied as. */
 export function fluxServiceAccount(
+  source: Pick<GitOpsSource, 'namePrefix'>,
   unit: Pick<GitOpsUnit, 'name'>,
   fluxNamespace = FLUX_NAMESPACE,
 ): { name: string; namespace: string } {
-  return { name: unitObjectName(unit), namespace: fluxNamespace };
+  return { name: unitObjectName(source, unit), namespace: fluxNamespace };
 }
 
 /** Props of {@link FluxChart}: the source of the manifests, and what to sync from it. */
@@ -52,7 +53,7 @@ export class FluxChart extends Chart {
     const { repoUrl: url, branch, path } = props;
 
     for (const unit of props.units) {
-      const name = unitObjectName(unit);
+      const name = unitObjectName(props, unit);
       const source = new GitRepository(this, `${unit.name}-source`, {
         metadata: { name },
         spec: {
@@ -64,7 +65,7 @@ export class FluxChart extends Chart {
       });
       let serviceAccountName: string | undefined;
       if (unit.scope === 'namespace') {
-        serviceAccountName = fluxServiceAccount(unit, fluxNamespace).name;
+        serviceAccountName = fluxServiceAccount(props, unit, fluxNamespace).name;
         new kplus.ServiceAccount(this, `${unit.name}-identity`, {
           metadata: { name: serviceAccountName },
           automountToken: false,
@@ -78,7 +79,7 @@ export class FluxChart extends Chart {
           ...(unit.dependsOn?.length
             ? {
                 dependsOn: unit.dependsOn.map((other) => ({
-                  name: unitObjectName({ name: other }),
+                  name: unitObjectName(props, { name: other }),
                 })),
               }
             : {}),
@@ -98,11 +99,17 @@ export class FluxChart extends Chart {
 }
 
 /**
- * .gitignore rules that keep exactly a unit's paths under `path`: drop everything, bring back the
- * output folder, drop everything in it, bring back the unit's files or folder.
+ * .gitignore rules that keep exactly a unit's paths under `path`: drop everything, then, for each
+ * folder down to the output folder, bring it back and drop everything in it (git cannot bring
+ * back a file whose parent folder is dropped), then bring back the unit's files or folder.
  */
 export function fluxIgnoreRules(path: string, unit: GitOpsUnit): string {
+  const folders = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   return (
-    ['/*', `!/${path}/`, `/${path}/*`, ...unit.paths.map((p) => `!/${path}/${p}`)].join('\n') + '\n'
+    [
+      '/*',
+      ...folders.flatMap((folder) => [`!/${folder}/`, `/${folder}/*`]),
+      ...unit.paths.map((p) => `!/${path}/${p}`),
+    ].join('\n') + '\n'
   );
 }

@@ -20,6 +20,7 @@ export function checkGitOpsSource(owner: string, source: GitOpsSource): void {
   if (!/^(https|ssh):\/\/\S+$/.test(source.repoUrl)) {
     failProp(owner, 'repoUrl', source.repoUrl, 'use an https:// or ssh:// URL');
   }
+  checkDnsLabel(owner, 'namePrefix', source.namePrefix);
   if (!REPOSITORY_FOLDER.test(source.path)) {
     failProp(
       owner,
@@ -35,7 +36,7 @@ export function checkGitOpsSource(owner: string, source: GitOpsSource): void {
  * the monitoring stack's CRDs are not installed yet) leaves the others deployed.
  */
 export interface GitOpsUnit {
-  /** Short name; the controller objects are named `aviary-<name>`. */
+  /** Short name; the controller objects are named `<gitops.namePrefix>-<name>`. */
   readonly name: string;
   /**
    * What the unit syncs, relative to the output folder: top-level files as globs without `/`
@@ -176,7 +177,13 @@ export function unitFolder(unit: GitOpsUnit): string | undefined {
   return folder?.slice(0, -1);
 }
 
-/** Name of the controller objects (Application, GitRepository, Kustomization) of a unit. */
-export function unitObjectName(unit: Pick<GitOpsUnit, 'name'>): string {
-  return `aviary-${unit.name}`;
+/**
+ * Name of the controller objects (Application, AppProject, GitRepository, Kustomization, Flux's
+ * ServiceAccount) of a unit: the environment's `gitops.namePrefix`, then the unit's name.
+ */
+export function unitObjectName(
+  source: Pick<GitOpsSource, 'namePrefix'>,
+  unit: Pick<GitOpsUnit, 'name'>,
+): string {
+  return `${source.namePrefix}-${unit.name}`;
 }

@@ -1,6 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { resolveImage } from './constructs/web-settings.js';
-import { selectedEnvironment, type AviaryEnvironment } from './environments.js';
+import {
+  selectedEnvironment,
+  UnknownEnvironmentError,
+  type AviaryEnvironment,
+} from './environments.js';
 
 /**
  * The services that ship as images: each is a Dockerfile target, a `WebService` of
@@ -45,6 +49,13 @@ export function imageRefs(env: AviaryEnvironment): Record<Service, ImageRef> {
 
 // `node --import tsx charts/image-refs.ts` prints the refs as one line of JSON, for the
 // workflows (`fromJSON`, `jq`); `AVIARY_ENV` picks the environment, as for `npm run synth`.
+// A mistyped name stops it with one line and exit code 2.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(`${JSON.stringify(imageRefs(selectedEnvironment()))}\n`);
+  try {
+    process.stdout.write(`${JSON.stringify(imageRefs(selectedEnvironment()))}\n`);
+  } catch (error) {
+    if (!(error instanceof UnknownEnvironmentError)) throw error;
+    process.stderr.write(`image-refs: ${error.message}\n`);
+    process.exit(2);
+  }
 }

@@ -12,6 +12,7 @@ import { MONITORING_STORAGE_CLASS, PlatformChart } from '../../charts/platform-c
 import { ServicesChart, type ServicesChartProps } from '../../charts/services-chart.js';
 import { synthesize } from '../../charts/synthesize.js';
 import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
+import { gitIgnored } from './support/layout.js';
 import { listFiles } from './support/manifests.js';
 
 const objectsOf = (chart: Chart) => Testing.synth(chart) as KubeObject[];
@@ -296,11 +297,16 @@ describe('GitOps charts', () => {
   it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
     const objects = objectsOf(flux({ units, path: 'deploy/prod' }));
     expect(objects).toMatchSnapshot();
-    expect(find(objects, 'GitRepository', 'aviary-services').spec).toMatchObject({
-      ignore: '/*\n!/deploy/prod/\n/deploy/prod/*\n!/deploy/prod/*-services.k8s.yaml\n',
-    });
+    // A folder below another: git brings back no file of a dropped folder, so each level is
+    // brought back, then emptied.
+    const levels = '/*\n!/deploy/\n/deploy/*\n!/deploy/prod/\n/deploy/prod/*\n';
+    const services = find(objects, 'GitRepository', 'aviary-services').spec as { ignore: string };
+    expect(services.ignore).toBe(`${levels}!/deploy/prod/*-services.k8s.yaml\n`);
+    expect(gitIgnored(services.ignore, 'deploy/prod/0002-services.k8s.yaml')).toBe(false);
+    expect(gitIgnored(services.ignore, 'deploy/prod/0001-namespace.k8s.yaml')).toBe(true);
+    expect(gitIgnored(services.ignore, 'deploy/other.yaml')).toBe(true);
     expect(find(objects, 'GitRepository', 'aviary-extra').spec).toMatchObject({
-      ignore: '/*\n!/deploy/prod/\n/deploy/prod/*\n!/deploy/prod/extra/\n',
+      ignore: `${levels}!/deploy/prod/extra/\n`,
     });
     expect(find(objects, 'Kustomization', 'aviary-services').spec).toMatchObject({
       path: './deploy/prod',

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { hygieneProblems, podSecurityAdmissionProblems } from './support/hygiene.js';
 import type {
   ConfigMap,
   Deployment,
@@ -10,33 +9,14 @@ import type {
   ResourceQuota,
 } from './support/k8s-types.js';
 import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
-import {
-  baselineNetworkProblems,
-  egressDestinations,
-  ingressSources,
-  networkHygieneProblems,
-} from './support/network.js';
-import { podSecurityProblems } from './support/pod-security.js';
+import { egressDestinations, ingressSources } from './support/network.js';
+import { policyProblems } from './support/policy.js';
 import { podWorkloads } from './support/workloads.js';
-import { capacityProblems, workloadProblems } from './support/workload-policy.js';
 
 const manifests = loadManifests();
 const container = (d: Deployment) => d.spec.template.spec.containers[0]!;
 const deployment = (all: readonly Manifest[], name: string) =>
   ofKind<Deployment>(all, 'Deployment').find((d) => d.metadata.name === name)!;
-
-/** Every policy check, as an admission controller and a reviewer would run them together. */
-function policyProblems(all: readonly Manifest[]): string[] {
-  return [
-    ...podSecurityProblems(all),
-    ...podSecurityAdmissionProblems(all),
-    ...workloadProblems(all),
-    ...capacityProblems(all),
-    ...baselineNetworkProblems(all),
-    ...networkHygieneProblems(all),
-    ...hygieneProblems(all),
-  ];
-}
 
 it('dist/ meets every policy', () => {
   expect(policyProblems(manifests)).toEqual([]);

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { production } from '../../charts/environments.js';
+import { environments, production } from '../../charts/environments.js';
 import { imageRefs, SERVICES } from '../../charts/image-refs.js';
+import { PROMOTION_ORDER } from '../../charts/releases/release-tags.js';
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
@@ -65,6 +66,27 @@ describe('the workflows', () => {
     expect(runIndex(ci, /npm run test:containers$/)).toBeGreaterThan(runIndex(ci, /^npm test$/));
     expect(runIndex(ci, /git diff --exit-code -- dist/)).toBeGreaterThan(
       runIndex(ci, /^npm run synth$/),
+    );
+  });
+
+  it('check for drift every folder synth writes', () => {
+    const check = steps('ci.yml').find((step) => step.run?.includes('git diff --exit-code'))!;
+    // The top folder of each environment's render: `environments` for environments/staging.
+    const folders = new Set(Object.values(environments).map((e) => e.gitops.path.split('/')[0]!));
+    for (const folder of folders) {
+      expect(check.run).toMatch(new RegExp(`git diff --exit-code -- .*\\b${folder}\\b`));
+      expect(check.run).toMatch(new RegExp(`git ls-files --others .* -- .*\\b${folder}\\b`));
+    }
+  });
+
+  it('refuse an unreleased tag in any released environment, and a tag staging has not run', () => {
+    const released = workflow('ci.yml').jobs.released!;
+    expect(released.steps[0]?.with).toMatchObject({ 'fetch-depth': 0 });
+    expect(released.steps.map((step) => step.run ?? '').join('\n')).toContain(
+      `for environment in ${PROMOTION_ORDER.join(' ')}; do`,
+    );
+    expect(runIndex(released.steps, /^node --import tsx charts\/releases\/staged-first\.ts$/)).toBe(
+      released.steps.length - 1,
     );
   });
 });

@@ -39,10 +39,13 @@ const holdsCrdKind = (objects: readonly KubeObject[]) =>
  * - Flux: every Kustomization that applies no cluster-scoped object impersonates a ServiceAccount
  *   bound, by a RoleBinding of the synced objects' namespace, to a Role that allows exactly the
  *   kinds it applies.
+ *
+ * `distPath` is the output folder's path in the repository, which the Applications read.
  */
 export function gitopsIdentityProblems(
   files: readonly string[],
   manifests: readonly Manifest[],
+  distPath = 'dist',
 ): string[] {
   const problems: string[] = [];
   const unitProblem = (at: string, objects: KubeObject[]) => {
@@ -52,7 +55,7 @@ export function gitopsIdentityProblems(
   };
   for (const app of ofKind<KubeObject>(manifests, 'Application')) {
     const at = `Application ${app.metadata.name}`;
-    const objects = objectsIn(manifests, argoSyncedFiles(files, app));
+    const objects = objectsIn(manifests, argoSyncedFiles(files, app, distPath));
     unitProblem(at, objects);
     const spec = app.spec as { project?: string; syncPolicy?: { retry?: { limit?: number } } };
     if (spec.syncPolicy?.retry === undefined || spec.syncPolicy.retry.limit === 0)

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { checkPromotion, PromotionError } from '../../charts/releases/promote.js';
+import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
+import { unstagedPromotion, type TagsVersion } from '../../charts/releases/staged-first.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TAGS = path.relative(ROOT, RELEASE_TAGS_FILE);
+const run = promisify(execFile);
+// What synth and promote read: the charts, the apps' constants, the bindings, the renders.
+const COPIED = ['charts', 'apps', 'imports', 'dist', 'environments', 'deploy', 'package.json'];
+
+/** A git repository holding a copy of what promotion reads and writes, all committed. */
+async function scratchCopy(): Promise<{ dir: string; git: (...a: string[]) => Promise<string> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'aviary-promote-'));
+  for (const entry of COPIED)
+    cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const git = async (...args: string[]) =>
+    (await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir })).stdout;
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-qm', 'copy');
+  return { dir, git };
+}
+
+const node = (dir: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: dir,
+    env: { ...process.env, AVIARY_ENV: undefined, CDK8S_OUTDIR: undefined, ...env },
+  });
+
+describe('npm run promote', () => {
+  it('gives production the tag staging runs, re-renders dist/, and changes nothing else', async () => {
+    const { dir, git } = await scratchCopy();
+    // A release staging runs and production does not yet.
+    const tags = JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8')) as Record<string, string>;
+    const [from, to] = [tags.production!, '9.8.7'];
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify({ ...tags, staging: to }, null, 2)}\n`);
+    await node(dir, 'charts/main.ts', [], { AVIARY_ENV: 'staging' });
+    await git('commit', '-qam', 'staging runs 9.8.7');
+
+    await node(dir, 'charts/releases/promote.ts', ['staging', 'production']);
+
+    const changed = (await git('status', '--porcelain')).split('\n').filter(Boolean);
+    expect(
+      changed.every((line) => /^ M (dist\/|charts\/releases\/release-tags\.json$)/.test(line)),
+    ).toBe(true);
+    expect(changed.map((line) => line.slice(3))).toContain(TAGS);
+    expect(changed.map((line) => line.slice(3))).toContain('dist/0002-services.k8s.yaml');
+    // Every changed line is an old line with the old tag replaced by the new one.
+    const diff = (await git('diff', '-U0', '--no-color')).split('\n');
+    const removed = diff.filter((l) => /^-(?!--)/.test(l)).map((l) => l.slice(1));
+    const added = diff.filter((l) => /^\+(?!\+\+)/.test(l)).map((l) => l.slice(1));
+    expect(removed.length).toBeGreaterThan(0);
+    expect(removed.every((line) => line.includes(from))).toBe(true);
+    expect(added).toEqual(removed.map((line) => line.replaceAll(from, to)));
+    expect(JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8'))).toEqual({
+      staging: to,
+      production: to,
+    });
+  }, 120_000);
+
+  it.each([
+    [['staging'], /usage: npm run promote -- <source> <target>/],
+    [['staging', 'prod'], /"prod" is not a released environment: use one of staging, production/],
+    [['production', 'staging'], /staging is where a release starts/],
+    [['production', 'production'], /production takes its releases from staging, not production/],
+  ])('refuses %j with one line', (args, message) => {
+    expect(() => checkPromotion(args)).toThrowError(PromotionError);
+    expect(() => checkPromotion(args)).toThrowError(message);
+  });
+});
+
+describe('a production tag staging has not run (CI, "released")', () => {
+  const version = (commit: string, staging: string, production: string): TagsVersion => ({
+    commit: commit.padEnd(40, '0'),
+    tags: { staging, production },
+  });
+
+  it('accepts the tags of the first version, and a tag staging ran in an earlier commit', () => {
+    expect(PROMOTION_ORDER).toEqual(['staging', 'production']);
+    expect(unstagedPromotion([version('a', '0.1.0', '0.1.0')])).toBeUndefined();
+    expect(
+      unstagedPromotion([
+        version('a', '0.1.0', '0.1.0'),
+        version('b', '0.2.0', '0.1.0'),
+        version('c', '0.3.0', '0.1.0'),
+        version('d', '0.3.0', '0.2.0'),
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('refuses a tag given to both in one commit, and one staging never ran', () => {
+    expect(
+      unstagedPromotion([version('a', '0.1.0', '0.1.0'), version('b', '0.2.0', '0.2.0')]),
+    ).toMatch(/^production runs 0\.2\.0 since b0{11}, but staging never ran it before/);
+    expect(
+      unstagedPromotion([
+        version('a', '0.1.0', '0.1.0'),
+        version('b', '0.2.0', '0.1.0'),
+        version('c', '0.2.0', '0.3.0'),
+        version('d', '0.4.0', '0.3.0'),
+      ]),
+    ).toMatch(/^production runs 0\.3\.0 since c0{11}, but staging never ran it before/);
+  });
+
+  it("reads the repository's history: the check CI runs fails on a skipped environment", async () => {
+    const { dir, git } = await scratchCopy();
+    const script = 'charts/releases/staged-first.ts';
+    expect((await node(dir, script, [])).stdout).toMatch(/every release tag ran/);
+    const tags = { staging: '0.1.0', production: '5.0.0' };
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify(tags, null, 2)}\n`);
+    await git('commit', '-qam', 'production skips staging');
+    const failure = (await node(dir, script, []).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )) as { code?: number; stderr?: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(
+      /^staged-first: production runs 5\.0\.0 since \w+, but staging never ran it before/,
+    );
+  }, 60_000);
+});

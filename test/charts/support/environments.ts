@@ -1,0 +1,35 @@
+import { isDeepStrictEqual } from 'node:util';
+import { GITOPS_DIR } from './layout.js';
+import { describeObject, type Manifest } from './manifests.js';
+
+/** One environment's committed render, by name. */
+export interface Render {
+  readonly name: string;
+  readonly manifests: readonly Manifest[];
+}
+
+const identity = ({ object }: Manifest) =>
+  `${object.apiVersion.split('/')[0]}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+/**
+ * What goes wrong when two environments are applied to one cluster: an object of the same kind,
+ * namespace and name in both renders is one object on the cluster. A GitOps object (anything in
+ * `gitops/`: Applications, AppProjects, GitRepositories, Kustomizations, Flux's ServiceAccounts)
+ * must never be shared, or one environment's controller would sync, and prune, the other's
+ * folder; any other object may be shared only when both write exactly the same object.
+ */
+export function sharedObjectProblems(a: Render, b: Render): string[] {
+  const theirs = new Map(b.manifests.map((m) => [identity(m), m]));
+  const problems: string[] = [];
+  for (const ours of a.manifests) {
+    const other = theirs.get(identity(ours));
+    if (!other) continue;
+    const where = `${describeObject(ours)} of ${a.name} and ${describeObject(other)} of ${b.name}`;
+    if (ours.file.startsWith(`${GITOPS_DIR}/`) || other.file.startsWith(`${GITOPS_DIR}/`)) {
+      problems.push(`${where}: a GitOps object with one name in both`);
+    } else if (!isDeepStrictEqual(ours.object, other.object)) {
+      problems.push(`${where}: one object on the cluster, with different contents`);
+    }
+  }
+  return problems;
+}
