@@ -66,6 +66,17 @@ export const production: AviaryEnvironment = {
 };
 
 /**
+ * A kind cluster on your own machine, with no add-on (`npm run local-cluster`): images built
+ * locally under a release tag, so that the nodes use what `kind load` put there.
+ */
+export const local: AviaryEnvironment = {
+  ...production,
+  namespace: 'aviary-local',
+  imageTag: '0.0.0-local',
+  gitops: { ...production.gitops, path: 'environments/local' },
+};
+
+/**
  * The environment `AVIARY_ENV` names (default `production`), for `npm run synth` and
  * `charts/image-refs.ts`. Throws, listing the known ones, for any other name.
  */
@@ -87,4 +98,4 @@ export function selectedEnvironment(env: NodeJS.ProcessEnv = process.env): Aviar
  * Environments by name, for `AVIARY_ENV`. Add one as a thin overlay of production, e.g.
  * `staging: { ...production, namespace: 'aviary-staging', hostname: 'staging.example.com' }`.
  */
-export const environments: Readonly<Record<string, AviaryEnvironment>> = { production };
+export const environments: Readonly<Record<string, AviaryEnvironment>> = { production, local };
