@@ -1,17 +1,22 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { local } from '../../charts/environments.js';
-import { imageRefs, SERVICES } from '../../charts/image-refs.js';
+import { imageRefs, SERVICES, type Service } from '../../charts/image-refs.js';
 import {
+  CLUSTER_READY_TIMEOUT,
   howToReachBird,
   kubeContext,
   LOCAL_BIRD_PORT,
   LOCAL_CLUSTER_NAME,
   localClusterPlan,
+  ROLLOUT_TIMEOUT,
   type LocalClusterFacts,
+  type Step,
 } from '../../scripts/local-cluster/plan.js';
 import { KIND_PROVIDER_VARIABLE } from '../../scripts/local-cluster/prerequisites.js';
 import { commandLine } from '../../scripts/local-cluster/runner.js';
-import { parseDockerfile, readDockerfile, resolveTarget } from '../image/dockerfile.js';
+import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
 
 const images = imageRefs(local);
 const facts: LocalClusterFacts = {
@@ -117,6 +122,39 @@ describe('the local-cluster plan', () => {
     const build = localClusterPlan(facts).find((step) => step.command.program === 'docker');
     expect(readDockerfile()).toContain('--mount=type=cache');
     expect(commandLine(build!.command)).toMatch(/^DOCKER_BUILDKIT=1 docker build /);
+  });
+});
+
+describe('docs/deploying.md, "A local cluster"', () => {
+  const section = readFileSync(path.join(REPO_ROOT, 'docs/deploying.md'), 'utf8')
+    .split('## A local cluster')[1]!
+    .split('\n## ')[0]!
+    .replace(/\s+/g, ' ');
+
+  it('names the steps as the plan runs them', () => {
+    const docker = localClusterPlan(facts);
+    const podman = localClusterPlan({ ...facts, engine: 'podman', clusterExists: true });
+    // Each step's program and first words, as the page writes them: no kubectl context or
+    // namespace, a service as <service>, nothing from its image reference or archive path on.
+    const generic = (step: Step) => {
+      const words = [step.command.program, ...step.command.args].filter(
+        (word, index, all) =>
+          !/^--(context|namespace)$/.test(all[index - 1] ?? '') &&
+          !/^--(context|namespace)$/.test(word),
+      );
+      const end = words.findIndex((word) => /[/:]/.test(word));
+      return words
+        .slice(0, Math.min(4, end === -1 ? 4 : end))
+        .map((word) => (SERVICES.includes(word as Service) ? '<service>' : word))
+        .join(' ');
+    };
+    for (const step of [...docker, ...podman]) expect(section).toContain(generic(step));
+    expect(section).toContain(`--wait ${CLUSTER_READY_TIMEOUT}`);
+    expect(section).toContain(`--timeout=${ROLLOUT_TIMEOUT}`);
+    expect(section).toContain(`--context ${kubeContext()}`);
+    expect(section).toContain(`--filename ${local.gitops.path}`);
+    expect(section).toContain(`in \`${local.namespace}\``);
+    expect(section).toContain(howToReachBird(local.namespace)[1]!.trim());
   });
 });
 
