@@ -47,9 +47,14 @@ export function kubeContext(clusterName = LOCAL_CLUSTER_NAME): string {
   return `kind-${clusterName}`;
 }
 
-/** A kind command on `engine`: kind and the builds must agree on where the images are. */
+/**
+ * A kind command on `engine`: kind and the builds must agree on where the images are. kind
+ * picks docker by itself when it is there (as `checkPrerequisites` does); podman it is told,
+ * so that a machine with both, asked for podman, keeps to it.
+ */
 export function kind(engine: Engine, args: readonly string[]): Command {
-  return { program: 'kind', args, env: { [KIND_PROVIDER_VARIABLE]: engine } };
+  const env = engine === 'podman' ? { [KIND_PROVIDER_VARIABLE]: engine } : undefined;
+  return { program: 'kind', args, env };
 }
 
 function kubectl(args: readonly string[]): Command {

@@ -15,8 +15,9 @@ export const INSTALL_HINTS = {
 /**
  * kind's own switch between engines: kind v0.32.0 reads it in
  * `pkg/internal/runtime/runtime.go` (kubernetes-sigs/kind), and otherwise picks docker first,
- * podman second (`DetectNodeProvider`, `pkg/cluster/provider.go`). The command follows the same
- * order, and sets the variable for kind so that kind and the builds use the same engine.
+ * then nerdctl, then podman (`DetectNodeProvider`, `pkg/cluster/provider.go`). The command
+ * prefers docker too, and names podman to kind when it builds with podman, so that kind's nodes
+ * and the images are on the same engine.
  */
 export const KIND_PROVIDER_VARIABLE = 'KIND_EXPERIMENTAL_PROVIDER';
 
