@@ -33,6 +33,9 @@ export type {
   WebServiceProps,
 } from './web-service-props.js';
 
+/** The port every service's Service listens on (its pods listen on their own `port`). */
+export const SERVICE_PORT = 80;
+
 // Private, carrier-grade NAT, loopback and link-local (cloud metadata) ranges: "the internet"
 // is everything else.
 const NON_PUBLIC_RANGES = [
@@ -73,7 +76,7 @@ export class WebService extends Construct {
   /** The container port, named {@link HTTP_PORT_NAME}. */
   public readonly port: number;
   /** The Service's port. */
-  public readonly servicePort = 80;
+  public readonly servicePort = SERVICE_PORT;
   /** In-cluster base URL, e.g. `http://bird-image`. */
   public readonly url: string;
   /** Labels selecting this service's pods. */

@@ -140,7 +140,7 @@ function rolloutLayerProblems(all: readonly KubeObject[], docs: readonly DocComm
       'Rollout',
     )
       .filter((r) => r.spec.workloadRef?.kind === 'Deployment')
-      .map((r) => r.spec.workloadRef!.name),
+      .map((r) => `${r.metadata.namespace}/${r.spec.workloadRef!.name}`),
   );
   return docs.flatMap((command) => {
     const at = command.argv.indexOf('rollout');
@@ -148,7 +148,7 @@ function rolloutLayerProblems(all: readonly KubeObject[], docs: readonly DocComm
     const equivalent = ROLLOUT_EQUIVALENT[verb];
     if (command.argv[1] === 'argo' || !equivalent) return [];
     return namedObjects(command.argv, namespace)
-      .filter((o) => o.kind === 'Deployment' && taken.has(o.name))
+      .filter((o) => o.kind === 'Deployment' && taken.has(`${o.namespace}/${o.name}`))
       .filter(
         (o) =>
           !docs.some(

@@ -2,11 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { environments, production } from '../../charts/environments.js';
+import { environments, local, production } from '../../charts/environments.js';
 import { imageRefs, SERVICES } from '../../charts/image-refs.js';
 import { PROMOTION_ORDER } from '../../charts/releases/release-tags.js';
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import { SERVICE_PORT } from '../../charts/constructs/web-service.js';
+import { howToReachBird, kubeContext, LOCAL_BIRD_PORT } from '../../scripts/local-cluster/plan.js';
 import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
 
 // What ties the workflows to the rest of the repository: the Dockerfile targets, the image
@@ -28,6 +30,18 @@ interface Workflow {
 }
 
 const WORKFLOWS = path.join(REPO_ROOT, '.github/workflows');
+/** The npm script that brings a local kind cluster up (package.json). */
+const LOCAL_CLUSTER_SCRIPT = 'local-cluster';
+const readmeToACluster = () =>
+  readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+    .split('## To a cluster')[1]!
+    .split('\n## ')[0]!;
+const packageScripts = () =>
+  (
+    JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
 const read = (file: string) => readFileSync(path.join(WORKFLOWS, file), 'utf8');
 const workflow = (file: string) => parse(read(file)) as Workflow;
 const steps = (file: string) => Object.values(workflow(file).jobs).flatMap((job) => job.steps);
@@ -47,7 +61,6 @@ describe('the workflows', () => {
     const build = workflow('images.yml').jobs.build!;
     expect(build.strategy?.matrix?.target).toEqual([...SERVICES]);
     for (const service of SERVICES) expect(resolveTarget(stages, service).cmd).toBeDefined();
-    expect(read('e2e.yml')).toContain(`for target in ${SERVICES.join(' ')}; do`);
   });
 
   it('push with SBOM and provenance, and write only to packages', () => {
@@ -88,6 +101,53 @@ describe('the workflows', () => {
     expect(runIndex(released.steps, /^node --import tsx charts\/releases\/staged-first\.ts$/)).toBe(
       released.steps.length - 1,
     );
+  });
+});
+
+describe('e2e.yml', () => {
+  const e2e = steps('e2e.yml');
+  const localCluster = `npm run ${LOCAL_CLUSTER_SCRIPT}`;
+
+  it('brings the cluster up with the command the README gives a newcomer', () => {
+    expect(packageScripts()[LOCAL_CLUSTER_SCRIPT]).toBe(
+      'node --import tsx scripts/local-cluster/main.ts',
+    );
+    expect(e2e.filter((step) => step.run?.trim() === localCluster)).toHaveLength(1);
+    expect(readmeToACluster()).toContain(localCluster);
+  });
+
+  it('lets the command create the cluster, after installing kind only', () => {
+    const kind = e2e.filter((step) => step.uses?.startsWith('helm/kind-action@'));
+    expect(kind).toHaveLength(1);
+    expect(kind[0]!.with).toEqual({ install_only: true });
+    expect(e2e.indexOf(kind[0]!)).toBeLessThan(runIndex(e2e, new RegExp(`^${localCluster}$`)));
+    expect(read('e2e.yml')).not.toMatch(/kind (create|load)|docker (buildx )?build|kubectl apply/);
+  });
+
+  it('reaches bird as the command says to, once the command has run', () => {
+    const portForward = howToReachBird(local.namespace)[1]!.trim();
+    const call = runIndex(e2e, /port-forward/);
+    expect(e2e[call]!.run).toContain(`${portForward} > port-forward.log`);
+    expect(call).toBeGreaterThan(runIndex(e2e, new RegExp(`^${localCluster}$`)));
+    // Every kubectl of the job reads the local environment on the command's cluster.
+    const kubectl = read('e2e.yml').match(/^\s*kubectl .*$/gm) ?? [];
+    expect(kubectl.length).toBeGreaterThan(3);
+    for (const line of kubectl) {
+      expect(line.trim()).toMatch(
+        new RegExp(`^kubectl --context ${kubeContext()} -n ${local.namespace} `),
+      );
+    }
+  });
+});
+
+describe("the README's To a cluster", () => {
+  it('prints the port-forward the command prints, and the images dist/ needs published', () => {
+    const section = readmeToACluster();
+    expect(section).toContain(howToReachBird(local.namespace)[1]!.trim());
+    const published = imageRefs(production);
+    for (const service of SERVICES) expect(section).toContain(published[service].ref);
+    expect(section).toContain(`release tag \`v${production.imageTag}\``);
+    expect(section).toContain(`port-forward svc/bird ${LOCAL_BIRD_PORT}:${SERVICE_PORT}`);
   });
 });
 
