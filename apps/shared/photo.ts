@@ -58,8 +58,12 @@ export function forbidsStoring(cacheControl: string | undefined): boolean {
     .some((directive) => directive.trim().toLowerCase() === 'no-store');
 }
 
-// Longer than any name or caption a person reads on a card; caps what an upstream can inflate.
-const MAX_TEXT_LENGTH = 300;
+/**
+ * Longest text kept from an upstream (alt text, a photographer's name), in UTF-16 units: longer
+ * than any name or caption a person reads on a card. Longer text is dropped, not cut: it is not
+ * a caption gone long but an upstream inflating its answer.
+ */
+export const MAX_TEXT_LENGTH = 300;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
