@@ -1,8 +1,8 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { approximateBytes, CachedLookup } from '../shared/upstream/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
 import { httpUrl } from '../shared/valid-url.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { IncomingHttpHeaders } from 'node:http';
 import {
   forbidsStoring,
   PHOTO_MEDIA_TYPE,
