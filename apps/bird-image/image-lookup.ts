@@ -1,5 +1,5 @@
 import type { Metrics } from '../shared/metrics.js';
-import type { Photo } from '../shared/photo.js';
+import { photoStrings, type Photo } from '../shared/photo.js';
 import { approximateBytes, CachedLookup } from '../shared/upstream/cached-lookup.js';
 import { BudgetSpentError, type TokenBucket } from '../shared/upstream/token-bucket.js';
 import type { UpstreamClient } from '../shared/upstream/upstream-client.js';
@@ -87,15 +87,4 @@ export class ImageLookup {
 // "Bald  Eagle" and "bald eagle" are one search; one cache entry serves both.
 function cacheKey(birdName: string): string {
   return birdName.trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-// What a cached photo holds in memory: its URL, alt text and credit, the strings an upstream sets.
-function photoStrings(photo: Photo | null): string[] {
-  if (photo === null) return [];
-  const { url, alt, credit } = photo;
-  return [
-    url,
-    alt ?? '',
-    ...(credit ? [credit.name, credit.url, credit.source, credit.sourceUrl] : []),
-  ];
 }

@@ -8,6 +8,8 @@ import { displayText, type PhotoCredit } from '../shared/photo.js';
 const REFERRAL = { utm_source: 'aviary', utm_medium: 'referral' } as const;
 const UNSPLASH_ORIGIN = 'https://unsplash.com';
 const UNSPLASH_HOME = withReferral(new URL(UNSPLASH_ORIGIN));
+// A profile page is `https://unsplash.com/@username`; a longer link is not one, and is not kept.
+const MAX_PROFILE_URL_LENGTH = 300;
 
 /** What a search result says about its photo beyond the URL: its alt text and its credit. */
 export interface UnsplashPhotoDetails {
@@ -41,7 +43,8 @@ export function unsplashPhotoDetails(body: unknown): UnsplashPhotoDetails {
 
 // An Unsplash page, with the referral parameters; `undefined` for anything else.
 function unsplashLink(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 300 || !URL.canParse(value)) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_PROFILE_URL_LENGTH || !URL.canParse(value))
+    return undefined;
   const url = new URL(value);
   if (url.origin !== UNSPLASH_ORIGIN || url.username || url.password) return undefined;
   return withReferral(url);

@@ -6,7 +6,7 @@ import {
   type ServiceAppDependencies,
 } from '../shared/http/create-service-app.js';
 import type { RequestState } from '../shared/http/request-context.js';
-import type { Photo } from '../shared/photo.js';
+import { defaultImagePhoto } from '../shared/photo.js';
 import { answerBird } from './bird-answer.js';
 import { addPlaceholderRoute } from './card/placeholder.js';
 import type { BirdConfig } from './config.js';
@@ -43,7 +43,7 @@ export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<Reque
       const deadline = upstreamDeadline(receivedAt, config.upstreamTimeoutMs);
       const context = { metrics, logger, requestId };
       const fact = await withFallback('facts', () => facts.randomFact(deadline), null, context);
-      const defaultImage: Photo = { url: config.defaultImageUrl };
+      const defaultImage = defaultImagePhoto(config.defaultImageUrl);
       const photo =
         fact === null
           ? defaultImage

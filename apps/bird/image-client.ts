@@ -1,9 +1,20 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { approximateBytes, CachedLookup } from '../shared/upstream/cached-lookup.js';
 import { REQUEST_ID_HEADER } from '../shared/http/request-context.js';
 import { httpUrl } from '../shared/valid-url.js';
 import type { Metrics } from '../shared/metrics.js';
-import { PHOTO_MEDIA_TYPE, photoFrom, type Photo } from '../shared/photo.js';
-import { MalformedResponseError, type UpstreamClient } from '../shared/upstream/upstream-client.js';
+import {
+  forbidsStoring,
+  PHOTO_MEDIA_TYPE,
+  photoFrom,
+  photoStrings,
+  type Photo,
+} from '../shared/photo.js';
+import {
+  BREAKER_HALF_OPEN_AFTER_MS,
+  MalformedResponseError,
+  type UpstreamClient,
+} from '../shared/upstream/upstream-client.js';
 
 /** Options for {@link BirdImageClient}. */
 export interface BirdImageClientOptions {
@@ -13,6 +24,11 @@ export interface BirdImageClientOptions {
   readonly metrics: Metrics;
   /** How long an answer is reused. @default 5 minutes */
   readonly ttlMs?: number;
+  /**
+   * How long an answer birdImage marks `no-store` (its default image) is reused.
+   * @default {@link DEFAULT_IMAGE_TTL_MS}
+   */
+  readonly defaultImageTtlMs?: number;
   /** Most names cached. @default 1000 */
   readonly maxEntries?: number;
   /** Most bytes cached (see `CachedLookup`). @default 2 MiB */
@@ -22,6 +38,21 @@ export interface BirdImageClientOptions {
 // The photo with its credit, which the bird card shows; a birdImage that predates it (during a
 // rollout, say) ignores the preference and answers the URL string, which is still good.
 const ACCEPT = `${PHOTO_MEDIA_TYPE}, application/json;q=0.5`;
+
+/**
+ * How long bird reuses birdImage's default image (an answer marked `no-store`): a fifth of the
+ * time an open breaker waits for its trial call, 2 s. Unsplash's recovery reaches birdImage at
+ * its breaker's next trial call; bird then shows real photos within this long. Not zero: while
+ * Unsplash is down, each name costs birdImage one call per this long, not one per request.
+ */
+export const DEFAULT_IMAGE_TTL_MS = BREAKER_HALF_OPEN_AFTER_MS / 5;
+
+/** A birdImage answer, and whether it may be kept for the whole TTL. */
+interface ImageAnswer {
+  readonly photo: Photo;
+  /** birdImage said `no-store`: its default image, kept for `defaultImageTtlMs` only. */
+  readonly briefly: boolean;
+}
 
 /** What a lookup passes on to birdImage. */
 export interface ImageRequest {
@@ -34,19 +65,23 @@ export interface ImageRequest {
 /**
  * Asks birdImage for a bird's photo. Answers are cached for a few minutes, so a steady stream of
  * requests for the same few hundred birds costs birdImage one call per bird per TTL; birdImage
- * keeps its own, longer cache in front of Unsplash.
+ * keeps its own, longer cache in front of Unsplash. An answer birdImage marks `no-store` (its
+ * default image, given when Unsplash fails) is kept for seconds only, so a recovered Unsplash
+ * shows on bird soon after birdImage sees it.
  */
 export class BirdImageClient {
-  readonly #cache: CachedLookup<Photo, ImageRequest>;
+  readonly #cache: CachedLookup<ImageAnswer, ImageRequest>;
 
   constructor(options: BirdImageClientOptions) {
     const { upstream, baseUrl } = options;
-    this.#cache = new CachedLookup<Photo, ImageRequest>({
+    this.#cache = new CachedLookup<ImageAnswer, ImageRequest>({
       name: 'image',
       maxEntries: options.maxEntries ?? 1000,
       maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
-      sizeOf: (image, name) => approximateBytes(name, [image.url]),
+      sizeOf: (answer, name) => approximateBytes(name, photoStrings(answer.photo)),
       ttlMs: options.ttlMs ?? 5 * 60 * 1000,
+      missTtlMs: options.defaultImageTtlMs ?? DEFAULT_IMAGE_TTL_MS,
+      isMiss: (answer) => answer.briefly,
       metrics: options.metrics,
       // Concurrent lookups of a name share the first one's call: its request id and deadline.
       load: (birdName, { requestId, deadline }) =>
@@ -63,16 +98,16 @@ export class BirdImageClient {
 
   /** The photo birdImage gives for `birdName`. Rejects when birdImage fails. */
   async photoFor(birdName: string, request: ImageRequest): Promise<Photo> {
-    return this.#cache.get(birdName, request);
+    return (await this.#cache.get(birdName, request)).photo;
   }
 }
 
 // A photo object under its own media type, or the plain contract: a JSON string holding a URL.
 // Anything else (a bare or quoted URL, an object sent as plain JSON) is malformed.
-function parsePhoto(body: unknown, contentType: string): Photo {
+function parsePhoto(body: unknown, contentType: string, headers: IncomingHttpHeaders): ImageAnswer {
   const photo = isPhotoMediaType(contentType) ? photoFrom(body) : urlOnly(httpUrl(body));
   if (photo === undefined) throw new MalformedResponseError('birdImage did not answer a photo');
-  return photo;
+  return { photo, briefly: forbidsStoring(headers['cache-control']) };
 }
 
 function isPhotoMediaType(contentType: string): boolean {

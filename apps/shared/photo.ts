@@ -32,8 +32,38 @@ export interface Photo {
   readonly credit?: PhotoCredit;
 }
 
-// Longer than any name or caption a person reads on a card; caps what an upstream can inflate.
-const MAX_TEXT_LENGTH = 300;
+/**
+ * The `alt` of the default image: it is not a photo of the bird asked about, whatever it shows
+ * (`DEFAULT_IMAGE_URL` may point anywhere).
+ */
+export const DEFAULT_IMAGE_ALT = 'No photo of this bird is available';
+
+/** The default image at `url`, as a {@link Photo}: with its alt text, and no credit. */
+export function defaultImagePhoto(url: string): Photo {
+  return { url, alt: DEFAULT_IMAGE_ALT };
+}
+
+/**
+ * The `Cache-Control` of an answer that is not a photo of the bird asked about: the default
+ * image, whether Unsplash failed, the hour's searches were spent, or nothing was found. No HTTP
+ * cache may keep it: once Unsplash answers again, the next request must be able to get the
+ * photo. bird reads it too, and keeps such an answer only briefly (see `BirdImageClient`).
+ */
+export const DEFAULT_IMAGE_CACHE_CONTROL = 'no-store';
+
+/** Whether a `Cache-Control` value forbids keeping the answer (it has `no-store`). */
+export function forbidsStoring(cacheControl: string | undefined): boolean {
+  return (cacheControl ?? '')
+    .split(',')
+    .some((directive) => directive.trim().toLowerCase() === 'no-store');
+}
+
+/**
+ * Longest text kept from an upstream (alt text, a photographer's name), in UTF-16 units: longer
+ * than any name or caption a person reads on a card. Longer text is dropped, not cut: it is not
+ * a caption gone long but an upstream inflating its answer.
+ */
+export const MAX_TEXT_LENGTH = 300;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -84,4 +114,15 @@ export function withOptional(
     ...(alt === undefined ? {} : { alt }),
     ...(credit === undefined ? {} : { credit }),
   };
+}
+
+/** The strings a photo holds (URL, alt text, credit): what a cache of it keeps in memory. */
+export function photoStrings(photo: Photo | null): string[] {
+  if (photo === null) return [];
+  const { url, alt, credit } = photo;
+  return [
+    url,
+    alt ?? '',
+    ...(credit ? [credit.name, credit.url, credit.source, credit.sourceUrl] : []),
+  ];
 }

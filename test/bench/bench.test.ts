@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { podFactsOf } from '../../bench/pods.js';
+import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 import { render, writeResults } from '../../bench/report.js';
 import { runBench, type Settings } from '../../bench/scenarios.js';
 import { targetsOf } from '../../bench/targets.js';
@@ -42,8 +43,13 @@ describe('the bench, end to end', () => {
         expect(comparison.p99Ms.service.median).toBeGreaterThan(0);
         expect(comparison.flatOut.service.requests).toBeGreaterThan(0);
       }
-      // bird asked birdImage about each catalog bird once, then answered from its cache.
-      expect(bird.check).toBe('60 searches reached the stand-in Unsplash');
+      // bird asked birdImage about each bird it picked once (at random: on a busy machine it
+      // may not pick all of the catalog's), then answered from its cache.
+      const birdSearches = Number(
+        /^(\d+) searches reached the stand-in Unsplash$/.exec(bird.check)?.[1],
+      );
+      expect(birdSearches).toBeGreaterThan(0);
+      expect(birdSearches).toBeLessThanOrEqual(catalog.length);
       expect(cached.check).toBe('0 searches reached the stand-in Unsplash');
       expect(open.check).toMatch(/^8 calls reached the dead upstream/);
       expect(results.startup.bird.cpuMs.median).toBeGreaterThan(results.startup.bare.cpuMs.median);

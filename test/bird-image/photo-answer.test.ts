@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
+import { DEFAULT_IMAGE_ALT, PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
 import { startStubUpstream, type Behaviour, type StubUpstream } from '../support/stub-upstream.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';
@@ -70,10 +70,10 @@ describe('birdImage GET /?birdName= as a photo (Accept: application/vnd.aviary.p
     expect(body).toEqual({ url: PHOTO, alt: 'A puffin on a cliff top' });
   });
 
-  it('answers the default image, with no credit, when Unsplash has no http(s) photo', async () => {
+  it('answers the default image, with its alt text and no credit, when Unsplash has no http(s) photo', async () => {
     const served = await startBirdImage(unsplashAnswer('javascript:alert(1)'));
     const { body } = await get(served, '/?birdName=Kea', PHOTO_MEDIA_TYPE);
-    expect(body).toEqual({ url: MISSINGNO_IMAGE_URL });
+    expect(body).toEqual({ url: MISSINGNO_IMAGE_URL, alt: DEFAULT_IMAGE_ALT });
   });
 });
 

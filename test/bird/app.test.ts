@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
@@ -8,6 +9,7 @@ import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { createMetrics } from '../../apps/shared/metrics.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
+import { upstreamDeadline } from '../../apps/shared/upstream/deadline.js';
 import { UpstreamClient } from '../../apps/shared/upstream/upstream-client.js';
 import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
 import {
@@ -242,14 +244,24 @@ describe('bird GET / on a remote facts source', () => {
   });
 
   it('answers within UPSTREAM_TIMEOUT_MS when a slow facts source leaves too little for the image', async () => {
-    // Facts take 2/3 of the deadline; birdImage hangs. Each call with a deadline of its own
-    // would answer after 200 + 300 ms; sharing the request's deadline, the answer comes in 300.
-    const facts = await stub(json(collection, { delayMs: 200 }));
+    // Every figure comes from the budget: the calls share what upstreamDeadline leaves of it,
+    // the facts take half of that and birdImage hangs. Each call with a deadline of its own
+    // would answer after the facts' delay plus a whole budget; sharing the request's, the image
+    // call ends with the calls' share and the answer comes within the budget. A budget of a
+    // second leaves a loaded machine the kept-back quarter (250 ms) to connect and answer, and
+    // the facts call as long again as it takes, so it never falls back itself.
+    const budgetMs = 1_000;
+    const callsShareMs = upstreamDeadline(0, budgetMs);
+    const facts = await stub(json(collection, { delayMs: callsShareMs / 2 }));
     const birdImage = await stub(hang());
-    await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
-    const started = Date.now();
+    await startBird({
+      UPSTREAM_TIMEOUT_MS: String(budgetMs),
+      BIRD_FACTS_URL: facts.url,
+      BIRD_IMAGE_URL: birdImage.url,
+    });
+    const started = performance.now();
     const answer = await getBird();
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 100);
+    expect(performance.now() - started).toBeLessThan(budgetMs);
     expect(answer.name).toMatch(/Kea|Kakapo/);
     expect(answer.image).toBe(MISSINGNO_IMAGE_URL);
     expect(birdImage.requests).toHaveLength(1);

@@ -219,6 +219,42 @@ describe('the bird card in headless Chromium', () => {
     await close();
   });
 
+  it('keeps the text inside a phone card when the photo fails with JavaScript off', async () => {
+    // Without the script, nothing swaps in the placeholder: the browser lays out a broken image,
+    // as it does when the photo fails before the script has run.
+    const unsplash = await stub(unsplashAnswer(imageHost.missingUrl));
+    const birdUrl = await startServices(unsplash);
+    const context = await browser.newContext({
+      ...PHONE,
+      javaScriptEnabled: false,
+      ignoreHTTPSErrors: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${birdUrl}/`);
+    const layout = await page.evaluate(() => {
+      const box = (selector: string) => document.querySelector(selector)!.getBoundingClientRect();
+      const description = document.querySelector('.description')!;
+      const img = document.querySelector<HTMLImageElement>('main img')!;
+      return {
+        card: box('main'),
+        text: box('.text'),
+        image: box('main img'),
+        description: box('.description'),
+        clipped: description.scrollWidth > description.clientWidth,
+        overflows: document.documentElement.scrollWidth > window.innerWidth,
+        broken: img.complete && img.naturalWidth === 0,
+      };
+    });
+    await context.close();
+    expect(layout.broken).toBe(true);
+    expect(layout.overflows).toBe(false);
+    expect(layout.clipped).toBe(false);
+    for (const part of [layout.text, layout.image, layout.description]) {
+      expect(part.width).toBeLessThanOrEqual(layout.card.width);
+      expect(part.right).toBeLessThanOrEqual(layout.card.right);
+    }
+  });
+
   it.each([
     ['a desktop, light', DESKTOP, 'light', 'bird-card.png'],
     ['a phone, dark', PHONE, 'dark', 'bird-card-phone-dark.png'],

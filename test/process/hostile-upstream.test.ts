@@ -2,6 +2,7 @@ import { Agent, get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
+import { MAX_TEXT_LENGTH, PHOTO_MEDIA_TYPE, type Photo } from '../../apps/shared/photo.js';
 import { killAllServices, startService } from '../support/process.js';
 import { sampleValue } from '../support/telemetry.js';
 import { hang, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
@@ -30,11 +31,11 @@ interface Answer {
   readonly elapsedMs: number;
 }
 
-/** GETs `path` on 127.0.0.1:`port` through `agent`, timed at the client. */
-function get(port: number, path: string, agent: Agent): Promise<Answer> {
+/** GETs `path` on 127.0.0.1:`port` through `agent`, with `accept`, timed at the client. */
+function get(port: number, path: string, agent: Agent, accept = '*/*'): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    httpGet({ host: '127.0.0.1', port, path, agent }, (response) => {
+    httpGet({ host: '127.0.0.1', port, path, agent, headers: { accept } }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -128,6 +129,70 @@ describe('birdImage against a hostile Unsplash', () => {
 
       expect(service.child.exitCode).toBeNull();
       expect(unsplash.requests.length).toBeGreaterThan(NAMES / 2);
+      expect(peakRss).toBeGreaterThan(0);
+      expect(peakRss).toBeLessThan(RSS_BOUND_BYTES);
+    },
+  );
+
+  // Review of issue 20: a photo URL as long as birdImage passes on, with an alt text and a
+  // photographer's name each over a hundred thousand characters, a body of about 250 KB.
+  const INFLATED_ANSWER = Buffer.from(
+    JSON.stringify({
+      results: [
+        {
+          urls: { thumb: `https://images.unsplash.com/${'p'.repeat(2_000)}` },
+          alt_description: 'a'.repeat(124_000),
+          user: { name: 'n'.repeat(125_000), links: { html: 'https://unsplash.com/@ada' } },
+        },
+      ],
+    }),
+  );
+
+  it(
+    `answers 4,000 new names, 32 at once, from inflated answers, every field capped, under 200 MiB`,
+    { timeout: 180_000 },
+    async () => {
+      const names = 4_000;
+      const concurrency = 32;
+      unsplash = await startStubUpstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(INFLATED_ANSWER);
+      });
+      const service = startService('bird-image', {
+        ...BASE_ENV,
+        UNSPLASH_API_URL: unsplash.url,
+        NODE_OPTIONS: POD_NODE_OPTIONS,
+      });
+      const port = await service.waitForPort();
+      const agent = new Agent({ keepAlive: true, maxSockets: concurrency + 1 });
+      let peakRss = 0;
+      const readRss = async () => {
+        const exposition = (await get(port, '/metrics', agent)).body;
+        peakRss = Math.max(peakRss, sampleValue(exposition, 'process_resident_memory_bytes'));
+      };
+      const longest = { url: 0, alt: 0, creditName: 0 };
+      try {
+        await inParallel(names, concurrency, async (index) => {
+          const answer = await get(port, `/?birdName=bird-${index}`, agent, PHOTO_MEDIA_TYPE);
+          expect([200, 503]).toContain(answer.status);
+          if (answer.status === 200) {
+            const photo = JSON.parse(answer.body) as Photo;
+            longest.url = Math.max(longest.url, photo.url.length);
+            longest.alt = Math.max(longest.alt, photo.alt?.length ?? 0);
+            longest.creditName = Math.max(longest.creditName, photo.credit?.name.length ?? 0);
+          }
+          if (index % 100 === 0) await readRss();
+        });
+        await readRss();
+      } finally {
+        agent.destroy();
+      }
+
+      // The photo was passed on; the inflated alt text and name were not.
+      expect(longest.url).toBe(`https://images.unsplash.com/${'p'.repeat(2_000)}`.length);
+      expect(longest.alt).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+      expect(longest.creditName).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+      expect(service.child.exitCode).toBeNull();
+      expect(unsplash.requests.length).toBeGreaterThan(names / 2);
       expect(peakRss).toBeGreaterThan(0);
       expect(peakRss).toBeLessThan(RSS_BOUND_BYTES);
     },

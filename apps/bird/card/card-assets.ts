@@ -15,8 +15,10 @@ export const CARD_STYLE = `
 body { margin: 0; min-height: 100vh; display: grid; place-items: center; padding: 1rem;
   background: var(--bg); color: var(--text);
   font: 1rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+/* minmax(0, …): no column grows past the card, whatever its content asks for (a broken image
+   is laid out at its width attribute, 400 px, wider than a phone's card). */
 main { width: 100%; max-width: 56rem; background: var(--card); border-radius: 1rem;
-  box-shadow: var(--shadow); overflow: hidden; display: grid; grid-template-columns: 1fr; }
+  box-shadow: var(--shadow); overflow: hidden; display: grid; grid-template-columns: minmax(0, 1fr); }
 @media (min-width: 44rem) { main { grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); } }
 figure { margin: 0; display: flex; flex-direction: column; background: #dde3e8; }
 img { display: block; width: 100%; aspect-ratio: 4 / 3; object-fit: cover; flex: 1 1 auto; }

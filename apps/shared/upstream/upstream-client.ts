@@ -1,4 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { got, HTTPError, type Got } from 'got';
@@ -19,7 +19,10 @@ export interface UpstreamClientOptions {
   readonly retryLimit?: number;
   /** Consecutive failures that open the breaker. @default 5 */
   readonly breakerThreshold?: number;
-  /** How long the breaker stays open before it lets one trial call through. @default 10000 */
+  /**
+   * How long the breaker stays open before it lets one trial call through.
+   * @default {@link BREAKER_HALF_OPEN_AFTER_MS}
+   */
   readonly breakerHalfOpenAfterMs?: number;
   /** Headers sent with every call (credentials go here, never in a URL). @default {} */
   readonly headers?: Readonly<Record<string, string>>;
@@ -62,9 +65,10 @@ export interface GetJsonOptions<T> {
   /**
    * Checks the parsed body and returns what the caller needs; throwing here counts as an
    * upstream error, so a malformed answer trips the breaker like a 500 would. `contentType` is
-   * the answer's `Content-Type` (empty when absent), for callers that negotiated one.
+   * the answer's `Content-Type` (empty when absent), for callers that negotiated one; `headers`
+   * all of the answer's headers (its `Cache-Control`, say).
    */
-  readonly parse: (body: unknown, contentType: string) => T;
+  readonly parse: (body: unknown, contentType: string, headers: IncomingHttpHeaders) => T;
 }
 
 /** A failed upstream call, with the outcome recorded for it. */
@@ -99,6 +103,12 @@ class CircuitOpenError extends Error {
     super('the circuit breaker is open');
   }
 }
+
+/**
+ * How long an open breaker turns calls away before its trial call, by default: an upstream that
+ * recovers is noticed at most this long after it does, on the next call.
+ */
+export const BREAKER_HALF_OPEN_AFTER_MS = 10_000;
 
 const RETRYABLE_STATUS_CODES = [408, 429, 500, 502, 503, 504];
 // Leave a retry only when it has this much of the deadline left to run in.
@@ -142,7 +152,7 @@ export class UpstreamClient {
     });
     this.#breaker = new CircuitBreaker({
       threshold: options.breakerThreshold ?? 5,
-      halfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 10_000,
+      halfOpenAfterMs: options.breakerHalfOpenAfterMs ?? BREAKER_HALF_OPEN_AFTER_MS,
       now: this.#now,
       onStateChange: reportBreakerState(options.name, options),
     });
@@ -241,7 +251,7 @@ export class UpstreamClient {
     } catch (error) {
       throw new MalformedResponseError('response body is not JSON', { cause: error });
     }
-    return options.parse(body, response.headers['content-type'] ?? '');
+    return options.parse(body, response.headers['content-type'] ?? '', response.headers);
   }
 }
 
