@@ -355,6 +355,18 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
     );
   });
 
+  it('fails the failing canary on its injected 500s alone, not on shed 503s', async () => {
+    // A starved machine sheds some requests with 503 (event-loop lag) and could fail any canary
+    // on errors: the 500s FAULT_ERROR_RATIO injects must fail the analysis by themselves.
+    const errorRatio = templates.find((t) => t.metadata.name === 'aviary-error-ratio')!;
+    expect(errorRatio.spec.metrics[0]!.provider.prometheus!.query).toContain('status=~"5.."');
+    const injectedOnly = await judge(CANARIES.failing.hash, (t) => ({
+      ...t,
+      query: t.query.replace('status=~"5.."', 'status="500"'),
+    }));
+    expect(injectedOnly['aviary-error-ratio']).toBe('Failed');
+  });
+
   it('calls an idle canary inconclusive: no traffic, no verdict', async () => {
     expect(await judge(CANARIES.idle.hash)).toEqual({
       'aviary-error-ratio': 'Inconclusive',
