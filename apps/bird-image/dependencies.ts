@@ -12,7 +12,10 @@ const UNSPLASH_MAX_BODY_BYTES = 256 * 1024;
 
 /** Builds birdImage's real dependencies from its config. */
 export function createDependencies(config: BirdImageConfig, logger: Logger): BirdImageDependencies {
-  const shared = createServiceAppDependencies(logger, { maxInFlight: config.maxInFlight });
+  const shared = createServiceAppDependencies(logger, {
+    maxInFlight: config.maxInFlight,
+    faults: config.faults,
+  });
   const key = config.unsplashAccessKey;
   if (key === undefined) {
     logger.warn(

@@ -14,7 +14,10 @@ const IMAGE_MAX_BODY_BYTES = 8 * 1024;
 
 /** Builds bird's real dependencies from its config. */
 export function createDependencies(config: BirdConfig, logger: Logger): BirdDependencies {
-  const shared = createServiceAppDependencies(logger, { maxInFlight: config.maxInFlight });
+  const shared = createServiceAppDependencies(logger, {
+    maxInFlight: config.maxInFlight,
+    faults: config.faults,
+  });
   const agents = keepAliveAgents();
   const upstream = (name: 'facts' | 'image', maxBodyBytes: number) =>
     new UpstreamClient({

@@ -1,3 +1,4 @@
+import { MAX_FAULT_LATENCY_MS, NO_FAULTS, type FaultSettings } from './faults.js';
 import { DEFAULT_MAX_IN_FLIGHT } from './http/load-shedding.js';
 import { httpUrl } from './valid-url.js';
 
@@ -154,6 +155,27 @@ export const logFormatVar = () =>
     'auto',
   );
 
+/** A share from 0 to 1 written as a decimal, e.g. `0.25`. */
+export const ratioVar = (fallback: number) =>
+  variable(
+    (text) =>
+      Number(
+        check(
+          text,
+          /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(text),
+          'must be a decimal from 0 to 1, e.g. 0.25',
+        ),
+      ),
+    fallback,
+  );
+
+/** `true` or `false`, nothing else: a typo must not silently mean either. */
+export const booleanVar = (fallback: boolean) =>
+  variable(
+    (text) => check(text, text === 'true' || text === 'false', 'must be true or false') === 'true',
+    fallback,
+  );
+
 /** The interface to listen on. */
 export const hostVar = () =>
   variable(
@@ -172,6 +194,10 @@ export const commonVariables = (defaultPort: number) => ({
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
   MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),
+  // Fault drills (apps/shared/faults.ts): off unless set, never set in production.
+  FAULT_ERROR_RATIO: ratioVar(NO_FAULTS.errorRatio),
+  FAULT_LATENCY_MS: wholeNumberVar(NO_FAULTS.latencyMs, 0, MAX_FAULT_LATENCY_MS),
+  FAULT_UNREADY: booleanVar(NO_FAULTS.unready),
 });
 
 /** The values of a set of variables, by name. */
@@ -191,6 +217,8 @@ export interface CommonConfig {
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
   /** Requests answered at once; more are shed with a 503 (see `LoadShedder`). */
   readonly maxInFlight: number;
+  /** Faults switched on for a drill; all off by default (see `Faults`). */
+  readonly faults: FaultSettings;
 }
 
 /** Maps the shared variables to {@link CommonConfig}. */
@@ -204,6 +232,11 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
     shutdown: { delayMs: vars.SHUTDOWN_DELAY_MS, timeoutMs: vars.SHUTDOWN_TIMEOUT_MS },
     maxInFlight: vars.MAX_IN_FLIGHT_REQUESTS,
+    faults: {
+      errorRatio: vars.FAULT_ERROR_RATIO,
+      latencyMs: vars.FAULT_LATENCY_MS,
+      unready: vars.FAULT_UNREADY,
+    },
   };
 }
 

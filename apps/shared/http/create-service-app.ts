@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { Faults, NO_FAULTS, type FaultSettings, type FaultsDependencies } from '../faults.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
@@ -16,6 +17,7 @@ export interface ServiceAppDependencies {
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   readonly loadShedder: LoadShedder;
+  readonly faults: Faults;
 }
 
 /** The router a service adds its own routes to. */
@@ -41,6 +43,7 @@ export function createServiceApp(
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(deps.loadShedder.middleware(deps.metrics));
   app.use(jsonErrors(deps.logger));
+  app.use(deps.faults.middleware());
   app.use(strictQuery());
   app.use(unservedMethods());
   app.use(router.routes());
@@ -48,18 +51,33 @@ export function createServiceApp(
   return app;
 }
 
+/** Options of {@link createServiceAppDependencies}. */
+export interface ServiceAppOptions extends Pick<FaultsDependencies, 'random' | 'sleep'> {
+  /** @default DEFAULT_MAX_IN_FLIGHT */
+  readonly maxInFlight?: number;
+  /** @default NO_FAULTS */
+  readonly faults?: FaultSettings;
+}
+
 /**
- * The shared dependencies, fresh: a metrics registry of the app's own, a ready state and a load
- * shedder admitting `maxInFlight` requests at once.
+ * The shared dependencies, fresh: a metrics registry of the app's own, a ready state, a load
+ * shedder admitting `maxInFlight` requests at once, and the faults of a drill (none unless set).
  */
 export function createServiceAppDependencies(
   logger: Logger,
-  { maxInFlight = DEFAULT_MAX_IN_FLIGHT } = {},
+  {
+    maxInFlight = DEFAULT_MAX_IN_FLIGHT,
+    faults = NO_FAULTS,
+    random,
+    sleep,
+  }: ServiceAppOptions = {},
 ): ServiceAppDependencies {
+  const metrics = createMetrics();
   return {
     logger,
-    metrics: createMetrics(),
+    metrics,
     readiness: new Readiness(),
     loadShedder: new LoadShedder({ maxInFlight }),
+    faults: new Faults(faults, { registry: metrics.registry, logger, random, sleep }),
   };
 }

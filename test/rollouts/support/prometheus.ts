@@ -45,16 +45,20 @@ export function prometheusVersion(): string {
 
 /**
  * Starts Prometheus scraping `targets` every `scrapeInterval` (one job per distinct `job` label,
- * the label Prometheus would otherwise set from the job name), and waits until it is ready.
+ * the label Prometheus would otherwise set from the job name), evaluating `ruleGroups` (a
+ * PrometheusRule's `spec.groups`) as often, and waits until it is ready.
  */
 export async function startPrometheus(
   targets: readonly ScrapeTarget[],
   scrapeInterval = '1s',
+  ruleGroups: readonly unknown[] = [],
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'aviary-prometheus-'));
   const jobs = [...new Set(targets.map((t) => t.labels.job ?? 'unlabelled'))];
+  writeFileSync(path.join(dir, 'rules.yml'), stringify({ groups: ruleGroups }));
   const config = {
     global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval },
+    rule_files: [path.join(dir, 'rules.yml')],
     scrape_configs: jobs.map((job) => ({
       job_name: job,
       metrics_path: '/metrics',
