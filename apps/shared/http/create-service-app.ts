@@ -6,6 +6,7 @@ import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
 import { DEFAULT_MAX_IN_FLIGHT, LoadShedder } from './load-shedding.js';
 import { observeRequests } from './observe-requests.js';
+import { protocolRules } from './protocol-rules.js';
 import { requestContext, type RequestState } from './request-context.js';
 import { responseHeaders } from './response-headers.js';
 import { strictQuery } from './strict-query.js';
@@ -41,6 +42,7 @@ export function createServiceApp(
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(deps.loadShedder.middleware(deps.metrics));
   app.use(jsonErrors(deps.logger));
+  app.use(protocolRules());
   app.use(strictQuery());
   app.use(unservedMethods());
   app.use(router.routes());

@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
+import { passUnmetExpectationsToApp } from './protocol-rules.js';
 
 /** How long a client may take, in milliseconds; each is a `node:http` server setting. */
 export interface ServerTimeouts {
@@ -48,14 +49,18 @@ const UNPARSED_ROUTE = 'unparsed';
 /**
  * A `node:http` server for `app` that also answers what never reaches Koa, as JSON with one log
  * line and a count in `http_requests_total`: a request Node's parser refuses (400, 431 for
- * headers over the limit, 408 for a client too slow) and `CONNECT` (405). Its connections are
+ * headers over the limit, 408 for a client too slow) and `CONNECT` (405). What Node would
+ * otherwise answer itself after parsing (a missing `Host`, an unmet `Expect`) goes to the app,
+ * which refuses it like any other bad request (`protocol-rules.ts`). Its connections are
  * tracked so that shutdown can end idle and half-sent ones at once ({@link endConnections}).
  */
 export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {}): Server {
   const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
   const handle = app.callback();
   const server = createServer(
-    { connectionsCheckingInterval: timeouts.checkEveryMs },
+    // A missing Host is refused by the app (protocol-rules.ts), with a JSON body, a log line and
+    // a count; Node's own answer is a bare 400.
+    { connectionsCheckingInterval: timeouts.checkEveryMs, requireHostHeader: false },
     // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
     (req, res) => void handle(req, res),
   );
@@ -81,6 +86,7 @@ export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     refuse(socket, 405, 'CONNECT', {});
   });
+  passUnmetExpectationsToApp(server);
   trackConnections(server);
   return server;
 }
