@@ -1,4 +1,10 @@
-import { STATUS_CODES, createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  STATUS_CODES,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from '../logger.js';
@@ -126,29 +132,53 @@ function answerOnSocket(socket: Socket, status: number, headers: Record<string, 
 
 interface Connections {
   readonly all: Set<Socket>;
-  /** Sockets whose request the app is answering now. */
-  readonly busy: Set<Socket>;
+  /** Sockets whose request the app is answering now, with the answer under way on each. */
+  readonly busy: Map<Socket, ServerResponse>;
+  /** Every answer from now on carries `Connection: close` (see {@link closeAfterEachAnswer}). */
+  closing: boolean;
   ending: boolean;
 }
 
 const tracked = new WeakMap<Server, Connections>();
 
 function trackConnections(server: Server): void {
-  const connections: Connections = { all: new Set(), busy: new Set(), ending: false };
+  const connections: Connections = {
+    all: new Set(),
+    busy: new Map(),
+    closing: false,
+    ending: false,
+  };
   tracked.set(server, connections);
   server.on('connection', (socket: Socket) => {
     connections.all.add(socket);
     socket.once('close', () => connections.all.delete(socket));
   });
-  server.on('request', (req: IncomingMessage, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const { socket } = req;
-    connections.busy.add(socket);
+    connections.busy.set(socket, res);
+    // Listeners run in order, and Koa answers asynchronously: no header has been written yet.
+    if (connections.closing) res.shouldKeepAlive = false;
     res.once('close', () => {
       connections.busy.delete(socket);
       // Once shutting down, a connection ends with the answer it was busy with.
       if (connections.ending) socket.end(() => socket.destroy());
     });
   });
+}
+
+/**
+ * For the start of shutdown: every answer of `server` from now on, and each under way whose
+ * headers are not written yet, carries `Connection: close`, and its connection closes after it.
+ * A keep-alive client then opens a new connection for its next request (which the endpoint
+ * controller sends elsewhere) instead of reusing one that {@link endConnections} will cut.
+ */
+export function closeAfterEachAnswer(server: Server): void {
+  const connections = tracked.get(server);
+  if (connections === undefined) return;
+  connections.closing = true;
+  for (const res of connections.busy.values()) {
+    if (!res.headersSent) res.shouldKeepAlive = false;
+  }
 }
 
 /**
