@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { droppedLogLines } from '../log-output.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
@@ -60,7 +61,7 @@ export function createServiceAppDependencies(
 ): ServiceAppDependencies {
   return {
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ droppedLogLines: () => droppedLogLines(logger) }),
     readiness: new Readiness(),
     loadShedder: new LoadShedder({ maxInFlight }),
   };
