@@ -12,7 +12,12 @@ let served: ServedApp;
 beforeEach(async () => {
   unsplash = await startStubUpstream(unsplashSearch());
   served = await startService(birdImageService, {
-    env: { UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'test-access-key-0123' },
+    env: {
+      UNSPLASH_API_URL: unsplash.url,
+      UNSPLASH_ACCESS_KEY: 'test-access-key-0123',
+      // Not a test of time: a loaded machine must not turn a search into a fallback.
+      UPSTREAM_TIMEOUT_MS: '10000',
+    },
   });
 });
 afterEach(async () => {
