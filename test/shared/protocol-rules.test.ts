@@ -30,7 +30,8 @@ afterEach(() => served.close());
 
 /** Sends `head` and its header lines as one request, and reads what comes back. */
 const send = (head: string, headers: readonly string[]) =>
-  rawExchange(served.url, [`${[head, ...headers].join('\r\n')}\r\n\r\n`], { waitMs: 1_000 });
+  // Every exchange below ends with the server closing; the wait only bounds a broken one.
+  rawExchange(served.url, [`${[head, ...headers].join('\r\n')}\r\n\r\n`], { waitMs: 5_000 });
 
 /** Expects a JSON error with `status`, one `request` log line and one count for it. */
 async function expectAnsweredByApp(

@@ -19,7 +19,10 @@ import {
 } from '../../support/stub-upstream.js';
 
 const MAX_BODY_BYTES = 1024;
-const TIMEOUT_MS = 400;
+// Long enough that no answer below is cut short on a loaded machine; the hanging upstream is
+// given HANG_TIMEOUT_MS instead.
+const TIMEOUT_MS = 10_000;
+const HANG_TIMEOUT_MS = 400;
 
 let stub: StubUpstream;
 beforeEach(async () => {
@@ -31,12 +34,13 @@ afterEach(() => stub.close());
 async function loggedReason(
   url: string,
   parse: (body: unknown) => unknown = (body) => body,
+  timeoutMs = TIMEOUT_MS,
 ): Promise<unknown> {
   const logs = captureLogs();
   const metrics = createMetrics();
   const client = new UpstreamClient({
     name: 'facts',
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs,
     maxBodyBytes: MAX_BODY_BYTES,
     retryLimit: 0,
     metrics,
@@ -87,7 +91,9 @@ describe('the logged cause of an upstream failure', () => {
 
   it('a hanging upstream: "no answer within N ms", N the time the call had', async () => {
     stub.behave(hang());
-    expect(await loggedReason(stub.url)).toBe(`no answer within ${TIMEOUT_MS} ms`);
+    expect(await loggedReason(stub.url, undefined, HANG_TIMEOUT_MS)).toBe(
+      `no answer within ${HANG_TIMEOUT_MS} ms`,
+    );
   });
 
   it('a refused connection: "connection refused (ECONNREFUSED)"', async () => {
