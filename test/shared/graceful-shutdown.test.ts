@@ -121,20 +121,21 @@ describe('gracefulShutdown', () => {
     const slow = get(`${url}/slow`, agent);
     await running!.slowStarted;
 
-    const shutdown = startShutdown({ delayMs: 1_000, timeoutMs: 5_000 });
+    // A delay long enough for both answers below, on a loaded machine too.
+    const shutdown = startShutdown({ delayMs: 3_000, timeoutMs: 5_000 });
     // Under way when shutdown began, its headers not yet written: it closes too.
     running!.release();
     const inFlight = await slow;
     expect(inFlight.socket).toBe(before.socket);
     expect(inFlight.connection).toBe('close');
-    await closedWithin(inFlight.socket, 1_000);
+    await closedWithin(inFlight.socket, 2_000);
 
     // During the delay, still served, each on a connection closed after its answer.
     const during = await get(`${url}/healthz`, agent);
     expect(during.status).toBe(200);
     expect(during.connection).toBe('close');
     expect(shutdown.settled()).toBe(false);
-    await closedWithin(during.socket, 1_000);
+    await closedWithin(during.socket, 2_000);
     expect(await shutdown.promise).toBe(0);
   });
 
