@@ -7,6 +7,10 @@ export const MAX_BIRD_NAME_LENGTH = 100;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
+// Zero-width format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM): invisible, so a name with one
+// reads as the name without it, and must be one search and one cache entry with it.
+const ZERO_WIDTH_CHARACTERS = /[\u200b-\u200d\u2060\ufeff]/g;
+
 /** The number of characters (Unicode code points) of `text`. */
 export function characterCount(text: string): number {
   // Iterating a string walks code points; `length` counts UTF-16 units.
@@ -21,19 +25,22 @@ export class BadBirdNameError extends Error {
 }
 
 /**
- * The trimmed `birdName` of a query, `''` when it is absent or empty, or a
- * {@link BadBirdNameError} when it is repeated, too long or holds control characters.
+ * The `birdName` of a query in one spelling: NFC, without zero-width characters, trimmed; `''`
+ * when it is absent or empty. A {@link BadBirdNameError} when it is repeated, holds a control
+ * character anywhere (at either end too: none is trimmed away), or is over
+ * {@link MAX_BIRD_NAME_LENGTH} characters once in that spelling.
  */
 export function birdNameFrom(query: ParsedUrlQuery): string {
   const value = query.birdName;
   if (Array.isArray(value)) throw new BadBirdNameError('birdName must be given at most once');
-  const name = (value ?? '').trim();
+  // Checked before anything is trimmed: `trim` would quietly drop a tab or a newline at an end.
+  if (CONTROL_CHARACTERS.test(value ?? '')) {
+    throw new BadBirdNameError('birdName must not contain control characters');
+  }
+  const name = (value ?? '').normalize('NFC').replace(ZERO_WIDTH_CHARACTERS, '').trim();
   // Characters (code points), not UTF-16 units: an emoji is one character, not two.
   if (characterCount(name) > MAX_BIRD_NAME_LENGTH) {
     throw new BadBirdNameError(`birdName must be at most ${MAX_BIRD_NAME_LENGTH} characters`);
-  }
-  if (CONTROL_CHARACTERS.test(name)) {
-    throw new BadBirdNameError('birdName must not contain control characters');
   }
   return name;
 }

@@ -9,6 +9,7 @@ import {
   optionalSecretVar,
   optionalStringVar,
   parseEnv,
+  SECRET_RULE,
   urlVar,
   wholeNumberVar,
   type CommonConfig,
@@ -80,6 +81,13 @@ function readKeyFile(path: string): { key: string | undefined; absence: string }
     );
   }
   // Secrets written by `echo` or an editor end with a newline that is not part of the key.
-  const key = contents.trim();
-  return { key: key === '' ? undefined : key, absence: `${path} is empty` };
+  const key = contents.replace(/\r?\n$/, '');
+  if (key === '') return { key: undefined, absence: `${path} is empty` };
+  // The variable's rule: a second line or a space would fail every call, not the start.
+  if (!SECRET_RULE.holds(key)) {
+    throw new ConfigError(
+      `invalid configuration: the key in UNSPLASH_ACCESS_KEY_FILE=${JSON.stringify(path)} ${SECRET_RULE.must} (one line; a final newline is ignored)`,
+    );
+  }
+  return { key, absence: `${path} is empty` };
 }

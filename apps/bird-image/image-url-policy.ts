@@ -13,8 +13,8 @@ const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Why `value` may not be handed to clients as a photo URL, or `undefined` when it may: it must
- * be a string of at most {@link MAX_IMAGE_URL_LENGTH} characters holding an absolute `https` URL
- * on one of `allowedHosts` (default port), without credentials. Browsers load what birdImage
+ * be a string of at most {@link MAX_IMAGE_URL_LENGTH} characters (serialized too) holding an
+ * absolute `https` URL on one of `allowedHosts` (default port), without credentials. Browsers load what birdImage
  * answers (bird's card), so an upstream must not be able to point them at `http://169.254…`,
  * an intranet host or a 200 KB URL.
  */
@@ -26,6 +26,9 @@ export function imageUrlRefusal(
   if (value.length > MAX_IMAGE_URL_LENGTH) return `longer than ${MAX_IMAGE_URL_LENGTH} characters`;
   if (UNSAFE_CHARACTERS.test(value) || !URL.canParse(value)) return 'not a URL';
   const url = new URL(value);
+  // What is answered is the serialization, which percent-encoding can make longer.
+  if (url.href.length > MAX_IMAGE_URL_LENGTH)
+    return `longer than ${MAX_IMAGE_URL_LENGTH} characters`;
   if (url.protocol !== 'https:') return 'not https';
   if (url.username !== '' || url.password !== '') return 'holds credentials';
   if (url.port !== '' || !allowedHosts.includes(url.hostname))

@@ -50,7 +50,8 @@ export class UnsplashSearch {
   #acceptable(thumb: unknown): string | null {
     if (thumb === null) return null;
     const refusal = imageUrlRefusal(thumb, this.checks.imageHosts);
-    if (refusal === undefined) return thumb as string;
+    // Its serialization, not the text received: what another URL parser reads the same way.
+    if (refusal === undefined) return new URL(thumb as string).href;
     // The reason and size only: the URL itself is what must not travel on.
     const length = typeof thumb === 'string' ? thumb.length : undefined;
     this.checks.logger.warn({ reason: refusal, length }, 'Unsplash photo URL refused');

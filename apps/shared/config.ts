@@ -125,11 +125,18 @@ export const optionalUrlVar = () => optionalVariable(parseHttpUrl);
 /** An optional free-form value, e.g. a file path. */
 export const optionalStringVar = () => optionalVariable((text) => text);
 
-/** An optional secret: printable ASCII without spaces, never echoed in errors (see parseEnv). */
+/**
+ * What a secret must be, wherever it comes from (a variable, a file): printable ASCII without
+ * spaces, one line. It travels in a header, where anything else fails every call.
+ */
+export const SECRET_RULE = {
+  holds: (text: string) => /^[\x21-\x7e]+$/.test(text),
+  must: 'must be printable ASCII without spaces',
+} as const;
+
+/** An optional secret: see {@link SECRET_RULE}; never echoed in errors (see parseEnv). */
 export const optionalSecretVar = () =>
-  optionalVariable((text) =>
-    check(text, /^[\x21-\x7e]+$/.test(text), 'must be printable ASCII without spaces'),
-  );
+  optionalVariable((text) => check(text, SECRET_RULE.holds(text), SECRET_RULE.must));
 
 /** A pino log level. */
 export const logLevelVar = () =>

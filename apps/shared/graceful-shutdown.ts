@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './logger.js';
 import type { Readiness } from './http/health.js';
-import { endConnections } from './http/http-server.js';
+import { closeAfterEachAnswer, endConnections } from './http/http-server.js';
 
 /** Options for {@link gracefulShutdown}. */
 export interface GracefulShutdownOptions {
@@ -18,13 +18,15 @@ export interface GracefulShutdownOptions {
 /**
  * Shuts a server down the way Kubernetes expects: `/readyz` turns 503 at once, the server keeps
  * serving for `delayMs` (so the endpoint controller and ingress stop sending traffic before we
- * stop accepting it), then stops accepting, ends idle and half-sent connections at once and lets
+ * stop accepting it), each answer with `Connection: close` so that no client reuses a
+ * connection about to be cut, then stops accepting, ends idle and half-sent connections at once and lets
  * in-flight requests finish, each connection closing with its answer. Resolves with the exit
  * code: 0 when everything finished within `timeoutMs`, 1 when remaining connections were cut.
  */
 export async function gracefulShutdown(options: GracefulShutdownOptions): Promise<number> {
   const { server, readiness, logger, delayMs, timeoutMs } = options;
   readiness.drain();
+  closeAfterEachAnswer(server);
   logger.info({ delayMs, timeoutMs }, 'shutdown: draining');
   await sleep(delayMs);
 

@@ -1,6 +1,7 @@
 // pino's levels, which config.ts's LOG_LEVELS lists: a type from config.ts here would close the
 // loop config.ts → http/load-shedding.ts → http/errors.ts → logger.ts.
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { BoundedLogOutput } from './log-output.js';
 
 export type { Logger };
 
@@ -8,13 +9,19 @@ export type { Logger };
 export interface LoggerOptions {
   /** Added to every line, so mixed logs stay attributable. @default undefined */
   readonly service?: string;
-  /** Where lines go. @default standard output, written asynchronously (see below) */
+  /**
+   * Where lines go. @default standard output, written asynchronously, with a bounded backlog
+   * (see below)
+   */
   readonly destination?: DestinationStream;
 }
 
-// Lines waiting for standard output beyond this are dropped rather than held: a reader that
-// stopped reading must not grow the heap until the pod is killed for it.
-const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
+/**
+ * Standard output's backlog: request lines waiting beyond 16 MiB are dropped rather than held
+ * (a reader that stopped reading must not grow the heap until the pod is killed for it), and
+ * `warn` lines and worse get 1 MiB more.
+ */
+export const STDOUT_LOG_LIMITS = { maxBufferedBytes: 16 * 1024 * 1024, reserveBytes: 1024 * 1024 };
 
 /**
  * A JSON logger writing one line per event.
@@ -22,13 +29,16 @@ const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
  * Standard output is written asynchronously: lines logged while a write is under way go out
  * together in the next one. A synchronous write per line cost bird 6–9 % of its CPU
  * under load (bench/HISTORY.md, section 1). pino flushes what is pending when the process exits and
- * after every `fatal` line, so only a SIGKILL can lose the last few milliseconds of lines.
+ * after every `fatal` line, so only a SIGKILL can lose the last few milliseconds of lines. When
+ * the output does not keep up, request lines are dropped, counted and announced (see
+ * `BoundedLogOutput`).
  *
  * Credentials are redacted by path as a second line of defence: the code never logs them, and
  * this keeps a future `logger.info({ headers })` from leaking one.
  */
 export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}): Logger {
-  return pino(
+  const destination = options.destination ?? new BoundedLogOutput(STDOUT_LOG_LIMITS);
+  const logger = pino(
     {
       level,
       base: options.service ? { service: options.service } : {},
@@ -47,9 +57,10 @@ export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}
         censor: '[redacted]',
       },
     },
-    options.destination ??
-      pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES }),
+    destination,
   );
+  if (destination instanceof BoundedLogOutput) destination.announceTo(logger);
+  return logger;
 }
 
 /**

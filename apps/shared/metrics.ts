@@ -23,6 +23,14 @@ export interface Metrics {
   readonly requestsShed: Counter<'reason'>;
   /** Upstream calls not made because their budget (a token bucket) was spent. */
   readonly upstreamBudgetRefusals: Counter<'upstream'>;
+  /** Log lines dropped because the output did not keep up (see `BoundedLogOutput`). */
+  readonly logLinesDropped: Counter;
+}
+
+/** Options for {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Reads how many log lines the logger has dropped, at each scrape. @default none: 0 */
+  readonly droppedLogLines?: () => number;
 }
 
 // Requests are expected in milliseconds; upstream calls can take up to their 2 s deadline.
@@ -32,7 +40,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * Creates a registry of its own with the contract metrics and Node.js process metrics.
  * A registry per app (not prom-client's global one) keeps apps built in one process apart.
  */
-export function createMetrics(): Metrics {
+export function createMetrics({ droppedLogLines = () => 0 }: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -87,6 +95,16 @@ export function createMetrics(): Metrics {
       help: 'Upstream calls not made because their call budget was spent; answered with a fallback.',
       labelNames: ['upstream'],
       registers,
+    }),
+    logLinesDropped: new Counter({
+      name: 'log_lines_dropped_total',
+      help: 'Log lines dropped because the output did not keep up; each start and end is logged.',
+      registers,
+      // Counted by the logger's output, which exists before any registry: read at each scrape.
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
     }),
   };
 }

@@ -1,15 +1,19 @@
-// Whitespace and control characters: URL parsing forgives them, but a URL passed on with one is
-// exactly the padded or newline-terminated answer the services must never give.
+// Whitespace and control characters (C0, DEL and C1): URL parsing forgives them, but a URL passed
+// on with one is exactly the padded or newline-terminated answer the services must never give.
 // eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * `value` if it is a string holding an absolute `http://` or `https://` URL and nothing else;
- * `undefined` otherwise.
+ * If `value` is a string holding an absolute `http://` or `https://` URL and nothing else, that
+ * URL as the WHATWG URL standard serializes it (`new URL(value).href`); `undefined` otherwise.
+ * The serialization, not the text received: `https:host/x`, `HTTPS://host/x` or
+ * `https://host\evil.example/x` are read differently by other URL parsers, and a client must
+ * see the host this one saw.
  */
 export function httpUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || UNSAFE_CHARACTERS.test(value) || !URL.canParse(value)) {
     return undefined;
   }
-  return /^https?:$/.test(new URL(value).protocol) ? value : undefined;
+  const url = new URL(value);
+  return /^https?:$/.test(url.protocol) ? url.href : undefined;
 }

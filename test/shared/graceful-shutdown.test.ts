@@ -113,6 +113,32 @@ describe('gracefulShutdown', () => {
     await closedWithin(reply.socket, 1_000);
   });
 
+  it('answers with Connection: close from the moment shutdown begins, and closes after each answer', async () => {
+    const { url } = await start();
+    const agent = keepAliveAgent();
+    const before = await get(`${url}/healthz`, agent);
+    expect(before.connection).toBe('keep-alive');
+    const slow = get(`${url}/slow`, agent);
+    await running!.slowStarted;
+
+    // A delay long enough for both answers below, on a loaded machine too.
+    const shutdown = startShutdown({ delayMs: 3_000, timeoutMs: 5_000 });
+    // Under way when shutdown began, its headers not yet written: it closes too.
+    running!.release();
+    const inFlight = await slow;
+    expect(inFlight.socket).toBe(before.socket);
+    expect(inFlight.connection).toBe('close');
+    await closedWithin(inFlight.socket, 2_000);
+
+    // During the delay, still served, each on a connection closed after its answer.
+    const during = await get(`${url}/healthz`, agent);
+    expect(during.status).toBe(200);
+    expect(during.connection).toBe('close');
+    expect(shutdown.settled()).toBe(false);
+    await closedWithin(during.socket, 2_000);
+    expect(await shutdown.promise).toBe(0);
+  });
+
   it.each([
     ['half-sent headers', ['GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ']],
     [
@@ -214,6 +240,8 @@ function startShutdown(options: { delayMs: number; timeoutMs: number }) {
 
 interface Reply {
   readonly status: number;
+  /** The answer's `Connection` header, lower-cased; `undefined` when it had none. */
+  readonly connection: string | undefined;
   readonly body: string;
   /** Whether the whole message arrived (false when the connection was cut). */
   readonly complete: boolean;
@@ -232,6 +260,7 @@ function get(url: string, agent: Agent | false = false): Promise<Reply> {
       res.on('end', () =>
         resolve({
           status: res.statusCode ?? 0,
+          connection: res.headers.connection?.toLowerCase(),
           body: Buffer.concat(chunks).toString(),
           complete: res.complete,
           socket: socket!,

@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { Faults, NO_FAULTS, type FaultSettings, type FaultsDependencies } from '../faults.js';
+import { droppedLogLines } from '../log-output.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
 import { DEFAULT_MAX_IN_FLIGHT, LoadShedder } from './load-shedding.js';
 import { observeRequests } from './observe-requests.js';
+import { protocolRules } from './protocol-rules.js';
 import { requestContext, type RequestState } from './request-context.js';
 import { responseHeaders } from './response-headers.js';
 import { strictQuery } from './strict-query.js';
@@ -43,6 +45,7 @@ export function createServiceApp(
   app.use(observeRequests(deps.logger, deps.metrics));
   app.use(deps.loadShedder.middleware(deps.metrics));
   app.use(jsonErrors(deps.logger));
+  app.use(protocolRules());
   app.use(deps.faults.middleware());
   app.use(strictQuery());
   app.use(unservedMethods());
@@ -72,7 +75,7 @@ export function createServiceAppDependencies(
     sleep,
   }: ServiceAppOptions = {},
 ): ServiceAppDependencies {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ droppedLogLines: () => droppedLogLines(logger) });
   return {
     logger,
     metrics,

@@ -1,9 +1,16 @@
-import { STATUS_CODES, createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  STATUS_CODES,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
+import { passUnmetExpectationsToApp } from './protocol-rules.js';
 
 /** How long a client may take, in milliseconds; each is a `node:http` server setting. */
 export interface ServerTimeouts {
@@ -48,14 +55,18 @@ const UNPARSED_ROUTE = 'unparsed';
 /**
  * A `node:http` server for `app` that also answers what never reaches Koa, as JSON with one log
  * line and a count in `http_requests_total`: a request Node's parser refuses (400, 431 for
- * headers over the limit, 408 for a client too slow) and `CONNECT` (405). Its connections are
+ * headers over the limit, 408 for a client too slow) and `CONNECT` (405). What Node would
+ * otherwise answer itself after parsing (a missing `Host`, an unmet `Expect`) goes to the app,
+ * which refuses it like any other bad request (`protocol-rules.ts`). Its connections are
  * tracked so that shutdown can end idle and half-sent ones at once ({@link endConnections}).
  */
 export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {}): Server {
   const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
   const handle = app.callback();
   const server = createServer(
-    { connectionsCheckingInterval: timeouts.checkEveryMs },
+    // A missing Host is refused by the app (protocol-rules.ts), with a JSON body, a log line and
+    // a count; Node's own answer is a bare 400.
+    { connectionsCheckingInterval: timeouts.checkEveryMs, requireHostHeader: false },
     // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
     (req, res) => void handle(req, res),
   );
@@ -81,6 +92,7 @@ export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     refuse(socket, 405, 'CONNECT', {});
   });
+  passUnmetExpectationsToApp(server);
   trackConnections(server);
   return server;
 }
@@ -120,29 +132,53 @@ function answerOnSocket(socket: Socket, status: number, headers: Record<string, 
 
 interface Connections {
   readonly all: Set<Socket>;
-  /** Sockets whose request the app is answering now. */
-  readonly busy: Set<Socket>;
+  /** Sockets whose request the app is answering now, with the answer under way on each. */
+  readonly busy: Map<Socket, ServerResponse>;
+  /** Every answer from now on carries `Connection: close` (see {@link closeAfterEachAnswer}). */
+  closing: boolean;
   ending: boolean;
 }
 
 const tracked = new WeakMap<Server, Connections>();
 
 function trackConnections(server: Server): void {
-  const connections: Connections = { all: new Set(), busy: new Set(), ending: false };
+  const connections: Connections = {
+    all: new Set(),
+    busy: new Map(),
+    closing: false,
+    ending: false,
+  };
   tracked.set(server, connections);
   server.on('connection', (socket: Socket) => {
     connections.all.add(socket);
     socket.once('close', () => connections.all.delete(socket));
   });
-  server.on('request', (req: IncomingMessage, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const { socket } = req;
-    connections.busy.add(socket);
+    connections.busy.set(socket, res);
+    // Listeners run in order, and Koa answers asynchronously: no header has been written yet.
+    if (connections.closing) res.shouldKeepAlive = false;
     res.once('close', () => {
       connections.busy.delete(socket);
       // Once shutting down, a connection ends with the answer it was busy with.
       if (connections.ending) socket.end(() => socket.destroy());
     });
   });
+}
+
+/**
+ * For the start of shutdown: every answer of `server` from now on, and each under way whose
+ * headers are not written yet, carries `Connection: close`, and its connection closes after it.
+ * A keep-alive client then opens a new connection for its next request (which the endpoint
+ * controller sends elsewhere) instead of reusing one that {@link endConnections} will cut.
+ */
+export function closeAfterEachAnswer(server: Server): void {
+  const connections = tracked.get(server);
+  if (connections === undefined) return;
+  connections.closing = true;
+  for (const res of connections.busy.values()) {
+    if (!res.headersSent) res.shouldKeepAlive = false;
+  }
 }
 
 /**

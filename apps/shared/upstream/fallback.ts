@@ -12,8 +12,9 @@ export interface FallbackContext {
 
 /**
  * Runs `attempt`; if it fails, answers `fallback` instead, counts
- * `upstream_requests_total{outcome="fallback"}` and logs why. Only the failure's kind and
- * message are logged: upstream error objects carry request options, headers included.
+ * `upstream_requests_total{outcome="fallback"}` and logs why: the outcome and the real cause in
+ * words (`UpstreamError.reason`), never the error object, which carries request options,
+ * headers included.
  *
  * A fallback because a breaker is open or a call budget is spent is logged at debug, not warn:
  * every request falls back then, and the metrics count each one.
@@ -28,18 +29,23 @@ export async function withFallback<T>(
     return await attempt();
   } catch (error) {
     context.metrics.upstreamRequests.inc({ upstream, outcome: 'fallback' });
-    const cause = error instanceof UpstreamError ? error.cause : error;
     const outcome = error instanceof UpstreamError ? error.outcome : 'error';
     const expected = outcome === 'circuit_open' || error instanceof BudgetSpentError;
     context.logger[expected ? 'debug' : 'warn'](
       {
         upstream,
         outcome,
-        reason: cause instanceof Error ? cause.message : String(cause),
+        reason: reasonOf(error),
         requestId: context.requestId,
       },
       'upstream failed: answering with a fallback',
     );
     return fallback;
   }
+}
+
+// An UpstreamError says what went wrong itself; anything else (a spent budget) by its message.
+function reasonOf(error: unknown): string {
+  if (error instanceof UpstreamError) return error.reason;
+  return error instanceof Error ? error.message : String(error);
 }

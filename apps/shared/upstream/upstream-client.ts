@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics, UpstreamName, UpstreamOutcome } from '../metrics.js';
 import { reportBreakerState } from './breaker-reporting.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { BodyTooLargeError, failureReason, RedirectNotFollowedError } from './upstream-failure.js';
 
 /** Options for {@link UpstreamClient}. */
 export interface UpstreamClientOptions {
@@ -71,15 +72,18 @@ export interface GetJsonOptions<T> {
   readonly parse: (body: unknown, contentType: string, headers: IncomingHttpHeaders) => T;
 }
 
-/** A failed upstream call, with the outcome recorded for it. */
+/** A failed upstream call, with the outcome recorded for it and its cause in words. */
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
+  /** What went wrong, as logged (see `failureReason`): "body over 262144 bytes", "status 503"… */
+  readonly reason: string;
   constructor(
     readonly upstream: UpstreamName,
     readonly outcome: Exclude<UpstreamOutcome, 'success' | 'fallback'>,
-    options: { cause: unknown },
+    options: { cause: unknown; reason?: string },
   ) {
     super(`${upstream} upstream failed: ${outcome}`, options);
+    this.reason = options.reason ?? failureReason(options.cause, false, 0);
   }
 }
 
@@ -179,6 +183,7 @@ export class UpstreamClient {
     }
     // Starts the trial call when the breaker is due for one; refuses nothing `refuseIfOpen` let by.
     if (!this.#breaker.tryCall()) throw this.#refuse();
+    const startedAt = this.#now();
     const stopTimer = metrics.upstreamRequestDuration.startTimer({ upstream: name });
     try {
       const value = await this.#fetch(url, options, deadline);
@@ -190,7 +195,9 @@ export class UpstreamClient {
       // answered, as a healthy one does.
       if (countsAgainstUpstream(error)) this.#breaker.failed();
       else this.#breaker.succeeded();
-      const failure = new UpstreamError(name, classify(error), { cause: error });
+      const outcome = classify(error);
+      const reason = failureReason(error, outcome === 'timeout', deadline - startedAt);
+      const failure = new UpstreamError(name, outcome, { cause: error, reason });
       metrics.upstreamRequests.inc({ upstream: name, outcome: failure.outcome });
       throw failure;
     } finally {
@@ -238,13 +245,22 @@ export class UpstreamClient {
         },
       },
     });
+    // got 14 drops the reason given to `cancel`: keep it here, to throw in its place.
+    let cutOff: BodyTooLargeError | undefined;
     // `on` returns the request itself, awaited below.
     void request.on('downloadProgress', ({ transferred, total }) => {
       if (transferred > maxBodyBytes || (total ?? 0) > maxBodyBytes) {
-        request.cancel(`response body over ${maxBodyBytes} bytes`);
+        cutOff ??= new BodyTooLargeError(maxBodyBytes);
+        request.cancel();
       }
     });
-    const response = await request;
+    const response = await request.catch((error: unknown) => {
+      throw cutOff ?? error;
+    });
+    // Redirects are not followed (`followRedirect: false`), and got hands a 3xx back as an answer.
+    if (response.statusCode >= 300 && response.statusCode < 400) {
+      throw new RedirectNotFollowedError(response.statusCode);
+    }
     let body: unknown;
     try {
       body = JSON.parse(response.body);
