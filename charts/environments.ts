@@ -59,7 +59,8 @@ export interface AviaryEnvironment {
     /**
      * First part of the names of the GitOps objects (`<namePrefix>-<unit>`: Argo CD Applications
      * and AppProjects, Flux GitRepositories, Kustomizations and ServiceAccounts), which live in the
-     * controllers' namespaces and so must differ between two environments of one cluster.
+     * controllers' namespaces, and of the cluster-scoped objects (the PriorityClass and the
+     * monitoring StorageClass): two environments of one cluster never apply the same object.
      */
     readonly namePrefix: string;
   };

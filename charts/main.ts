@@ -12,7 +12,7 @@ import { GITOPS_FOLDER, MONITORING_FOLDER, ROLLOUTS_FOLDER, VPA_FOLDER } from '.
 import { MonitoringChart, runbookUrlOf } from './monitoring-chart.js';
 import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
-import { MONITORING_STORAGE_CLASS, PlatformChart } from './platform-chart.js';
+import { PlatformChart } from './platform-chart.js';
 import { peakPods } from './pod-budget.js';
 import { RolloutsChart } from './rollouts-chart.js';
 import { ServicesChart } from './services-chart.js';
@@ -33,7 +33,7 @@ import { VpaChart } from './vpa-chart.js';
 function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   // Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
   const cluster = new App({ outdir });
-  const platform = new PlatformChart(cluster, 'platform');
+  const platform = new PlatformChart(cluster, 'platform', { namePrefix: env.gitops.namePrefix });
   // Each chart takes the environment as it is and reads its own slice: no value is copied here.
   const services = new ServicesChart(cluster, 'services', {
     ...env,
@@ -146,7 +146,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
     writeFileSync(
       values,
       kubePrometheusStackValues({
-        storageClassName: MONITORING_STORAGE_CLASS,
+        storageClassName: platform.storageClassName,
         namespace: env.monitoringNamespace,
         releaseName,
       }),

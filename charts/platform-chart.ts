@@ -5,12 +5,12 @@ import { checkDnsSubdomain, checkInteger } from './constructs/props.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /**
- * The StorageClass of the monitoring stack's volumes. Not `longhorn` nor `longhorn-static`:
- * Longhorn's manager creates those itself and replaces any `longhorn` class it did not write.
- * The Helm values of the documented kube-prometheus-stack install select it
- * (`charts/helm-values.ts`).
+ * The StorageClass of the monitoring stack's volumes, named after the environment's prefix. Not
+ * `longhorn` nor `longhorn-static`: Longhorn's manager creates those itself and replaces any
+ * `longhorn` class it did not write. The Helm values of the documented kube-prometheus-stack
+ * install select it (`charts/helm-values.ts`).
  */
-export const MONITORING_STORAGE_CLASS = 'aviary-longhorn';
+export const monitoringStorageClass = (namePrefix: string): string => `${namePrefix}-longhorn`;
 
 // Scaling out on a full cluster waits for room: it never evicts the ingress controller,
 // cert-manager or the monitoring stack that bird depends on.
@@ -19,9 +19,14 @@ const PREEMPTION_POLICY = 'Never';
 /** Props of {@link PlatformChart}. */
 export interface PlatformChartProps {
   /**
+   * First part of the names of the cluster-scoped objects: two environments on one cluster never
+   * apply the same object, which their GitOps units would fight over. @default `aviary`
+   */
+  readonly namePrefix?: string;
+  /**
    * Name of the PriorityClass the services run at. The default carries the two fields the API
    * server will not update (value and preemption policy), so changing either names a new class
-   * instead of an update that fails. @default `aviary-web-<priority>-never`
+   * instead of an update that fails. @default `<namePrefix>-web-<priority>-never`
    */
   readonly priorityClassName?: string;
   /**
@@ -36,12 +41,14 @@ export interface PlatformChartProps {
 
 /**
  * Cluster-scoped objects Aviary relies on: the PriorityClass of its pods and the
- * {@link MONITORING_STORAGE_CLASS} StorageClass of the monitoring stack's volumes. Both are `k8s`
+ * {@link monitoringStorageClass} StorageClass of the monitoring stack's volumes. Both are `k8s`
  * L1 objects (cdk8s-plus-27 has no construct for either), protected from GitOps pruning.
  */
 export class PlatformChart extends Chart {
   /** The PriorityClass the services should reference. */
   public readonly priorityClassName: string;
+  /** The StorageClass the monitoring stack's volumes should use. */
+  public readonly storageClassName: string;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -51,9 +58,12 @@ export class PlatformChart extends Chart {
     checkInteger(owner, 'priority', priority, 0, 1_000_000_000);
     // `aviary-web` held value 100000 and PreemptLowerPriority until it had to change: an
     // upgrade cannot update it (docs/deploying.md, "Upgrading").
+    const namePrefix = props.namePrefix ?? 'aviary';
     this.priorityClassName =
-      props.priorityClassName ?? `aviary-web-${priority}-${PREEMPTION_POLICY.toLowerCase()}`;
+      props.priorityClassName ?? `${namePrefix}-web-${priority}-${PREEMPTION_POLICY.toLowerCase()}`;
     checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
+    this.storageClassName = monitoringStorageClass(namePrefix);
+    checkDnsSubdomain(owner, 'namePrefix', this.storageClassName);
     const replicas = props.storageReplicas ?? 3;
     checkInteger(owner, 'storageReplicas', replicas, 1, 20);
 
@@ -65,7 +75,7 @@ export class PlatformChart extends Chart {
       description: 'Aviary web services: never preempt, never above the platform (priority 0).',
     });
     new k8s.KubeStorageClass(this, 'Longhorn', {
-      metadata: { name: MONITORING_STORAGE_CLASS, annotations: { ...PRUNE_PROTECTION } },
+      metadata: { name: this.storageClassName, annotations: { ...PRUNE_PROTECTION } },
       provisioner: 'driver.longhorn.io',
       // Binding waits for the pod, so the volume lands where the scheduler put it.
       volumeBindingMode: 'WaitForFirstConsumer',

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { kubePrometheusStackValues } from '../../charts/helm-values.js';
-import { MONITORING_STORAGE_CLASS } from '../../charts/platform-chart.js';
+import { monitoringStorageClass } from '../../charts/platform-chart.js';
 import { addOnPodProblems, ingressAllowed } from './support/admission.js';
 import {
   ADD_ONS,
@@ -57,9 +57,14 @@ describe('1. no name an add-on owns; the monitoring StorageClass is used', () =>
   });
 
   it('reports the longhorn StorageClass Longhorn re-creates', () => {
-    const broken = mutate<KubeObject>(manifests, 'StorageClass', MONITORING_STORAGE_CLASS, (s) => {
-      s.metadata.name = 'longhorn';
-    });
+    const broken = mutate<KubeObject>(
+      manifests,
+      'StorageClass',
+      monitoringStorageClass(production.gitops.namePrefix),
+      (s) => {
+        s.metadata.name = 'longhorn';
+      },
+    );
     expect(ownedNameProblems(broken)).toEqual([
       'StorageClass longhorn belongs to Longhorn v1.12.1',
     ]);
@@ -70,7 +75,7 @@ describe('1. no name an add-on owns; the monitoring StorageClass is used', () =>
     const committed = readFileSync(file, 'utf8');
     expect(committed).toBe(
       kubePrometheusStackValues({
-        storageClassName: MONITORING_STORAGE_CLASS,
+        storageClassName: monitoringStorageClass(production.gitops.namePrefix),
         namespace: production.monitoringNamespace,
         releaseName: String(production.prometheusSelectorLabels.release),
       }),

@@ -8,7 +8,7 @@ import { production } from '../../charts/environments.js';
 import { FluxChart, type FluxChartProps } from '../../charts/flux-chart.js';
 import { NamespaceChart } from '../../charts/namespace-chart.js';
 import { defineUnit, type GitOpsUnit } from '../../charts/gitops-units.js';
-import { MONITORING_STORAGE_CLASS, PlatformChart } from '../../charts/platform-chart.js';
+import { monitoringStorageClass, PlatformChart } from '../../charts/platform-chart.js';
 import { ServicesChart, type ServicesChartProps } from '../../charts/services-chart.js';
 import { synthesize } from '../../charts/synthesize.js';
 import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
@@ -43,7 +43,9 @@ describe('PlatformChart', () => {
   });
 
   it('defines the Longhorn StorageClass spec §2 asks for, under a name Longhorn does not own', () => {
-    expect(find(objects, 'StorageClass', MONITORING_STORAGE_CLASS)).toMatchObject({
+    expect(
+      find(objects, 'StorageClass', monitoringStorageClass(production.gitops.namePrefix)),
+    ).toMatchObject({
       apiVersion: 'storage.k8s.io/v1',
       provisioner: 'driver.longhorn.io',
       volumeBindingMode: 'WaitForFirstConsumer',

@@ -98,7 +98,7 @@ describe('two environments on one cluster', () => {
   const pairs = renders.flatMap((a, i) => renders.slice(i + 1).map((b) => [a, b] as const));
 
   it.each(pairs.map(([a, b]) => [a.name, b.name, a, b] as const))(
-    '%s and %s share no GitOps object and no object with different contents',
+    '%s and %s share no object on the cluster',
     (_a, _b, a, b) => {
       expect(sharedObjectProblems(a, b)).toEqual([]);
     },
@@ -122,16 +122,19 @@ describe('two environments on one cluster', () => {
     ]);
   });
 
-  it('reports a cluster-scoped object both write differently', () => {
-    const name = first.manifests.find((m) => m.object.kind === 'PriorityClass')!.object.metadata
-      .name;
-    const changed = mutate<KubeObject>(second.manifests, 'PriorityClass', name, (p) => {
-      p.value = 1000;
-    });
-    expect(sharedObjectProblems(first, { ...second, manifests: changed })).toEqual([
-      expect.stringMatching(
-        /^PriorityClass .*: one object on the cluster, with different contents$/,
-      ),
+  it('reports a cluster-scoped object both apply, even written alike', () => {
+    const ours = first.manifests.find((m) => m.object.kind === 'PriorityClass')!.object;
+    const theirs = second.manifests.find((m) => m.object.kind === 'PriorityClass')!.object;
+    const same = mutate<KubeObject>(
+      second.manifests,
+      'PriorityClass',
+      theirs.metadata.name,
+      (p) => {
+        Object.assign(p, structuredClone(ours));
+      },
+    );
+    expect(sharedObjectProblems(first, { ...second, manifests: same })).toEqual([
+      expect.stringMatching(/^PriorityClass .*: one object on the cluster, applied by both$/),
     ]);
   });
 });

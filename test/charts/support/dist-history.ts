@@ -21,19 +21,20 @@ const git = (args: readonly string[]) =>
   });
 
 /**
- * Every dist/ the current branch has carried: one version per commit that touched dist/, read
+ * Every render of `folder` (a path from the repository root: `dist`, `environments/staging`) the
+ * current branch has carried: one version per commit that touched the folder, read
  * from git's objects (no checkout), all blobs in one `git cat-file --batch`. A shallow clone
  * holds only part of the history, so it throws rather than compare against too little: CI
  * checks out with `fetch-depth: 0`.
  */
-export function distHistory(): DistVersion[] {
+export function distHistory(folder = 'dist'): DistVersion[] {
   if (git(['rev-parse', '--is-shallow-repository']).trim() !== 'false') {
     throw new Error('shallow clone: fetch the whole history (git fetch --unshallow)');
   }
-  const commits = git(['log', '--format=%h', '--', 'dist']).split('\n').filter(Boolean);
+  const commits = git(['log', '--format=%h', '--', folder]).split('\n').filter(Boolean);
   const trees = commits.map((commit) => ({
     commit,
-    blobs: git(['ls-tree', '-r', commit, '--', 'dist'])
+    blobs: git(['ls-tree', '-r', commit, '--', folder])
       .split('\n')
       .filter((line) => /\.ya?ml$/.test(line))
       .map((line) => line.split(/\s+/)[2]!),

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { GITOPS_DIR } from './layout.js';
 import { describeObject, type Manifest } from './manifests.js';
 
@@ -16,7 +15,12 @@ const identity = ({ object }: Manifest) =>
  * namespace and name in both renders is one object on the cluster. A GitOps object (anything in
  * `gitops/`: Applications, AppProjects, GitRepositories, Kustomizations, Flux's ServiceAccounts)
  * must never be shared, or one environment's controller would sync, and prune, the other's
- * folder; any other object may be shared only when both write exactly the same object.
+ * folder. Nor may any other object, even written identically: each environment's GitOps unit
+ * stamps it as its own, so the two never settle. Argo CD (argo-cd v3.3.14,
+ * controller/state.go: `isSelfReferencedObj` compares only group, kind, namespace and name,
+ * and the other Application's tracking id makes the object OutOfSync) re-syncs it from each
+ * Application in turn under `selfHeal`; Flux (kustomize-controller v1.9.4) relabels it with
+ * each Kustomization's name at every interval.
  */
 export function sharedObjectProblems(a: Render, b: Render): string[] {
   const theirs = new Map(b.manifests.map((m) => [identity(m), m]));
@@ -27,8 +31,8 @@ export function sharedObjectProblems(a: Render, b: Render): string[] {
     const where = `${describeObject(ours)} of ${a.name} and ${describeObject(other)} of ${b.name}`;
     if (ours.file.startsWith(`${GITOPS_DIR}/`) || other.file.startsWith(`${GITOPS_DIR}/`)) {
       problems.push(`${where}: a GitOps object with one name in both`);
-    } else if (!isDeepStrictEqual(ours.object, other.object)) {
-      problems.push(`${where}: one object on the cluster, with different contents`);
+    } else {
+      problems.push(`${where}: one object on the cluster, applied by both`);
     }
   }
   return problems;
