@@ -103,6 +103,8 @@ export const staging: AviaryEnvironment = {
   imageTag: releaseTags.staging,
   hostname: 'staging.aviary.example.com',
   replicas: { min: 2, max: 4 },
+  // Its own key, at Unsplash's demo tier: production's hour is production's alone.
+  unsplashSearchesPerHour: 50,
   gitops: { ...production.gitops, path: 'environments/staging', namePrefix: 'aviary-staging' },
 };
 
@@ -124,6 +126,8 @@ export const local: AviaryEnvironment = {
   imageTag: LOCAL_IMAGE_TAG,
   hostname: 'aviary.localhost',
   replicas: { min: 2, max: 3 },
+  // A demo key, if any: Unsplash's demo tier.
+  unsplashSearchesPerHour: 50,
   gitops: { ...production.gitops, path: 'environments/local', namePrefix: 'aviary-local' },
 };
 

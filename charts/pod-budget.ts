@@ -22,8 +22,15 @@ export function peakPods(
   services: readonly { readonly autoscaling: { readonly replicas: { readonly max: number } } }[],
   jobs: number,
 ): number {
-  const perService = services.map(({ autoscaling: { replicas } }) =>
-    Math.max(2 * replicas.max, replicas.max + SURGE_PODS),
-  );
+  const perService = services.map(({ autoscaling: { replicas } }) => peakServicePods(replicas.max));
   return perService.reduce((sum, pods) => sum + pods, 0) + jobs + ACME_SOLVER_PODS;
+}
+
+/**
+ * The most pods of one service at once, for an autoscaler's maximum `max`: twice it while a
+ * Rollout takes the Deployment over (see {@link peakPods}), never less than a rolling update's
+ * `max` plus its surge.
+ */
+export function peakServicePods(max: number): number {
+  return Math.max(2 * max, max + SURGE_PODS);
 }

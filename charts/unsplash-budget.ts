@@ -1,4 +1,4 @@
-import { SURGE_PODS } from './pod-budget.js';
+import { peakServicePods } from './pod-budget.js';
 
 /** Props of {@link searchesPerPod}. */
 export interface SearchBudgetProps {
@@ -10,19 +10,20 @@ export interface SearchBudgetProps {
 
 /**
  * birdImage's `UNSPLASH_SEARCHES_PER_HOUR`: each pod spends its own token bucket, so the key's
- * hour is shared by the most pods that can run at once, the autoscaler's maximum plus the pods a
- * rollout surges ({@link SURGE_PODS}). Throws when the key cannot give each of them one search.
+ * hour is shared by the most birdImage pods that can run at once ({@link peakServicePods}: twice
+ * the autoscaler's maximum while a Rollout takes the Deployment over). Throws when the key cannot
+ * give each of them one search.
  *
  * @example
- * searchesPerPod({ keySearchesPerHour: 5000, maxReplicas: 10 }); // 454: 11 × 454 ≤ 5,000
+ * searchesPerPod({ keySearchesPerHour: 5000, maxReplicas: 10 }); // 250: 20 × 250 ≤ 5,000
  */
 export function searchesPerPod({ keySearchesPerHour, maxReplicas }: SearchBudgetProps): number {
-  const pods = maxReplicas + SURGE_PODS;
+  const pods = peakServicePods(maxReplicas);
   const perPod = Math.floor(keySearchesPerHour / pods);
   if (!Number.isInteger(keySearchesPerHour) || perPod < 1) {
     throw new Error(
       `unsplashSearchesPerHour ${keySearchesPerHour} cannot give each of ${pods} birdImage pods ` +
-        "(replicas.max plus a surge pod) a search an hour: use the key's whole hourly limit, " +
+        "(at most at once) a search an hour: use the key's whole hourly limit, " +
         'or lower replicas.max',
     );
   }

@@ -3,7 +3,9 @@
  * its own token bucket, apps/bird-image/dependencies.ts), while the key's hourly limit is shared
  * by every pod. The most birdImage pods that can run at once, times the budget, must stay within
  * the environment's key limit, and use it. Read from dist/: each autoscaler's maximum over the
- * bird-image workload (Deployment or Rollout), plus the surge of the strategy it rolls with.
+ * bird-image workload (Deployment or Rollout), plus the surge of the strategy it rolls with; and
+ * where a Rollout takes the Deployment over (`workloadRef`), Argo Rollouts v1.9.1 scales the
+ * Deployment down only once the Rollout is healthy (rollout/sync.go), so both run at once.
  */
 import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
@@ -20,6 +22,7 @@ type Hpa = KubeObject & {
 };
 type Workload = KubeObject & {
   spec: {
+    workloadRef?: { kind: string; name: string };
     strategy?: {
       rollingUpdate?: { maxSurge?: number | string };
       canary?: { maxSurge?: number | string };
@@ -27,7 +30,10 @@ type Workload = KubeObject & {
   };
 };
 
-/** The most pods of `name` at once: an autoscaler's maximum plus its workload's surge. */
+/**
+ * The most pods of `name` at once: an autoscaler's maximum plus its workload's surge, or both
+ * workloads at that maximum while a Rollout takes the Deployment over.
+ */
 function peakPods(all: readonly Manifest[], name: string): number {
   const workloads = [...ofKind<Workload>(all, 'Deployment'), ...ofKind<Workload>(all, 'Rollout')];
   const peaks = ofKind<Hpa>(all, 'HorizontalPodAutoscaler')
@@ -42,7 +48,15 @@ function peakPods(all: readonly Manifest[], name: string): number {
       return hpa.spec.maxReplicas + surge;
     });
   if (peaks.length === 0) throw new Error(`no autoscaler scales ${name}`);
-  return Math.max(...peaks);
+  const takenOver = ofKind<Workload>(all, 'Rollout').some(
+    (r) => r.spec.workloadRef?.kind === 'Deployment' && r.spec.workloadRef.name === name,
+  );
+  const maxReplicas = Math.max(
+    ...ofKind<Hpa>(all, 'HorizontalPodAutoscaler')
+      .filter((hpa) => hpa.spec.scaleTargetRef.name === name)
+      .map((hpa) => hpa.spec.maxReplicas),
+  );
+  return Math.max(...peaks, takenOver ? 2 * maxReplicas : 0);
 }
 
 /** Problems of birdImage's per-pod search budget against the key's hour. */
@@ -83,16 +97,16 @@ describe("5h. birdImage's Unsplash budget is the key's hour shared by its pods",
       hpa.spec.maxReplicas = 20;
     });
     expect(budgetProblems(raised, production.unsplashSearchesPerHour)).toEqual([
-      `21 pods × 454 searches exceed the key's 5000 an hour`,
+      `40 pods × 250 searches exceed the key's 5000 an hour`,
     ]);
     expect(budgetProblems(manifests, 50_000)).toEqual([
-      `11 pods × 454 searches leave the key's 50000 an hour unused`,
+      `20 pods × 250 searches leave the key's 50000 an hour unused`,
     ]);
   });
 
   it('refuses a key too small for the pods', () => {
     expect(() => searchesPerPod({ keySearchesPerHour: 10, maxReplicas: 10 })).toThrowError(
-      /unsplashSearchesPerHour 10 cannot give each of 11 birdImage pods/,
+      /unsplashSearchesPerHour 10 cannot give each of 20 birdImage pods/,
     );
   });
 });
