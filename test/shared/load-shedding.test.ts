@@ -44,9 +44,10 @@ describe('LoadShedder', () => {
     const slow = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
     await expect.poll(() => gates.length).toBe(2);
 
-    const started = Date.now();
+    // The two slow requests hold their gates until the end of the test: an answer now can only
+    // be one that did not wait for capacity (no clock needed, so a busy machine cannot fail it).
     const refused = await fetch(`${url}/`);
-    expect(Date.now() - started).toBeLessThan(200);
+    expect(gates).toHaveLength(2);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(await refused.json()).toEqual({ error: 'overloaded, retry later' });
