@@ -19,7 +19,9 @@ import {
 } from '../support/stub-upstream.js';
 
 const KEY = 'test-access-key-0123';
-const TIMEOUT_MS = 300;
+// Room for three attempts on a busy machine (at 300 ms a loaded core made a retry miss the
+// deadline, or the first call fall back); the deadline cases below still end well inside a test.
+const TIMEOUT_MS = 1000;
 
 let unsplash: StubUpstream;
 let served: ServedApp;
@@ -133,7 +135,8 @@ describe('birdImage GET /?birdName=', () => {
       await startBirdImage();
       const started = Date.now();
       const answer = await imageFor('?birdName=Kea');
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 300);
+      // Within the request's budget, with half of it again for a busy machine to answer.
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 1.5);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body)).toBe(MISSINGNO_IMAGE_URL);
     });
