@@ -141,6 +141,15 @@ describe('GitOps objects sync dist/ and never their own folder', () => {
       /Argo CD: Application aviary-platform and Application aviary-services all sync 0000-platform.k8s.yaml/,
     ],
     [
+      // Production syncs the rollouts layer: its autoscalers share the names of these.
+      "an Argo CD Application syncing the Deployments' autoscalers beside the rollouts layer",
+      () =>
+        mutate<Application>(manifests, 'Application', 'aviary-services', (a) => {
+          a.spec.source.directory.include = '{*-services,*-synthetic-check,*-autoscaling}.k8s.yaml';
+        }),
+      /Application aviary-services: syncs 0004-autoscaling.k8s.yaml/,
+    ],
+    [
       'a monitoring file no Argo CD Application reads',
       () =>
         mutate<Application>(manifests, 'Application', 'aviary-monitoring', (a) => {

@@ -14,6 +14,10 @@
  *   `workloadRef` scales the Deployment it takes over to 0 once, after its first release, and
  *   never back. An autoscaler of that Deployment either fights it or sits disabled while keeping
  *   its selector registered, so the autoscaler must target the Rollout and only the Rollout.
+ * - The API server lets an autoscaler's `scaleTargetRef` change in place (kubernetes/kubernetes,
+ *   pkg/apis/autoscaling/validation/validation.go, `ValidateHorizontalPodAutoscalerUpdate`
+ *   validates the new spec as a creation, with no immutable field): applying the rollouts folder
+ *   after the top level retargets the autoscalers of the same names.
  */
 import type { KubeObject, LabelSelector } from './k8s-types.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
