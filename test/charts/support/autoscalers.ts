@@ -4,8 +4,8 @@
  *
  * - Kubernetes' HPA controller (kubernetes/kubernetes, pkg/controller/podautoscaler/horizontal.go,
  *   `validateAndParseSelector` and `hpasControllingPodsUnderSelector`, with the selector store
- *   pkg/controller/podautoscaler/hpa_selector_store.go; present in every version from v1.27.0,
- *   the oldest the project validates against): when the pods an autoscaler's target selects are
+ *   pkg/controller/podautoscaler/hpa_selector_store.go; added by kubernetes/kubernetes#112011
+ *   for v1.26, so in every version the project validates against, v1.27.0 on): when the pods an autoscaler's target selects are
  *   also selected by another autoscaler's target, it sets `ScalingActive=False`,
  *   `AmbiguousSelector`, on both and scales neither. Every autoscaler needs its target: without
  *   it the controller cannot read the scale (`FailedGetScale`).
