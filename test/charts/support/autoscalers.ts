@@ -3,11 +3,11 @@
  * rules the controllers that act on them set.
  *
  * - Kubernetes' HPA controller (kubernetes/kubernetes, pkg/controller/podautoscaler/horizontal.go,
- *   `validateAndParseSelector` and `hpasControllingPodsUnderSelector`, with the selector store
- *   pkg/controller/podautoscaler/hpa_selector_store.go; added by kubernetes/kubernetes#112011
- *   for v1.26, so in every version the project validates against, v1.27.0 on): when the pods an autoscaler's target selects are
- *   also selected by another autoscaler's target, it sets `ScalingActive=False`,
- *   `AmbiguousSelector`, on both and scales neither. Every autoscaler needs its target: without
+ *   `validateAndParseSelector` and `hpasControllingPodsUnderSelector` over the controller's map
+ *   of every autoscaler's selector; added by kubernetes/kubernetes#112011 for v1.26, so in every
+ *   version the project validates against, v1.27.0 on): when the pods an autoscaler's target
+ *   selects are also selected by another autoscaler's target, it sets `ScalingActive=False`,
+ *   `AmbiguousSelector`, on each and scales none of them. Every autoscaler needs its target: without
  *   it the controller cannot read the scale (`FailedGetScale`).
  * - Argo Rollouts (argoproj/argo-rollouts v1.9.1, rollout/sync.go, the `revision == 1` branch
  *   with `ScaleDownOnSuccess`, and rollout/scale_utils.go `scaleDeployment`): a Rollout with a
