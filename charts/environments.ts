@@ -47,6 +47,13 @@ export interface AviaryEnvironment {
    * catalog. A remote one needs {@link birdInternetEgress}.
    */
   readonly birdFactsUrl?: string;
+  /**
+   * Whether GitOps syncs the rollouts layer (`<path>/rollouts/`: Argo Rollouts canaries, and the
+   * autoscalers that scale the Rollouts) instead of the `autoscaling` unit (the autoscalers that
+   * scale the Deployments). Never both: they hold autoscalers of the same names. Needs Argo
+   * Rollouts in the cluster (docs/releasing.md, "Progressive delivery").
+   */
+  readonly progressiveDelivery: boolean;
   /** The repository and folder GitOps controllers sync. */
   readonly gitops: {
     readonly repoUrl: string;
@@ -83,6 +90,7 @@ export const production: AviaryEnvironment = {
   prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
   prometheusUrl: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
   birdInternetEgress: false,
+  progressiveDelivery: true,
   // Production keeps the names it had before there were other environments: renaming a GitOps
   // object makes its controller delete what the old one applied and the new one re-create it.
   gitops: {
@@ -128,6 +136,8 @@ export const local: AviaryEnvironment = {
   replicas: { min: 2, max: 3 },
   // A demo key, if any: Unsplash's demo tier.
   unsplashSearchesPerHour: 50,
+  // No Argo Rollouts in a local cluster: the Deployments scale and roll out on their own.
+  progressiveDelivery: false,
   gitops: { ...production.gitops, path: 'environments/local', namePrefix: 'aviary-local' },
 };
 

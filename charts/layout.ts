@@ -14,7 +14,8 @@ export const GITOPS_FOLDER = 'gitops';
 /**
  * Sub-folder of the Argo Rollouts layer (Rollouts, AnalysisTemplates, bird's canary Service and
  * ServiceMonitor, the Rollouts' autoscalers): needs the Argo Rollouts and prometheus-operator
- * CRDs. Optional: without it, the Deployments roll out as plain rolling updates.
+ * CRDs. Optional: without it, the Deployments roll out as plain rolling updates. Applied after
+ * the top level: its autoscalers take the names of the Deployments' and retarget them.
  */
 export const ROLLOUTS_FOLDER = 'rollouts';
 

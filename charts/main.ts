@@ -3,6 +3,7 @@ import path from 'node:path';
 import { App } from 'cdk8s';
 import { APPLICATION } from './application.js';
 import { ArgoCdChart } from './argocd-chart.js';
+import { AUTOSCALING, AutoscalingChart } from './autoscaling-chart.js';
 import { CERT_MANAGER_FILES, certManagerValues, clusterIssuer } from './cert-manager-install.js';
 import { UnknownEnvironmentError, type AviaryEnvironment } from './environments.js';
 import { FluxChart, fluxServiceAccount } from './flux-chart.js';
@@ -35,9 +36,12 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   const cluster = new App({ outdir });
   const platform = new PlatformChart(cluster, 'platform', { namePrefix: env.gitops.namePrefix });
   // Each chart takes the environment as it is and reads its own slice: no value is copied here.
+  // The Deployments' autoscalers, a file of their own: the rollouts layer replaces them.
+  const autoscaling = new AutoscalingChart(cluster, AUTOSCALING, env);
   const services = new ServicesChart(cluster, 'services', {
     ...env,
     priorityClassName: platform.priorityClassName,
+    autoscalerScope: autoscaling,
   });
   const check = new SyntheticCheckChart(cluster, 'synthetic-check', {
     ...env,
@@ -53,6 +57,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   namespace.addDependency(platform);
   services.addDependency(namespace);
   check.addDependency(services);
+  autoscaling.addDependency(check);
 
   // CRD kinds go to sub-folders, one App per folder (cdk8s writes an App's charts flat).
   const monitoring = new App({ outdir: path.join(cluster.outdir, MONITORING_FOLDER) });
@@ -89,7 +94,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       name: 'services',
       charts: [services, check],
       dependsOn: ['platform'],
-      controllerFields: rolloutsChart.fieldsOnServices,
+      controllerFields: env.progressiveDelivery ? rolloutsChart.fieldsOnServices : [],
     }),
     defineUnit({
       name: 'monitoring',
@@ -97,18 +102,24 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       folder: MONITORING_FOLDER,
       dependsOn: ['services'],
     }),
-    // The canaries judge on the services' metrics and scrape the canary pods with a ServiceMonitor.
-    defineUnit({
-      name: 'rollouts',
-      charts: [rolloutsChart],
-      folder: ROLLOUTS_FOLDER,
-      dependsOn: ['services', 'monitoring'],
-      controllerFields: rolloutsChart.fieldsOnOwnObjects,
-      // Flux's health checks (kstatus) cannot read a Rollout's status (its observedGeneration is a
-      // string: fluxcd/flux2#4632, argoproj/argo-rollouts#4672), so waiting would never end.
-      // `kubectl argo rollouts get rollout` tells a Rollout's health; Argo CD knows it natively.
-      waitForHealth: false,
-    }),
+    // Either the Deployments' autoscalers or the rollouts layer, whose autoscalers of the same
+    // names scale the Rollouts: two units must never apply one object.
+    env.progressiveDelivery
+      ? // The canaries judge on the services' metrics and scrape the canary pods with a
+        // ServiceMonitor.
+        defineUnit({
+          name: 'rollouts',
+          charts: [rolloutsChart],
+          folder: ROLLOUTS_FOLDER,
+          dependsOn: ['services', 'monitoring'],
+          controllerFields: rolloutsChart.fieldsOnOwnObjects,
+          // Flux's health checks (kstatus) cannot read a Rollout's status (its observedGeneration
+          // is a string: fluxcd/flux2#4632, argoproj/argo-rollouts#4672), so waiting would never
+          // end. `kubectl argo rollouts get rollout` tells a Rollout's health; Argo CD knows it
+          // natively.
+          waitForHealth: false,
+        })
+      : defineUnit({ name: AUTOSCALING, charts: [autoscaling], dependsOn: ['services'] }),
     defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
   ];
   // The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the

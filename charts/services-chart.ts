@@ -40,6 +40,11 @@ export interface ServicesChartProps extends ServicesEnvironment {
   readonly prometheusPodLabels?: Readonly<Record<string, string>>;
   /** @default the cluster's default priority */
   readonly priorityClassName?: string;
+  /**
+   * Where the services' HorizontalPodAutoscalers go (`charts/autoscaling-chart.ts`).
+   * @default this chart
+   */
+  readonly autoscalerScope?: Construct;
   /** Image both services answer with when they have nothing better. @default the apps' own default */
   readonly defaultImageUrl?: string;
 }
@@ -71,6 +76,7 @@ export class ServicesChart extends NamespacedChart {
       replicas: props.replicas,
       partOf: APPLICATION,
       priorityClassName: props.priorityClassName,
+      autoscalerScope: props.autoscalerScope,
     };
     // Written out although they are the apps' defaults: the ConfigMap shows what the pods run with.
     const sharedEnv = {

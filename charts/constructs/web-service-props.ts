@@ -1,4 +1,5 @@
 import type { Duration } from 'cdk8s';
+import type { Construct } from 'constructs';
 import type { SecretFiles, WebResources } from './web-pod.js';
 
 /*
@@ -78,6 +79,12 @@ export interface WebServiceProps {
    * @default '200Mi'
    */
   readonly memoryTargetAverage?: string;
+  /**
+   * Where the HorizontalPodAutoscaler goes: another chart puts it in a file (and a GitOps unit) of
+   * its own, which a layer that takes the pods over can replace (`charts/autoscaling-chart.ts`).
+   * @default this service's chart
+   */
+  readonly autoscalerScope?: Construct;
   /** @default cpu 100m–500m, memory 160Mi–256Mi, ephemeral storage 64Mi–256Mi */
   readonly resources?: WebResources;
   /**

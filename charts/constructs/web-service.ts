@@ -138,7 +138,11 @@ export class WebService extends Construct {
     });
     this.addDeployment(props, config);
     addService(this, this.identity, this.servicePort);
-    addAutoscaler(this, this.identity, this.autoscaling);
+    // One construct per service in a shared scope: each adds its own `Autoscaler`.
+    const autoscalerScope = props.autoscalerScope
+      ? new Construct(props.autoscalerScope, this.name)
+      : this;
+    addAutoscaler(autoscalerScope, this.identity, this.autoscaling);
     if (props.disruptionBudget ?? true) addDisruptionBudget(this, this.identity);
     for (const namespace of props.allowedNamespaces ?? []) this.allowFromNamespace(namespace);
     (props.allowedPods ?? []).forEach((peer, index) => this.allowFromPods(peer, index));

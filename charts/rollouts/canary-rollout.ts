@@ -58,9 +58,11 @@ export interface CanaryRolloutProps {
  * An Argo Rollouts canary that takes over a {@link WebService}'s Deployment (`workloadRef`): the
  * Deployment stays the one source of the pod template, so `dist/` without this layer still
  * deploys the same pods. Once the Rollout's first pods are healthy, Argo Rollouts scales the
- * Deployment to zero (`scaleDown: onsuccess`); its HorizontalPodAutoscaler then stops acting
- * (Kubernetes disables an HPA whose target has zero replicas) and `<name>-rollout` scales the
- * Rollout on the same bounds and targets.
+ * Deployment to zero (`scaleDown: onsuccess`, on the first release only: Argo Rollouts v1.9.1,
+ * rollout/sync.go, never scales it up again). The autoscaler `<name>`, the name of the
+ * Deployment's own, scales the Rollout on the same bounds and targets: applied after the top
+ * level it retargets that autoscaler, so no two autoscalers ever select these pods (Kubernetes'
+ * HPA controller would stop both, `AmbiguousSelector`).
  *
  * With `ingressName`, bird's way: Argo Rollouts points the Service `<name>` at the stable pods
  * and `<name>-canary` at the canary's, and creates a canary Ingress with the step's weight. The
@@ -113,7 +115,7 @@ export class CanaryRollout extends Construct {
     });
     this.fieldsOnService = props.ingressName ? [scaledDown, hashed(this.name)] : [scaledDown];
     this.fieldsOnOwnObjects = this.canaryServiceName ? [hashed(this.canaryServiceName)] : [];
-    addAutoscaler(this, { ...identity, name: `${this.name}-rollout` }, service.autoscaling, {
+    addAutoscaler(this, { ...identity, name: this.name }, service.autoscaling, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       name: this.name,
@@ -138,7 +140,7 @@ export class CanaryRollout extends Construct {
     new Rollout(this, 'Rollout', {
       metadata: { name: this.name, labels: { ...service.labels } },
       spec: {
-        // No `replicas`: `<name>-rollout` owns the count, as the Deployment's HPA owns its own.
+        // No `replicas`: the autoscaler `<name>` owns the count, as it owned the Deployment's.
         selector: { matchLabels: { ...service.selector } },
         workloadRef: {
           apiVersion: 'apps/v1',

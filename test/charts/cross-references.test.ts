@@ -233,15 +233,10 @@ describe('reports', () => {
     [
       'an autoscaler scaling a Rollout that does not exist',
       () =>
-        mutate<HorizontalPodAutoscaler>(
-          manifests,
-          'HorizontalPodAutoscaler',
-          'bird-rollout',
-          (h) => {
-            h.spec.scaleTargetRef.name = 'birds';
-          },
-        ),
-      /^HorizontalPodAutoscaler aviary\/bird-rollout: scaleTargetRef Rollout birds does not exist$/,
+        mutate<Rollout>(manifests, 'Rollout', 'bird', (r) => {
+          r.metadata.name = 'birds';
+        }),
+      /^HorizontalPodAutoscaler aviary\/bird: scaleTargetRef Rollout bird does not exist$/,
     ],
     [
       "a policy letting in pods the synthetic check's do not match",

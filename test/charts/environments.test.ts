@@ -20,7 +20,7 @@ import type {
   Ingress,
   KubeObject,
 } from './support/k8s-types.js';
-import { gitopsProblems, layoutProblems } from './support/layout.js';
+import { filesLeftToKubectl, gitopsProblems, layoutProblems } from './support/layout.js';
 import { listFiles, loadManifests, mutate, ofKind } from './support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
 import { policyProblems } from './support/policy.js';
@@ -41,7 +41,9 @@ describe.each(renders)('the $name environment, in $dir', ({ environment, files, 
   });
 
   it('is synced whole by its GitOps units, which never sync their own folder', () => {
-    expect(gitopsProblems(files, manifests, environment.gitops.path)).toEqual([]);
+    const leftOut = filesLeftToKubectl(environment, files);
+    expect(leftOut).not.toEqual([]);
+    expect(gitopsProblems(files, manifests, environment.gitops.path, leftOut)).toEqual([]);
   });
 
   it('applies each unit as an identity allowed exactly its kinds', () => {

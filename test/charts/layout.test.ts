@@ -5,10 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { production } from '../../charts/environments.js';
 import type { KubeObject } from './support/k8s-types.js';
 import {
   GITOPS_DIR,
   argoGlob,
+  filesLeftToKubectl,
   gitIgnored,
   gitopsProblems,
   layoutProblems,
@@ -20,6 +22,7 @@ const ROOT = path.resolve(DIST, '..');
 const files = listFiles();
 const manifests = loadManifests();
 const validators = new SchemaValidators();
+const leftToKubectl = filesLeftToKubectl(production, files);
 
 describe('dist/ works with kubectl apply -f dist', () => {
   it('holds built-in kinds at the top, Namespace and PriorityClass first, nothing empty', () => {
@@ -33,6 +36,7 @@ describe('dist/ works with kubectl apply -f dist', () => {
       '0001-namespace.k8s.yaml',
       '0002-services.k8s.yaml',
       '0003-synthetic-check.k8s.yaml',
+      '0004-autoscaling.k8s.yaml',
     ]);
     expect(manifests.find((m) => m.file === topLevel[1])?.object.kind).toBe('Namespace');
   });
@@ -91,8 +95,8 @@ describe('dist/ works with kubectl apply -f dist', () => {
 });
 
 describe('GitOps objects sync dist/ and never their own folder', () => {
-  it('sync everything but gitops/, with pruning', () => {
-    expect(gitopsProblems(files, manifests)).toEqual([]);
+  it('sync everything but gitops/ and the layer left to kubectl, with pruning', () => {
+    expect(gitopsProblems(files, manifests, 'dist', leftToKubectl)).toEqual([]);
   });
 
   it('match globs and ignore rules the way Argo CD and Flux do', () => {
@@ -137,6 +141,15 @@ describe('GitOps objects sync dist/ and never their own folder', () => {
       /Argo CD: Application aviary-platform and Application aviary-services all sync 0000-platform.k8s.yaml/,
     ],
     [
+      // Production syncs the rollouts layer: its autoscalers share the names of these.
+      "an Argo CD Application syncing the Deployments' autoscalers beside the rollouts layer",
+      () =>
+        mutate<Application>(manifests, 'Application', 'aviary-services', (a) => {
+          a.spec.source.directory.include = '{*-services,*-synthetic-check,*-autoscaling}.k8s.yaml';
+        }),
+      /Application aviary-services: syncs 0004-autoscaling.k8s.yaml/,
+    ],
+    [
       'a monitoring file no Argo CD Application reads',
       () =>
         mutate<Application>(manifests, 'Application', 'aviary-monitoring', (a) => {
@@ -165,7 +178,7 @@ describe('GitOps objects sync dist/ and never their own folder', () => {
   it.each(cases)('reports %s', (_, broken, expected) => {
     const brokenManifests = broken();
     const brokenFiles = [...new Set([...files, ...brokenManifests.map((m) => m.file)])].sort();
-    expect(gitopsProblems(brokenFiles, brokenManifests)).toContainEqual(
+    expect(gitopsProblems(brokenFiles, brokenManifests, 'dist', leftToKubectl)).toContainEqual(
       expect.stringMatching(expected),
     );
   });

@@ -50,6 +50,11 @@ describe('RolloutsChart', () => {
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'bird-image' },
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'bird' },
     ]);
+    // The Deployments' autoscalers' own names: applied after them, these retarget them.
+    expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).toEqual([
+      'bird-image',
+      'bird',
+    ]);
   });
 
   it('names the fields Argo Rollouts writes: replicas of the Deployments, selectors of the Services', () => {

@@ -1,3 +1,6 @@
+import { AUTOSCALING } from '../../../charts/autoscaling-chart.js';
+import type { AviaryEnvironment } from '../../../charts/environments.js';
+import { ROLLOUTS_FOLDER } from '../../../charts/layout.js';
 import type { KubeObject } from './k8s-types.js';
 import { describeObject, ofKind, type Manifest } from './manifests.js';
 import type { SchemaValidators } from './schemas.js';
@@ -156,8 +159,22 @@ export function fluxSyncedFiles(
 }
 
 /**
+ * The files of one environment's output that no GitOps unit may sync: the layer its
+ * `progressiveDelivery` leaves to `kubectl` (the Deployments' autoscalers when GitOps syncs the
+ * rollouts layer, the rollouts layer otherwise), whose autoscalers share names with the other's.
+ */
+export function filesLeftToKubectl(
+  environment: Pick<AviaryEnvironment, 'progressiveDelivery'>,
+  files: readonly string[],
+): string[] {
+  return environment.progressiveDelivery
+    ? files.filter((file) => file.endsWith(`-${AUTOSCALING}.k8s.yaml`) && !file.includes('/'))
+    : files.filter((file) => file.startsWith(`${ROLLOUTS_FOLDER}/`));
+}
+
+/**
  * Whether the GitOps objects, taken together, sync exactly the output folder minus its GitOps
- * sub-folder, each file through one unit only, with pruning: everything else (monitoring
+ * sub-folder and the files {@link filesLeftToKubectl}, each file through one unit only, with pruning: everything else (monitoring
  * included), and never their own bootstrap objects, which a controller would otherwise manage,
  * and prune, itself.
  */
@@ -165,8 +182,11 @@ export function gitopsProblems(
   files: readonly string[],
   manifests: readonly Manifest[],
   distPath = 'dist',
+  leftToKubectl: readonly string[] = [],
 ): string[] {
-  const wanted = files.filter((file) => !file.startsWith(`${GITOPS_DIR}/`)).sort();
+  const wanted = files
+    .filter((file) => !file.startsWith(`${GITOPS_DIR}/`) && !leftToKubectl.includes(file))
+    .sort();
   const problems: string[] = [];
   const compare = (controller: string, synced: Map<string, string[]>) => {
     for (const file of files) {
