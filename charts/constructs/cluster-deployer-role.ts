@@ -26,7 +26,8 @@ export interface ClusterDeployerRoleProps {
  * Creating or updating a Role needs every permission it grants, or `escalate` on it; a RoleBinding
  * needs the bound Role's permissions, or `bind` on it (kubernetes/kubernetes v1.27,
  * pkg/registry/rbac/escalation_check.go). Both are checked against the object's name, which
- * Flux's server-side apply (a PATCH on the named object) always gives, so `resourceNames` limits
+ * Flux's server-side apply (a PATCH on the named object, its dry run too: fluxcd/pkg,
+ * ssa/manager_apply.go) always gives, so `resourceNames` limits
  * them to {@link ClusterDeployerRoleProps.delegatedRoles}. `k8s` L1 objects without a namespace:
  * the caller's chart must have none (cdk8s would write it on these cluster-scoped objects).
  */
