@@ -46,10 +46,12 @@ export interface RolloutsChartProps extends Pick<
 
 /**
  * Progressive delivery with Argo Rollouts (optional layer, `dist/rollouts/`): a canary Rollout
- * per service that takes over its Deployment, and one AnalysisTemplate per objective of the
- * canary's own metrics, run in the background from the first step. A failed measurement twice
- * aborts the release: the canary gets no more traffic and its pods go, the stable pods never
- * left. docs/releasing.md, "Progressive delivery", tells the flow and the commands.
+ * per service that takes over its Deployment, and AnalysisTemplates run in the background from
+ * the first step: one per objective of the canary's own metrics, one on its restarts, and one
+ * whose Job runs bird's contract check against the canary (the evidence a quiet canary lacks).
+ * The second failed measurement of any aborts the release: the canary gets no more traffic and
+ * its pods go, the stable pods never left. docs/releasing.md, "Progressive delivery", tells the
+ * flow and the commands.
  */
 export class RolloutsChart extends NamespacedChart {
   /** Fields Argo Rollouts writes on the services' objects (GitOps must keep them). */
