@@ -15,6 +15,7 @@ import { SyntheticCheckRules } from './monitoring/synthetic-check-rules.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { PlatformChart } from './platform-chart.js';
 import { peakPods } from './pod-budget.js';
+import { ANALYSIS_JOB_PODS_PER_ROLLOUT } from './rollouts/contract-check-metric.js';
 import { RolloutsChart } from './rollouts-chart.js';
 import { ServicesChart } from './services-chart.js';
 import { SYNTHETIC_CHECK_NAME, SyntheticCheckChart } from './synthetic-check-chart.js';
@@ -47,10 +48,12 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
     ...env,
     bird: services.bird,
   });
-  // The quota admits the most pods the services and the check run at once.
+  // The quota admits the most pods the services and the checks run at once: the CronJob's, and
+  // one contract check Job per service's Rollout when the rollouts layer analyses a canary.
+  const workloads = [services.birdImage, services.bird];
   const namespace = new NamespaceChart(cluster, 'namespace', {
     ...env,
-    peakPods: peakPods([services.birdImage, services.bird], check.maxPods),
+    peakPods: peakPods(workloads, check.maxPods + workloads.length * ANALYSIS_JOB_PODS_PER_ROLLOUT),
   });
   // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
   // kubectl applies files in that order: PriorityClass and Namespace before the pods.

@@ -1,3 +1,4 @@
+import { JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
 import {
@@ -9,8 +10,24 @@ import { failProp } from './constructs/props.js';
 import type { WebService } from './constructs/web-service.js';
 import type { AviaryEnvironment } from './environments.js';
 import type { ControllerField } from './gitops-units.js';
-import { ANALYSIS_ARGS, analysisObjectives } from './rollouts/analysis.js';
+import {
+  ANALYSIS_ARGS,
+  analysisObjectives,
+  RESTARTS_OBJECTIVE,
+  restartsObjective,
+} from './rollouts/analysis.js';
+import { CONTRACT_CHECK_OBJECTIVE, contractCheckJob } from './rollouts/contract-check-metric.js';
 import { CanaryRollout } from './rollouts/canary-rollout.js';
+
+/** How often each metric measures (and the first Prometheus look waits as long). */
+const ANALYSIS_INTERVAL = '1m';
+
+/** Every AnalysisTemplate, each run in the background of both Rollouts. */
+const TEMPLATE_NAMES = [
+  ...analysisObjectives('').map(({ name }) => name),
+  RESTARTS_OBJECTIVE,
+  CONTRACT_CHECK_OBJECTIVE,
+] as const;
 
 /**
  * Props of {@link RolloutsChart}: the namespace of the services (the Rollouts and templates go
@@ -29,10 +46,12 @@ export interface RolloutsChartProps extends Pick<
 
 /**
  * Progressive delivery with Argo Rollouts (optional layer, `dist/rollouts/`): a canary Rollout
- * per service that takes over its Deployment, and one AnalysisTemplate per objective of the
- * canary's own metrics, run in the background from the first step. A failed measurement twice
- * aborts the release: the canary gets no more traffic and its pods go, the stable pods never
- * left. docs/releasing.md, "Progressive delivery", tells the flow and the commands.
+ * per service that takes over its Deployment, and AnalysisTemplates run in the background from
+ * the first step: one per objective of the canary's own metrics, one on its restarts, and one
+ * whose Job runs bird's contract check against the canary (the evidence a quiet canary lacks).
+ * The second failed measurement of any aborts the release: the canary gets no more traffic and
+ * its pods go, the stable pods never left. docs/releasing.md, "Progressive delivery", tells the
+ * flow and the commands.
  */
 export class RolloutsChart extends NamespacedChart {
   /** Fields Argo Rollouts writes on the services' objects (GitOps must keep them). */
@@ -60,46 +79,67 @@ export class RolloutsChart extends NamespacedChart {
         return value === undefined ? [] : [[key, value]];
       }),
     );
-    const templates = analysisObjectives(namespace).map((objective) => {
-      new AnalysisTemplate(this, objective.name, {
-        metadata: {
-          name: objective.name,
-          labels: sharedLabels,
-          annotations: { 'aviary.dev/summary': objective.summary },
-        },
-        spec: {
-          args: Object.values(ANALYSIS_ARGS).map((name) => ({ name })),
-          metrics: [
-            {
-              name: objective.name,
-              // No `count`: a background analysis measures until the Rollout completes.
-              initialDelay: '1m',
-              interval: '1m',
-              // One bad minute is noise; a second one aborts.
-              failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(1),
-              // No canary series at all a few times: pause and let a human decide.
-              inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(3),
-              successCondition: objective.successCondition,
-              failureCondition: objective.failureCondition,
-              provider: { prometheus: { address: props.prometheusUrl, query: objective.query } },
-            },
-          ],
-        },
-      });
-      return objective.name;
-    });
-
     const birdImage = new CanaryRollout(this, 'bird-image', {
       service: props.birdImage,
-      analysisTemplates: templates,
+      analysisTemplates: [...TEMPLATE_NAMES],
     });
     const bird = new CanaryRollout(this, 'bird', {
       service: props.bird,
-      analysisTemplates: templates,
+      analysisTemplates: [...TEMPLATE_NAMES],
       ingressName:
         props.bird.ingressName ?? failProp(owner, 'bird', props.bird.name, 'give bird an ingress'),
       prometheusSelectorLabels: props.prometheusSelectorLabels,
     });
+
+    const metricTemplate = (name: string, summary: string, metric: Record<string, unknown>) =>
+      new AnalysisTemplate(this, name, {
+        metadata: { name, labels: sharedLabels, annotations: { 'aviary.dev/summary': summary } },
+        spec: {
+          args: Object.values(ANALYSIS_ARGS).map((name) => ({ name })),
+          metrics: [
+            {
+              name,
+              // No `count`: a background analysis measures until the Rollout completes.
+              interval: ANALYSIS_INTERVAL,
+              // Argo Rollouts v1.9.1 (analysis/analysis.go) fails a metric once its failed
+              // measurements exceed `failureLimit`: one bad minute is noise, a second aborts.
+              failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(1),
+              ...metric,
+              provider: {},
+            },
+          ],
+        },
+      });
+    for (const objective of [...analysisObjectives(namespace), restartsObjective(namespace)]) {
+      metricTemplate(objective.name, objective.summary, {
+        // The first minute's requests (the contract check's among them) before the first look.
+        initialDelay: ANALYSIS_INTERVAL,
+        // Inconclusive measurements add up over the whole run (analysis/analysis.go): the
+        // fourth with no evidence pauses the release for a person.
+        inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(3),
+        successCondition: objective.successCondition,
+        failureCondition: objective.failureCondition,
+      }).addJsonPatch(
+        JsonPatch.add('/spec/metrics/0/provider/prometheus', {
+          address: props.prometheusUrl,
+          query: objective.query,
+        }),
+      );
+    }
+    // bird's contract check through the canary Service: during bird's release it reaches the
+    // canary's pods only; during birdImage's (which has no canary Service) it reaches bird's
+    // stable pods, whose image calls go to birdImage's Service, canary pods among its endpoints.
+    metricTemplate(
+      CONTRACT_CHECK_OBJECTIVE,
+      "bird's contract check, run as a Job against the canary Service every interval.",
+      {},
+    ).addJsonPatch(
+      JsonPatch.add(
+        '/spec/metrics/0/provider/job',
+        contractCheckJob(props.bird, `http://${bird.canaryServiceName!}`),
+      ),
+    );
+
     this.fieldsOnServices = [...birdImage.fieldsOnService, ...bird.fieldsOnService];
     this.fieldsOnOwnObjects = [...birdImage.fieldsOnOwnObjects, ...bird.fieldsOnOwnObjects];
   }

@@ -3,9 +3,13 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
 import { failProp } from './constructs/props.js';
-import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
 import type { WebService } from './constructs/web-service.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from '../apps/bird/contract-check/config.js';
+import {
+  CONTRACT_CHECK_NAME,
+  CONTRACT_CHECK_SCRIPT,
+  contractCheckJobSpec,
+  contractCheckLabels,
+} from './contract-check-pod.js';
 import type { AviaryEnvironment } from './environments.js';
 
 /** Props of {@link SyntheticCheckChart}: bird, and the namespace it lives in. */
@@ -17,10 +21,10 @@ export interface SyntheticCheckChartProps extends Pick<AviaryEnvironment, 'names
 }
 
 /** Name of the CronJob, its pods' `app.kubernetes.io/name` and its NetworkPolicy. */
-export const SYNTHETIC_CHECK_NAME = 'bird-contract-check';
+export const SYNTHETIC_CHECK_NAME = CONTRACT_CHECK_NAME;
 
 /** The check's entry point in bird's image (built from apps/bird/contract-check/main.ts). */
-export const SYNTHETIC_CHECK_SCRIPT = 'build/apps/bird/contract-check/main.js';
+export const SYNTHETIC_CHECK_SCRIPT = CONTRACT_CHECK_SCRIPT;
 
 /**
  * A synthetic check: every few minutes a Job calls bird through its Service, as a client would,
@@ -42,14 +46,9 @@ export class SyntheticCheckChart extends NamespacedChart {
       failProp(owner, 'schedule', schedule, 'use a five-field cron schedule such as "*/5 * * * *"');
     }
     const { bird } = props;
-    const selector = {
-      'app.kubernetes.io/name': SYNTHETIC_CHECK_NAME,
-      'app.kubernetes.io/part-of': bird.partOf,
-    };
-    // Objects and pods are labelled like bird's; the policies select by `selector` only.
-    const instance = bird.labels['app.kubernetes.io/instance'];
-    const labels = { ...selector, ...(instance ? { 'app.kubernetes.io/instance': instance } : {}) };
-    const quantity = (value: string) => k8s.Quantity.fromString(value);
+    // Objects and pods are labelled like bird's; the policies select by `selector` only, so the
+    // canary analysis's check pods (charts/rollouts/contract-check-metric.ts) pass them too.
+    const { selector, labels } = contractCheckLabels(bird);
 
     // cdk8s-plus-27's CronJob cannot set seccomp or drop ALL capabilities: a `k8s` L1 object.
     new k8s.KubeCronJob(this, 'CronJob', {
@@ -61,57 +60,10 @@ export class SyntheticCheckChart extends NamespacedChart {
         concurrencyPolicy: 'Forbid',
         startingDeadlineSeconds: 120,
         successfulJobsHistoryLimit: 1,
-        // Kept for `kubectl logs`: the failed Job's pod says what broke.
+        // Kept for `kubectl logs`: the failed Job's pod says what broke. No retry
+        // (`backoffLimit: 0`): a failed check is a failed Job, and the alert wants two in a row.
         failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            // No retry: a failed check is a failed Job, and the alert wants two in a row.
-            backoffLimit: 0,
-            activeDeadlineSeconds: 60,
-            template: {
-              metadata: { labels },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: bird.runAsId,
-                  runAsGroup: bird.runAsId,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-                containers: [
-                  {
-                    name: 'check',
-                    image: bird.image,
-                    imagePullPolicy: 'IfNotPresent',
-                    command: ['node', SYNTHETIC_CHECK_SCRIPT],
-                    env: [
-                      { name: 'BIRD_URL', value: bird.url },
-                      { name: 'CHECK_TIMEOUT_MS', value: String(DEFAULT_CHECK_TIMEOUT_MS) },
-                    ],
-                    resources: {
-                      // Ephemeral storage too, as the services set it: the quota caps it, and
-                      // the check writes nothing but its log lines.
-                      requests: {
-                        cpu: quantity('50m'),
-                        memory: quantity('64Mi'),
-                        'ephemeral-storage': quantity('16Mi'),
-                      },
-                      limits: {
-                        cpu: quantity('200m'),
-                        memory: quantity('128Mi'),
-                        'ephemeral-storage': quantity('64Mi'),
-                      },
-                    },
-                    securityContext: { ...RESTRICTED_CONTAINER },
-                  },
-                ],
-              },
-            },
-          },
-        },
+        jobTemplate: { metadata: { labels }, spec: contractCheckJobSpec(bird, bird.url) },
       },
     });
 

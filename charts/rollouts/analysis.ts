@@ -7,6 +7,9 @@ import {
 } from '../monitoring/promql.js';
 import { POD_TEMPLATE_HASH_LABEL, targetLabelName } from '../monitoring/target-labels.js';
 
+/** Name of the AnalysisTemplate (and metric) that fails a canary whose containers restarted. */
+export const RESTARTS_OBJECTIVE = 'aviary-canary-restarts';
+
 /** Arguments every analysis template takes; the Rollout fills them in. */
 export const ANALYSIS_ARGS = {
   /** The container name of the service (`bird`), i.e. the `container` target label. */
@@ -65,23 +68,22 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
   // A canary that never failed has no 5xx (or fallback) series at all: `or vector(0)` makes that
   // a 0. With no request in the window the ratio is 0/0, NaN (or nothing at all).
   const share = (numerator: string) => `(sum(${numerator}) or vector(0))\n/\n${served}`;
-  // A canary nobody called in the window (quiet hours, 10 % of little traffic) harmed nobody:
-  // 0, a pass, rather than a pause for a person every night. `>= 0` drops the NaN; the 0 comes
-  // only while Prometheus sees the canary's pods answer something (the kubelet's probes,
-  // Prometheus's own scrapes), so a query that finds no canary at all stays empty: inconclusive.
-  const seen = `0 * sum(${rate('http_requests_total')})`;
-  const orIdle = (query: string) => `(${query}) >= 0\nor on ()\n${seen}`;
+  // A canary nobody called in the window (quiet hours, 10 % of little traffic) has 0/0, NaN: `>= 0`
+  // drops it and the measurement is empty, inconclusive. No evidence, no promotion: the analysis's
+  // contract check (contract-check-metric.ts) calls the canary every minute, so a canary at
+  // quiet hours is judged on those requests, and one the check cannot reach fails.
+  const judged = (query: string) => `(${query}) >= 0`;
   return [
     {
       name: 'aviary-error-ratio',
       summary: "Share of the canary's answers that are 5xx (probes and scrapes left out).",
-      query: orIdle(share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."'))),
+      query: judged(share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."'))),
       ...atMost(ERROR_RATIO_THRESHOLD),
     },
     {
       name: 'aviary-latency-p99',
       summary: "99th percentile of the canary's request latency, in seconds.",
-      query: orIdle(
+      query: judged(
         `histogram_quantile(0.99, sum by (le) (${rate('http_request_duration_seconds_bucket', SERVED_ROUTES)}))`,
       ),
       ...atMost(LATENCY_OBJECTIVE_SECONDS),
@@ -90,8 +92,34 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
       name: 'aviary-fallback-ratio',
       summary:
         "Share of the canary's answers degraded by a failed upstream (default image, disguised bird).",
-      query: orIdle(share(rate('upstream_requests_total', 'outcome="fallback"'))),
+      query: judged(share(rate('upstream_requests_total', 'outcome="fallback"'))),
       ...atMost(FALLBACK_RATIO_THRESHOLD),
     },
   ];
+}
+
+/**
+ * A canary whose containers restart (a crash on a request, an out-of-memory kill, a failed
+ * liveness probe) fails, even when its own metrics look clean: a process that dies with its
+ * requests counts none of them (`http_requests_total` is counted when a handler settles), while
+ * its clients get 502s. kube-state-metrics reports restarts per pod; it exports no pod label but
+ * through `kube_pod_labels` and its allowlist, so the canary's pods are matched by name: Argo
+ * Rollouts v1.9.1 names a Rollout's ReplicaSet `<rollout>-<pod-template-hash>` (rollout/sync.go,
+ * newReplicaSetFromTemplate), and the ReplicaSet controller its pods `<replicaset>-<random>`. With `workloadRef` the
+ * Rollout has the service's name, the `service` argument. No series (kube-state-metrics not
+ * scraped, no canary pod yet) is inconclusive.
+ */
+export function restartsObjective(namespace: string): AnalysisObjective {
+  const pods = `pod=~"{{args.${ANALYSIS_ARGS.service}}}-{{args.${ANALYSIS_ARGS.canaryHash}}}-[a-z0-9]+"`;
+  const restarts = scoped(namespace)(
+    'kube_pod_container_status_restarts_total',
+    `container="{{args.${ANALYSIS_ARGS.service}}}"`,
+    pods,
+  );
+  return {
+    name: RESTARTS_OBJECTIVE,
+    summary: "Restarts of the canary's containers since its pods started: any is a failure.",
+    query: `sum(${restarts})`,
+    ...atMost(0),
+  };
 }

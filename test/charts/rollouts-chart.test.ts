@@ -80,6 +80,8 @@ describe('RolloutsChart', () => {
         'aviary-error-ratio',
         'aviary-latency-p99',
         'aviary-fallback-ratio',
+        'aviary-canary-restarts',
+        'aviary-contract-check',
       ]);
       // No startingStep: the background analysis starts with the first step.
       expect(canary.analysis).not.toHaveProperty('startingStep');
@@ -99,17 +101,24 @@ describe('RolloutsChart', () => {
   });
 
   it('queries Prometheus with the canary hash and judges each measurement', () => {
-    const metrics = byKind(objects, 'AnalysisTemplate').map(
-      (t) => (t.spec as { metrics: Record<string, unknown>[] }).metrics[0]!,
-    );
+    const metrics = byKind(objects, 'AnalysisTemplate')
+      .map((t) => (t.spec as { metrics: Record<string, unknown>[] }).metrics[0]!)
+      .filter((metric) => (metric.provider as { prometheus?: unknown }).prometheus);
+    expect(metrics).toHaveLength(4);
     for (const metric of metrics) {
       expect(metric).toMatchObject({
+        initialDelay: '1m',
         interval: '1m',
         failureLimit: 1,
+        inconclusiveLimit: 3,
         provider: { prometheus: { address: PROMETHEUS } },
       });
       const query = (metric.provider as { prometheus: { query: string } }).prometheus.query;
-      expect(query).toContain('rollouts_pod_template_hash="{{args.canary-hash}}"');
+      // The service's own series carry the hash label; kube-state-metrics' only the pod name,
+      // which Argo Rollouts v1.9.1 builds as `<rollout>-<hash>-…` (rollout/sync.go).
+      expect(query).toMatch(
+        /rollouts_pod_template_hash="\{\{args.canary-hash\}\}"|pod=~"\{\{args.service\}\}-\{\{args.canary-hash\}\}-/,
+      );
     }
   });
 

@@ -1,8 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_CHECK_SCRIPT } from '../../charts/contract-check-pod.js';
+import { analysisObjectives, RESTARTS_OBJECTIVE } from '../../charts/rollouts/analysis.js';
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import type { AnalysisTemplate, Rollout } from '../charts/support/rollout-references.js';
@@ -34,7 +38,11 @@ const rollout = ofKind<Rollout>(manifests, 'Rollout').find((r) => r.metadata.nam
 const deployment = ofKind<Deployment>(manifests, 'Deployment').find(
   (d) => d.metadata.name === 'bird',
 )!;
-const templates = ofKind<AnalysisTemplate>(manifests, 'AnalysisTemplate');
+const allTemplates = ofKind<AnalysisTemplate>(manifests, 'AnalysisTemplate');
+/** The objectives on the service's own metrics, which the pods below expose. */
+const serviceObjectives = new Set(analysisObjectives('').map(({ name }) => name));
+const templates = allTemplates.filter((t) => serviceObjectives.has(t.metadata.name));
+const restartsTemplate = allTemplates.find((t) => t.metadata.name === RESTARTS_OBJECTIVE)!;
 const canaryStrategy = rollout.spec.strategy.canary!;
 const IMAGE = 'https://images.example/bird.jpg';
 
@@ -50,6 +58,8 @@ interface PodKind {
   readonly upstream: ImageUpstream;
   readonly env: Record<string, string>;
   readonly requests: boolean;
+  /** Called by bird's contract check only, as the analysis's Job calls a canary at quiet hours. */
+  readonly checked?: boolean;
 }
 
 /**
@@ -93,6 +103,14 @@ const CANARIES = {
     env: {},
     requests: false,
   },
+  // Quiet hours: no user request, only the analysis's contract check Job.
+  checked: {
+    hash: 'c0ffee06',
+    upstream: { stub: json(IMAGE) },
+    env: {},
+    requests: false,
+    checked: true,
+  },
 } as const satisfies Record<string, PodKind>;
 type CanaryKind = keyof typeof CANARIES;
 const STABLE_HASH = '5ab1e000';
@@ -112,6 +130,8 @@ const REQUESTS = 60;
  */
 const WARM_UP = 300;
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
+/** Runs of the contract check on the checked canary, over several 1 s scrapes. */
+const CHECKS = 3;
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** The labels Argo Rollouts gives a pod of the Rollout: the template's, its hash, its role. */
@@ -165,6 +185,41 @@ function rolloutArgs(canaryHash: string): Record<string, string> {
 }
 
 let prometheus: RunningPrometheus | undefined;
+let kubeStateMetrics: Server | undefined;
+/** Exit codes of the contract check's runs on the checked canary: the Job metric's verdicts. */
+const checkExits: number[] = [];
+
+/**
+ * A stand-in for kube-state-metrics: restarts per container as it exports them (namespace, pod,
+ * container labels; pod labels only through `kube_pod_labels`). The failing canary's container
+ * restarted twice, the stable pod's five times (old news that must not be blamed on a canary).
+ */
+function restartsExposition(): string {
+  const namespace = deployment.metadata.namespace!;
+  const restarts: [string, number][] = [
+    [STABLE_HASH, 5],
+    [CANARIES.healthy.hash, 0],
+    [CANARIES.failing.hash, 2],
+  ];
+  return restarts
+    .map(
+      ([hash, count]) =>
+        `kube_pod_container_status_restarts_total{namespace="${namespace}",pod="${podOf(hash, 'canary').name}",container="bird"} ${count}\n`,
+    )
+    .join('');
+}
+
+/** Runs bird's contract check, as the analysis's Job runs it, against the bird on `port`. */
+async function contractCheck(port: number): Promise<number> {
+  try {
+    await promisify(execFile)(process.execPath, [path.join(ROOT, CONTRACT_CHECK_SCRIPT)], {
+      env: { BIRD_URL: `http://127.0.0.1:${port}` },
+    });
+    return 0;
+  } catch (error) {
+    return (error as { code?: number }).code ?? -1;
+  }
+}
 const upstreams: StubUpstream[] = [];
 
 /** Sends `count` requests to bird, one every `everyMs`, without waiting for each answer. */
@@ -278,6 +333,7 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
           pod: podOf(kind.hash, kind.track),
           port,
           requests: kind.requests,
+          checked: 'checked' in kind && kind.checked,
           warmUp: WARM_UP,
           selectors: selectorsDuring(canaryHash),
         };
@@ -290,12 +346,27 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
       })),
     );
     const served = pods.filter((p) => p.requests);
-    await Promise.all(served.map(({ port, warmUp }) => traffic(port, warmUp, 2)));
-    prometheus = await startPrometheus(targets, '1s');
+    const checked = pods.filter((p) => p.checked);
+    const warmed = [...served, ...checked];
+    await Promise.all(warmed.map(({ port, warmUp }) => traffic(port, warmUp, 2)));
+    kubeStateMetrics = createServer((_, res) => res.end(restartsExposition()));
+    await new Promise<void>((resolve) => kubeStateMetrics!.listen(0, '127.0.0.1', resolve));
+    const { port: ksmPort } = kubeStateMetrics.address() as { port: number };
+    const ksm = { address: `127.0.0.1:${ksmPort}`, labels: { job: 'kube-state-metrics' } };
+    prometheus = await startPrometheus([...targets, ksm], '1s');
     await prometheus.waitForTargets();
     // Traffic over several scrapes, so that every counter has a before and an after.
-    await Promise.all(served.map(({ port }) => traffic(port, REQUESTS, 50)));
-    for (const { pod, port } of served) await seenByPrometheus(pod.name, await servedByRoot(port));
+    const checks = async (port: number) => {
+      for (let run = 0; run < CHECKS; run++) {
+        checkExits.push(await contractCheck(port));
+        await sleep(1500);
+      }
+    };
+    await Promise.all([
+      ...served.map(({ port }) => traffic(port, REQUESTS, 50)),
+      ...checked.map(({ port }) => checks(port)),
+    ]);
+    for (const { pod, port } of warmed) await seenByPrometheus(pod.name, await servedByRoot(port));
   }, 150_000);
 
   /**
@@ -329,6 +400,7 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
 
   afterAll(async () => {
     await prometheus?.stop();
+    await new Promise((resolve) => kubeStateMetrics?.close(resolve));
     await killAllServices();
     await Promise.all(upstreams.map((u) => u.close()));
   });
@@ -361,12 +433,62 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
     );
   });
 
-  // Issue 19, 5a: at quiet hours a canary at 10 % gets no request for minutes. Its pods still
-  // answer Prometheus's scrapes (and, in a cluster, the kubelet's probes): nothing to judge, no
-  // one harmed, a pass. Before, every such measurement was inconclusive and, after three
-  // (`inconclusiveLimit`), Argo Rollouts paused the release for a person.
-  it('passes an idle canary: Prometheus sees its pods, and no user called them', async () => {
-    expect(await judge(CANARIES.idle.hash)).toEqual(ALL_PASS);
+  // Issue 19, 5a: at quiet hours a canary at 10 % gets no user request for minutes. Its pods still
+  // answer Prometheus's scrapes and the kubelet's probes, which prove nothing about requests: no
+  // evidence, no verdict. (An earlier query made this a pass, and a quiet night promoted a
+  // release 0 → 100 % on no request at all.)
+  it('calls an idle canary inconclusive, never successful: no request, no evidence', async () => {
+    expect(await judge(CANARIES.idle.hash)).toEqual({
+      'aviary-error-ratio': 'Inconclusive',
+      'aviary-latency-p99': 'Inconclusive',
+      'aviary-fallback-ratio': 'Inconclusive',
+    });
+  });
+
+  // The evidence the analysis creates: its Job runs bird's contract check on the canary every
+  // minute (Argo Rollouts: exit 0 is a Successful measurement, anything else Failed), and the
+  // objectives judge those requests.
+  it('passes a quiet canary on the requests of the contract check alone', async () => {
+    expect(checkExits).toEqual(Array.from({ length: CHECKS }, () => 0));
+    expect(await judge(CANARIES.checked.hash)).toEqual(ALL_PASS);
+  });
+
+  describe('the restarts objective (kube-state-metrics, matched by pod name)', () => {
+    const judgeRestarts = async (hash: string, query = restartsTemplate.spec.metrics[0]!) => {
+      const metric = restartsTemplate.spec.metrics[0]!;
+      const result = await prometheus!.query(
+        resolveArgs(query.provider.prometheus!.query!, rolloutArgs(hash)),
+      );
+      return evaluateResult(result, {
+        successCondition: metric.successCondition,
+        failureCondition: metric.failureCondition,
+      });
+    };
+
+    it("passes a canary whose containers never restarted, whatever the stable pods' past", async () => {
+      expect(await judgeRestarts(CANARIES.healthy.hash)).toBe('Successful');
+    });
+
+    it('fails a canary whose container restarted (a crash its own metrics never count)', async () => {
+      expect(await judgeRestarts(CANARIES.failing.hash)).toBe('Failed');
+    });
+
+    it('calls a canary kube-state-metrics does not report inconclusive', async () => {
+      expect(await judgeRestarts(UNSEEN_HASH)).toBe('Inconclusive');
+    });
+
+    it('would blame the canary for the stable pods when the pod name is not matched', async () => {
+      const metric = restartsTemplate.spec.metrics[0]!;
+      const loose = {
+        ...metric,
+        provider: {
+          prometheus: {
+            query: metric.provider.prometheus!.query!.replace(/pod=~"[^"]*"/, 'pod=~".+"'),
+          },
+        },
+      };
+      expect(await judgeRestarts(CANARIES.healthy.hash, loose)).toBe('Failed');
+    });
   });
 
   it('calls a canary Prometheus does not see at all inconclusive: no series, no verdict', async () => {

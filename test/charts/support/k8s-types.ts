@@ -45,6 +45,8 @@ interface WithPodSpec {
 
 export type Deployment = Manifest<apps.Deployment, WithPodSpec>;
 export type CronJob = Manifest<batch.CronJob, { jobTemplate: { spec: WithPodSpec } }>;
+/** A Job's spec with its pod template's spec, as an AnalysisTemplate's `job` provider holds it. */
+export type JobSpec = batch.JobSpec & WithPodSpec;
 export type Service = Manifest<core.Service, { ports: core.ServicePort[] }>;
 export type HorizontalPodAutoscaler = Manifest<autoscaling.HorizontalPodAutoscaler>;
 export type PodDisruptionBudget = Manifest<policy.PodDisruptionBudget>;

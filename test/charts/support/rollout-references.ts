@@ -1,4 +1,11 @@
-import type { Deployment, Ingress, KubeObject, LabelSelector, Service } from './k8s-types.js';
+import type {
+  Deployment,
+  Ingress,
+  JobSpec,
+  KubeObject,
+  LabelSelector,
+  Service,
+} from './k8s-types.js';
 import { ofKind, type Manifest } from './manifests.js';
 import { podLabels, ref, selects } from './workloads.js';
 
@@ -33,7 +40,13 @@ export interface AnalysisTemplate extends KubeObject {
       name: string;
       successCondition?: string;
       failureCondition?: string;
-      provider: { prometheus?: { address?: string; query?: string } };
+      interval?: string;
+      failureLimit?: number | string;
+      inconclusiveLimit?: number | string;
+      provider: {
+        prometheus?: { address?: string; query?: string };
+        job?: { metadata?: { labels?: Record<string, string> }; spec: JobSpec };
+      };
     }[];
   };
 }

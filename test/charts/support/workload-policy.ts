@@ -1,4 +1,5 @@
 import { addOnPods } from './addons.js';
+import { analysisJobPods } from './analysis-jobs.js';
 import { environmentOf } from './cross-references.js';
 import type {
   CronJob,
@@ -195,8 +196,10 @@ export function capacityProblems(manifests: readonly Manifest[]): string[] {
         }
       }
     }
-    // What add-ons run in the namespace (cert-manager's HTTP-01 solver), as they create it.
-    for (const pod of addOnPods(namespace!).filter((p) => p.namespace === namespace)) {
+    // What add-ons run in the namespace (cert-manager's HTTP-01 solver, the analyses' Jobs of
+    // Argo Rollouts), as they create it.
+    const added = [...addOnPods(namespace!), ...analysisJobPods(manifests)];
+    for (const pod of added.filter((p) => p.namespace === namespace)) {
       need.pods! += 1;
       for (const { resources } of pod.spec.containers) {
         for (const kind of ['requests', 'limits'] as const) {
