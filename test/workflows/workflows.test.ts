@@ -18,6 +18,7 @@ interface Step {
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
 }
 interface Job {
   readonly permissions?: Record<string, string>;
@@ -98,9 +99,12 @@ describe('the workflows', () => {
     expect(released.steps.map((step) => step.run ?? '').join('\n')).toContain(
       `for environment in ${PROMOTION_ORDER.join(' ')}; do`,
     );
-    expect(runIndex(released.steps, /^node --import tsx charts\/releases\/staged-first\.ts$/)).toBe(
-      released.steps.length - 1,
+    const stagedFirst = released.steps.at(-1)!;
+    // A pull request is judged on its base branch's history: base_ref is set on pull requests only.
+    expect(stagedFirst.run).toBe(
+      'node --import tsx charts/releases/staged-first.ts ${BASE_REF:+--base "origin/$BASE_REF"}',
     );
+    expect(stagedFirst.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
   });
 });
 
