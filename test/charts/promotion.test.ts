@@ -76,6 +76,20 @@ describe('npm run promote', () => {
   });
 });
 
+describe('charts/environments.ts', () => {
+  it('takes the imageTag of every environment in the promotion order from release-tags.json', async () => {
+    const { dir } = await scratchCopy();
+    // A distinct tag per environment, none of them the committed ones.
+    const tags = Object.fromEntries(PROMOTION_ORDER.map((name, index) => [name, `7.${index}.0`]));
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify(tags, null, 2)}\n`);
+    for (const name of PROMOTION_ORDER) {
+      const { stdout } = await node(dir, 'charts/image-refs.ts', [], { AVIARY_ENV: name });
+      const refs = JSON.parse(stdout) as Record<string, { tag: string }>;
+      expect(new Set(Object.values(refs).map((ref) => ref.tag))).toEqual(new Set([tags[name]]));
+    }
+  }, 60_000);
+});
+
 describe('a production tag staging has not run (CI, "released")', () => {
   const version = (commit: string, staging: string, production: string): TagsVersion => ({
     commit: commit.padEnd(40, '0'),

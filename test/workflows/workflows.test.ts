@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { environments, local, production } from '../../charts/environments.js';
 import { imageRefs, SERVICES } from '../../charts/image-refs.js';
-import { PROMOTION_ORDER } from '../../charts/releases/release-tags.js';
+import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import { SERVICE_PORT } from '../../charts/constructs/web-service.js';
@@ -73,6 +73,20 @@ describe('the workflows', () => {
       step.uses?.startsWith('docker/build-push'),
     );
     expect(push?.with).toMatchObject({ sbom: true, provenance: 'mode=max' });
+  });
+
+  it("tell a release's author to set the first environment's tag in release-tags.json, then promote", () => {
+    const summary = workflow('images.yml').jobs.refs!.steps.find((step) =>
+      step.run?.includes('GITHUB_STEP_SUMMARY'),
+    )!.run!;
+    const [first, ...next] = PROMOTION_ORDER;
+    expect(summary).toContain(`set \\\`\\"${first}\\": \\"$version\\"\\\``);
+    expect(summary).toContain(path.relative(REPO_ROOT, RELEASE_TAGS_FILE));
+    next.forEach((target, index) =>
+      expect(summary).toContain(`npm run promote -- ${PROMOTION_ORDER[index]} ${target}`),
+    );
+    // The tags live in release-tags.json alone: charts/environments.ts reads them from there.
+    expect(summary).not.toMatch(/imageTag|environments\.ts/);
   });
 
   it('run the container test after the unit tests, and the drift check after synth', () => {
