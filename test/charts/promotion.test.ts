@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { production } from '../../charts/environments.js';
 import { checkPromotion, PromotionError } from '../../charts/releases/promote.js';
 import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
 import { unstagedPromotion, type TagsVersion } from '../../charts/releases/staged-first.js';
+import { publishedImageProblems, readmeToACluster } from '../workflows/support/readme.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TAGS = path.relative(ROOT, RELEASE_TAGS_FILE);
@@ -64,6 +66,13 @@ describe('npm run promote', () => {
       production: to,
     });
   }, 120_000);
+
+  it("leaves the README's published images true whatever tag production runs", () => {
+    // promote changes production's tag; the README names the file holding it, not the tag.
+    for (const imageTag of [production.imageTag, '9.8.7', '10.0.0-rc.1']) {
+      expect(publishedImageProblems(readmeToACluster(), { ...production, imageTag })).toEqual([]);
+    }
+  });
 
   it.each([
     [['staging'], /usage: npm run promote -- <source> <target>/],

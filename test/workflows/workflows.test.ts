@@ -9,6 +9,7 @@ import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import { SERVICE_PORT } from '../../charts/constructs/web-service.js';
 import { howToReachBird, kubeContext, LOCAL_BIRD_PORT } from '../../scripts/local-cluster/plan.js';
+import { publishedImageProblems, readmeToACluster } from './support/readme.js';
 import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
 
 // What ties the workflows to the rest of the repository: the Dockerfile targets, the image
@@ -33,10 +34,6 @@ interface Workflow {
 const WORKFLOWS = path.join(REPO_ROOT, '.github/workflows');
 /** The npm script that brings a local kind cluster up (package.json). */
 const LOCAL_CLUSTER_SCRIPT = 'local-cluster';
-const readmeToACluster = () =>
-  readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-    .split('## To a cluster')[1]!
-    .split('\n## ')[0]!;
 const packageScripts = () =>
   (
     JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -162,9 +159,7 @@ describe("the README's To a cluster", () => {
   it('prints the port-forward the command prints, and the images dist/ needs published', () => {
     const section = readmeToACluster();
     expect(section).toContain(howToReachBird(local.namespace)[1]!.trim());
-    const published = imageRefs(production);
-    for (const service of SERVICES) expect(section).toContain(published[service].ref);
-    expect(section).toContain(`release tag \`v${production.imageTag}\``);
+    expect(publishedImageProblems(section, production)).toEqual([]);
     expect(section).toContain(`port-forward svc/bird ${LOCAL_BIRD_PORT}:${SERVICE_PORT}`);
   });
 });
