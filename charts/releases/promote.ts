@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import {
   PROMOTION_ORDER,
   readReleaseTags,
+  ReleaseTagsError,
   writeReleaseTags,
   type ReleasedEnvironment,
 } from './release-tags.js';
@@ -52,20 +53,27 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (tags[target] === tags[source]) {
       process.stdout.write(`promote: ${target} already runs ${tags[source]}\n`);
     } else {
+      // Both tags are valid (readReleaseTags checks them), so the render reads a valid file; if it
+      // fails all the same, the file goes back to what it held.
       writeReleaseTags({ ...tags, [target]: tags[source] });
       const root = path.resolve(import.meta.dirname, '../..');
-      execFileSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
-        cwd: root,
-        env: { ...process.env, AVIARY_ENV: target },
-        stdio: 'inherit',
-      });
+      try {
+        execFileSync(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
+          cwd: root,
+          env: { ...process.env, AVIARY_ENV: target },
+          stdio: 'inherit',
+        });
+      } catch {
+        writeReleaseTags(tags);
+        throw new PromotionError(`rendering ${target} failed; release-tags.json is as it was`);
+      }
       process.stdout.write(
         `promote: ${target} now runs ${tags[source]} (was ${tags[target]}); ` +
           'review with git diff, then commit\n',
       );
     }
   } catch (error) {
-    if (!(error instanceof PromotionError)) throw error;
+    if (!(error instanceof PromotionError || error instanceof ReleaseTagsError)) throw error;
     process.stderr.write(`promote: ${error.message}\n`);
     process.exit(2);
   }

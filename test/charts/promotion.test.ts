@@ -6,7 +6,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
 import { checkPromotion, PromotionError } from '../../charts/releases/promote.js';
-import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
+import {
+  parseReleaseTags,
+  PROMOTION_ORDER,
+  RELEASE_TAGS_FILE,
+} from '../../charts/releases/release-tags.js';
 import { unstagedPromotion, type TagsVersion } from '../../charts/releases/staged-first.js';
 import { publishedImageProblems, readmeToACluster } from '../workflows/support/readme.js';
 
@@ -72,6 +76,31 @@ describe('npm run promote', () => {
     for (const imageTag of [production.imageTag, '9.8.7', '10.0.0-rc.1']) {
       expect(publishedImageProblems(readmeToACluster(), { ...production, imageTag })).toEqual([]);
     }
+  });
+
+  it('refuses a tag resolveImage refuses, leaving the file and every render as they were', async () => {
+    const { dir, git } = await scratchCopy();
+    const tags = JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8')) as Record<string, string>;
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify({ ...tags, staging: '0.2.0 ' })}\n`);
+    await git('commit', '-qam', 'a tag with a space');
+    const failed = (script: string, args: string[]) =>
+      node(dir, script, args).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    const promote = await failed('charts/releases/promote.ts', ['staging', 'production']);
+    expect(promote.code).toBe(2);
+    expect(promote.stderr).toBe(
+      'promote: release-tags.json: "staging" is "0.2.0 ": pin a release such as "0.1.0" (never "latest")\n',
+    );
+    expect((await failed('charts/main.ts', [])).code).not.toBe(0);
+    expect(await git('status', '--porcelain')).toBe('');
+  }, 120_000);
+
+  it.each(['0.2.0 ', 'latest', '', '-1.0.0', 7])('parseReleaseTags refuses the tag %j', (tag) => {
+    expect(() =>
+      parseReleaseTags(JSON.stringify({ staging: tag, production: '0.1.0' }), 'tags.json'),
+    ).toThrowError(/^tags\.json: "staging" is .*: pin a release such as "0\.1\.0"/);
   });
 
   it.each([
