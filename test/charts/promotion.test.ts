@@ -97,6 +97,26 @@ describe('npm run promote', () => {
     expect(await git('status', '--porcelain')).toBe('');
   }, 120_000);
 
+  it('refuses a tree whose charts/ or renders differ from HEAD, naming the files', async () => {
+    const { dir, git } = await scratchCopy();
+    const tags = JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8')) as Record<string, string>;
+    const promote = () =>
+      node(dir, 'charts/releases/promote.ts', ['staging', 'production']).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    // A staging tag not committed yet, then a hand-edited render.
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify({ ...tags, staging: '9.9.9' })}\n`);
+    expect(await promote()).toMatchObject({
+      code: 2,
+      stderr: `promote: commit or stash these first, so that the diff is the promotion alone: ${TAGS}\n`,
+    });
+    await git('checkout', '--', TAGS);
+    writeFileSync(path.join(dir, 'dist/0002-services.k8s.yaml'), 'edited\n');
+    expect((await promote()).stderr).toMatch(/promote: commit or stash .*: dist\/0002-services/);
+    expect(await git('status', '--porcelain')).toBe(' M dist/0002-services.k8s.yaml\n');
+  }, 120_000);
+
   it.each(['0.2.0 ', 'latest', '', '-1.0.0', 7])('parseReleaseTags refuses the tag %j', (tag) => {
     expect(() =>
       parseReleaseTags(JSON.stringify({ staging: tag, production: '0.1.0' }), 'tags.json'),
