@@ -14,9 +14,10 @@ const run = promisify(execFile);
 /** A git repository on `main` holding the check and a release tags file, tags 0.1.0 and 0.1.0. */
 async function scratchRepository() {
   const dir = mkdtempSync(path.join(tmpdir(), 'aviary-staged-first-'));
-  cpSync(path.join(ROOT, 'charts/releases'), path.join(dir, 'charts/releases'), {
-    recursive: true,
-  });
+  // The check and what it imports: the tag rule of charts/constructs, which reads apps/shared.
+  for (const folder of ['charts', 'apps']) {
+    cpSync(path.join(ROOT, folder), path.join(dir, folder), { recursive: true });
+  }
   cpSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const git = async (...args: string[]) =>
