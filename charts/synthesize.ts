@@ -53,6 +53,7 @@ export function synthTargets(
   for (const { environment, outdir } of resolved) {
     if (!emptiedByCli(outdir, env)) checkDisposable(outdir);
     checkOwnFolder(outdir, environment, known);
+    checkNotCommitted(outdir, environment);
   }
   return resolved;
 }
@@ -97,6 +98,18 @@ function checkOwnFolder(
           'render each environment into its own folder',
       );
     }
+  }
+}
+
+// Inside the repository, every other folder holds committed work (deploy/, charts/crds/, …) that
+// emptying would delete: an environment renders there into its own gitops.path only.
+function checkNotCommitted(folder: string, environment: AviaryEnvironment): void {
+  const inRepository = !path.relative(REPO_ROOT, folder).startsWith('..');
+  if (inRepository && folder !== environmentFolder(environment)) {
+    throw new SynthUsageError(
+      `${folder} is inside the repository but not ${environment.gitops.path}, this ` +
+        "environment's own folder: synth empties its output folder, so choose one outside",
+    );
   }
 }
 

@@ -16,6 +16,12 @@ const REGISTRY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/;
 const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/**
+ * Whether `tag` is an image tag the manifests may pin: Docker's tag grammar, and never `latest`
+ * (a moving tag would make a rollback, and the committed manifests, meaningless).
+ */
+export const isPinnableTag = (tag: string): boolean => TAG.test(tag) && tag !== 'latest';
+
 /** The image reference `<registry>/<repository>:<tag>`, validated; never `latest`. */
 export function resolveImage(owner: string, name: string, image: ImageReference): string {
   const { registry, tag } = image;
@@ -26,8 +32,7 @@ export function resolveImage(owner: string, name: string, image: ImageReference)
   if (!REPOSITORY.test(repository)) {
     failProp(owner, 'image.repository', repository, 'use a lower-case name such as "bird"');
   }
-  // A moving tag would make a rollback, and the committed manifests, meaningless.
-  if (!TAG.test(tag) || tag === 'latest') {
+  if (!isPinnableTag(tag)) {
     failProp(owner, 'image.tag', tag, 'pin a release such as "0.1.0" (never "latest")');
   }
   return `${registry}/${repository}:${tag}`;

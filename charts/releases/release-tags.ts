@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isPinnableTag } from '../constructs/web-settings.js';
 
 /**
  * The file holding the image tag of every released environment: the one thing a release
@@ -19,15 +20,24 @@ export type ReleasedEnvironment = (typeof PROMOTION_ORDER)[number];
 /** The image tag of each released environment, as {@link RELEASE_TAGS_FILE} holds them. */
 export type ReleaseTags = Readonly<Record<ReleasedEnvironment, string>>;
 
+/** A release tags file that does not parse, with `source` and what is wrong in one line. */
+export class ReleaseTagsError extends Error {}
+
 /**
  * Parses the text of a release tags file: exactly the environments of {@link PROMOTION_ORDER},
- * each with a non-empty string. Throws naming `source` and what is wrong.
+ * each with a tag the manifests may pin (the rule of `resolveImage`). Throws a
+ * {@link ReleaseTagsError} naming `source` and what is wrong.
  */
 export function parseReleaseTags(text: string, source: string): ReleaseTags {
-  const parsed: unknown = JSON.parse(text);
   const fail = (why: string): never => {
-    throw new Error(`${source}: ${why}`);
+    throw new ReleaseTagsError(`${source}: ${why}`);
   };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return fail('must be a JSON object of environment names to image tags');
   }
@@ -37,8 +47,9 @@ export function parseReleaseTags(text: string, source: string): ReleaseTags {
     fail(`must name exactly ${expected}`);
   }
   for (const name of PROMOTION_ORDER) {
-    if (typeof entries[name] !== 'string' || entries[name] === '') {
-      fail(`"${name}" must be an image tag such as "0.1.0"`);
+    const tag = entries[name];
+    if (typeof tag !== 'string' || !isPinnableTag(tag)) {
+      fail(`"${name}" is ${JSON.stringify(tag)}: pin a release such as "0.1.0" (never "latest")`);
     }
   }
   return entries as ReleaseTags;

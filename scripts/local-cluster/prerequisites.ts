@@ -13,6 +13,12 @@ export const INSTALL_HINTS = {
 } as const;
 
 /**
+ * The kind release whose source the command's rules cite (the comments below, plan.ts) and that
+ * e2e.yml installs (helm/kind-action's `version`).
+ */
+export const KIND_VERSION = 'v0.32.0';
+
+/**
  * kind's own switch between engines: kind v0.32.0 reads it in
  * `pkg/internal/runtime/runtime.go` (kubernetes-sigs/kind), and otherwise picks docker first,
  * then nerdctl, then podman (`DetectNodeProvider`, `pkg/cluster/provider.go`). The command

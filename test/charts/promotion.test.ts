@@ -4,9 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { production } from '../../charts/environments.js';
 import { checkPromotion, PromotionError } from '../../charts/releases/promote.js';
-import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
+import {
+  parseReleaseTags,
+  PROMOTION_ORDER,
+  RELEASE_TAGS_FILE,
+} from '../../charts/releases/release-tags.js';
 import { unstagedPromotion, type TagsVersion } from '../../charts/releases/staged-first.js';
+import { publishedImageProblems, readmeToACluster } from '../workflows/support/readme.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TAGS = path.relative(ROOT, RELEASE_TAGS_FILE);
@@ -65,6 +71,58 @@ describe('npm run promote', () => {
     });
   }, 120_000);
 
+  it("leaves the README's published images true whatever tag production runs", () => {
+    // promote changes production's tag; the README names the file holding it, not the tag.
+    for (const imageTag of [production.imageTag, '9.8.7', '10.0.0-rc.1']) {
+      expect(publishedImageProblems(readmeToACluster(), { ...production, imageTag })).toEqual([]);
+    }
+  });
+
+  it('refuses a tag resolveImage refuses, leaving the file and every render as they were', async () => {
+    const { dir, git } = await scratchCopy();
+    const tags = JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8')) as Record<string, string>;
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify({ ...tags, staging: '0.2.0 ' })}\n`);
+    await git('commit', '-qam', 'a tag with a space');
+    const failed = (script: string, args: string[]) =>
+      node(dir, script, args).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    const promote = await failed('charts/releases/promote.ts', ['staging', 'production']);
+    expect(promote.code).toBe(2);
+    expect(promote.stderr).toBe(
+      'promote: release-tags.json: "staging" is "0.2.0 ": pin a release such as "0.1.0" (never "latest")\n',
+    );
+    expect((await failed('charts/main.ts', [])).code).not.toBe(0);
+    expect(await git('status', '--porcelain')).toBe('');
+  }, 120_000);
+
+  it('refuses a tree whose charts/ or renders differ from HEAD, naming the files', async () => {
+    const { dir, git } = await scratchCopy();
+    const tags = JSON.parse(readFileSync(path.join(dir, TAGS), 'utf8')) as Record<string, string>;
+    const promote = () =>
+      node(dir, 'charts/releases/promote.ts', ['staging', 'production']).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    // A staging tag not committed yet, then a hand-edited render.
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify({ ...tags, staging: '9.9.9' })}\n`);
+    expect(await promote()).toMatchObject({
+      code: 2,
+      stderr: `promote: commit or stash these first, so that the diff is the promotion alone: ${TAGS}\n`,
+    });
+    await git('checkout', '--', TAGS);
+    writeFileSync(path.join(dir, 'dist/0002-services.k8s.yaml'), 'edited\n');
+    expect((await promote()).stderr).toMatch(/promote: commit or stash .*: dist\/0002-services/);
+    expect(await git('status', '--porcelain')).toBe(' M dist/0002-services.k8s.yaml\n');
+  }, 120_000);
+
+  it.each(['0.2.0 ', 'latest', '', '-1.0.0', 7])('parseReleaseTags refuses the tag %j', (tag) => {
+    expect(() =>
+      parseReleaseTags(JSON.stringify({ staging: tag, production: '0.1.0' }), 'tags.json'),
+    ).toThrowError(/^tags\.json: "staging" is .*: pin a release such as "0\.1\.0"/);
+  });
+
   it.each([
     [['staging'], /usage: npm run promote -- <source> <target>/],
     [['staging', 'prod'], /"prod" is not a released environment: use one of staging, production/],
@@ -74,6 +132,20 @@ describe('npm run promote', () => {
     expect(() => checkPromotion(args)).toThrowError(PromotionError);
     expect(() => checkPromotion(args)).toThrowError(message);
   });
+});
+
+describe('charts/environments.ts', () => {
+  it('takes the imageTag of every environment in the promotion order from release-tags.json', async () => {
+    const { dir } = await scratchCopy();
+    // A distinct tag per environment, none of them the committed ones.
+    const tags = Object.fromEntries(PROMOTION_ORDER.map((name, index) => [name, `7.${index}.0`]));
+    writeFileSync(path.join(dir, TAGS), `${JSON.stringify(tags, null, 2)}\n`);
+    for (const name of PROMOTION_ORDER) {
+      const { stdout } = await node(dir, 'charts/image-refs.ts', [], { AVIARY_ENV: name });
+      const refs = JSON.parse(stdout) as Record<string, { tag: string }>;
+      expect(new Set(Object.values(refs).map((ref) => ref.tag))).toEqual(new Set([tags[name]]));
+    }
+  }, 60_000);
 });
 
 describe('a production tag staging has not run (CI, "released")', () => {

@@ -96,6 +96,14 @@ describe('synthTargets', () => {
       { AVIARY_ENV: 'staging', CDK8S_OUTDIR: inRepo('dist') },
       /folder of environment production/,
     ],
+    // Committed YAML that is no environment's render: emptying it would delete it.
+    [['--output', inRepo('deploy')], {}, /inside the repository but not dist, this environment's/],
+    [
+      ['--output', inRepo('charts/crds')],
+      { AVIARY_ENV: 'staging' },
+      /but not environments\/staging/,
+    ],
+    [['--output', inRepo('dist-staging')], { AVIARY_ENV: 'staging' }, /inside the repository/],
   ])('refuses %j with %j', (args, env, message) => {
     expect(() => synthTargets(args, env)).toThrowError(SynthUsageError);
     expect(() => synthTargets(args, env)).toThrowError(message);

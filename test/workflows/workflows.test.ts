@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { environments, local, production } from '../../charts/environments.js';
 import { imageRefs, SERVICES } from '../../charts/image-refs.js';
-import { PROMOTION_ORDER } from '../../charts/releases/release-tags.js';
+import { PROMOTION_ORDER, RELEASE_TAGS_FILE } from '../../charts/releases/release-tags.js';
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import { SERVICE_PORT } from '../../charts/constructs/web-service.js';
 import { howToReachBird, kubeContext, LOCAL_BIRD_PORT } from '../../scripts/local-cluster/plan.js';
+import { KIND_VERSION } from '../../scripts/local-cluster/prerequisites.js';
+import { publishedImageProblems, readmeToACluster } from './support/readme.js';
 import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from '../image/dockerfile.js';
 
 // What ties the workflows to the rest of the repository: the Dockerfile targets, the image
@@ -18,6 +20,7 @@ interface Step {
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
 }
 interface Job {
   readonly permissions?: Record<string, string>;
@@ -32,10 +35,6 @@ interface Workflow {
 const WORKFLOWS = path.join(REPO_ROOT, '.github/workflows');
 /** The npm script that brings a local kind cluster up (package.json). */
 const LOCAL_CLUSTER_SCRIPT = 'local-cluster';
-const readmeToACluster = () =>
-  readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-    .split('## To a cluster')[1]!
-    .split('\n## ')[0]!;
 const packageScripts = () =>
   (
     JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -74,6 +73,20 @@ describe('the workflows', () => {
     expect(push?.with).toMatchObject({ sbom: true, provenance: 'mode=max' });
   });
 
+  it("tell a release's author to set the first environment's tag in release-tags.json, then promote", () => {
+    const summary = workflow('images.yml').jobs.refs!.steps.find((step) =>
+      step.run?.includes('GITHUB_STEP_SUMMARY'),
+    )!.run!;
+    const [first, ...next] = PROMOTION_ORDER;
+    expect(summary).toContain(`set \\\`\\"${first}\\": \\"$version\\"\\\``);
+    expect(summary).toContain(path.relative(REPO_ROOT, RELEASE_TAGS_FILE));
+    next.forEach((target, index) =>
+      expect(summary).toContain(`npm run promote -- ${PROMOTION_ORDER[index]} ${target}`),
+    );
+    // The tags live in release-tags.json alone: charts/environments.ts reads them from there.
+    expect(summary).not.toMatch(/imageTag|environments\.ts/);
+  });
+
   it('run the container test after the unit tests, and the drift check after synth', () => {
     const ci = steps('ci.yml');
     expect(runIndex(ci, /npm run test:containers$/)).toBeGreaterThan(runIndex(ci, /^npm test$/));
@@ -98,9 +111,12 @@ describe('the workflows', () => {
     expect(released.steps.map((step) => step.run ?? '').join('\n')).toContain(
       `for environment in ${PROMOTION_ORDER.join(' ')}; do`,
     );
-    expect(runIndex(released.steps, /^node --import tsx charts\/releases\/staged-first\.ts$/)).toBe(
-      released.steps.length - 1,
+    const stagedFirst = released.steps.at(-1)!;
+    // A pull request is judged on its base branch's history: base_ref is set on pull requests only.
+    expect(stagedFirst.run).toBe(
+      'node --import tsx charts/releases/staged-first.ts ${BASE_REF:+--base "origin/$BASE_REF"}',
     );
+    expect(stagedFirst.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
   });
 });
 
@@ -119,7 +135,8 @@ describe('e2e.yml', () => {
   it('lets the command create the cluster, after installing kind only', () => {
     const kind = e2e.filter((step) => step.uses?.startsWith('helm/kind-action@'));
     expect(kind).toHaveLength(1);
-    expect(kind[0]!.with).toEqual({ install_only: true });
+    // The kind release the command's rules were read from, not the action's default.
+    expect(kind[0]!.with).toEqual({ install_only: true, version: KIND_VERSION });
     expect(e2e.indexOf(kind[0]!)).toBeLessThan(runIndex(e2e, new RegExp(`^${localCluster}$`)));
     expect(read('e2e.yml')).not.toMatch(/kind (create|load)|docker (buildx )?build|kubectl apply/);
   });
@@ -144,9 +161,7 @@ describe("the README's To a cluster", () => {
   it('prints the port-forward the command prints, and the images dist/ needs published', () => {
     const section = readmeToACluster();
     expect(section).toContain(howToReachBird(local.namespace)[1]!.trim());
-    const published = imageRefs(production);
-    for (const service of SERVICES) expect(section).toContain(published[service].ref);
-    expect(section).toContain(`release tag \`v${production.imageTag}\``);
+    expect(publishedImageProblems(section, production)).toEqual([]);
     expect(section).toContain(`port-forward svc/bird ${LOCAL_BIRD_PORT}:${SERVICE_PORT}`);
   });
 });
