@@ -6,7 +6,6 @@ import {
   Kustomization,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io.js';
-import { ClusterDeployerRole } from './constructs/cluster-deployer-role.js';
 import { checkDnsLabel } from './constructs/props.js';
 import {
   checkGitOpsSource,
@@ -18,7 +17,7 @@ import {
 /** The namespace Flux runs in unless told otherwise. */
 export const FLUX_NAMESPACE = 'flux-system';
 
-/** The ServiceAccount {@link FluxChart} creates for a unit to be applied as. */
+/** The ServiceAccount {@link FluxChart} creates for a `namespace` unit to be applied as. */
 export function fluxServiceAccount(
   source: Pick<GitOpsSource, 'namePrefix'>,
   unit: Pick<GitOpsUnit, 'name'>,
@@ -40,18 +39,14 @@ export interface FluxChartProps extends GitOpsSource {
  *
  * Flux builds a kustomization of every manifest under a Kustomization's path, sub-folders
  * included, and cannot pick files; so each unit's GitRepository fetches only that unit's files
- * (its `ignore` rules drop everything else, the GitOps folder included). Every unit is applied as
- * a ServiceAccount of its own, created here. A unit of scope `namespace` is allowed exactly its
- * kinds by the Role the cluster unit creates in the application's namespace; the cluster unit by
- * a ClusterRole created here, since nothing exists before it.
- *
- * The chart has no namespace: cdk8s would write it on the cluster-scoped ClusterRole and binding,
- * so each namespaced object names {@link FluxChartProps.fluxNamespace} itself.
+ * (its `ignore` rules drop everything else, the GitOps folder included). A unit of scope
+ * `namespace` is applied as a ServiceAccount of its own, created here, which the Role that the
+ * cluster unit creates in the application's namespace allows to manage exactly the unit's kinds.
  */
 export class FluxChart extends Chart {
   constructor(scope: Construct, id: string, props: FluxChartProps) {
     const fluxNamespace = props.fluxNamespace ?? FLUX_NAMESPACE;
-    super(scope, id, { disableResourceNameHashes: true });
+    super(scope, id, { namespace: fluxNamespace, disableResourceNameHashes: true });
     const owner = `FluxChart "${id}"`;
     checkDnsLabel(owner, 'fluxNamespace', fluxNamespace);
     checkGitOpsSource(owner, props);
@@ -59,9 +54,8 @@ export class FluxChart extends Chart {
 
     for (const unit of props.units) {
       const name = unitObjectName(props, unit);
-      const metadata = { name, namespace: fluxNamespace };
       const source = new GitRepository(this, `${unit.name}-source`, {
-        metadata,
+        metadata: { name },
         spec: {
           url,
           ref: { branch },
@@ -69,22 +63,16 @@ export class FluxChart extends Chart {
           ignore: fluxIgnoreRules(path, unit),
         },
       });
-      const serviceAccount = fluxServiceAccount(props, unit, fluxNamespace);
-      new kplus.ServiceAccount(this, `${unit.name}-identity`, {
-        metadata: serviceAccount,
-        automountToken: false,
-      });
-      if (unit.scope === 'cluster') {
-        new ClusterDeployerRole(this, `${unit.name}-rights`, {
-          name: serviceAccount.name,
-          kinds: [...unit.clusterKinds, ...unit.kinds],
-          reads: unit.healthCheckReads,
-          delegatedRoles: unit.delegatedRoles,
-          serviceAccount,
+      let serviceAccountName: string | undefined;
+      if (unit.scope === 'namespace') {
+        serviceAccountName = fluxServiceAccount(props, unit, fluxNamespace).name;
+        new kplus.ServiceAccount(this, `${unit.name}-identity`, {
+          metadata: { name: serviceAccountName },
+          automountToken: false,
         });
       }
       new Kustomization(this, `${unit.name}-sync`, {
-        metadata,
+        metadata: { name },
         spec: {
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.name },
           path: `./${path}`,
@@ -95,7 +83,7 @@ export class FluxChart extends Chart {
                 })),
               }
             : {}),
-          serviceAccountName: serviceAccount.name,
+          ...(serviceAccountName ? { serviceAccountName } : {}),
           // Objects deleted from Git are deleted from the cluster, except those annotated
           // `kustomize.toolkit.fluxcd.io/prune: disabled`.
           prune: true,

@@ -5,8 +5,6 @@ import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
 import { healthCheckReads } from './health-check-reads.js';
 
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
-
 /** Where the GitOps controllers read the manifests: the environment's `gitops`. */
 export type GitOpsSource = AviaryEnvironment['gitops'];
 
@@ -49,9 +47,8 @@ export interface GitOpsUnit {
   readonly dependsOn?: readonly string[];
   /**
    * `cluster` for the unit holding cluster-scoped objects and the namespace's guard rails,
-   * applied as an identity that can manage exactly its kinds cluster-wide; `namespace` for units
-   * a controller applies as an identity that can only manage {@link GitOpsUnit.kinds} in the
-   * application's namespace.
+   * applied with the controller's own rights; `namespace` for units a controller applies as an
+   * identity that can only manage {@link GitOpsUnit.kinds} in the application's namespace.
    */
   readonly scope: 'cluster' | 'namespace';
   /** The namespaced kinds the unit holds. */
@@ -70,11 +67,6 @@ export interface GitOpsUnit {
    * ReplicaSets and Pods); empty when Flux does not wait for health.
    */
   readonly healthCheckReads: readonly ApiKind[];
-  /**
-   * Names of the Roles the unit holds: its identity grants and binds their rules without
-   * holding them, so it needs `escalate` and `bind` on these.
-   */
-  readonly delegatedRoles: readonly string[];
 }
 
 /**
@@ -153,13 +145,6 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     controllerFields,
     waitForHealth,
     healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
-    delegatedRoles: [
-      ...new Set(
-        objects
-          .filter((o) => o.kind === 'Role' && apiGroup(o.apiVersion) === RBAC_GROUP)
-          .map((o) => o.metadata.name!),
-      ),
-    ].sort(),
   };
 }
 

@@ -47,14 +47,6 @@ function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
 }
 
 /**
- * The rules of a GitOps identity: managing `kinds` (what kustomize-controller needs to apply,
- * wait for and prune them) and reading `reads`.
- */
-export function deployerRules(kinds: readonly ApiKind[], reads: readonly ApiKind[] = []) {
-  return [...rulesFor(kinds, VERBS), ...rulesFor(reads, READ_VERBS)];
-}
-
-/**
  * A namespaced Role allowing exactly `kinds` (and reading `reads`), bound to a GitOps controller's ServiceAccount:
  * a controller that impersonates it cannot touch another namespace, a cluster-scoped object, or
  * a kind (Role, Secret, ResourceQuota…) the deployed units do not hold. `k8s` L1 objects:
@@ -66,7 +58,7 @@ export class DeployerRole extends Construct {
     const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
     new k8s.KubeRole(this, 'Role', {
       metadata,
-      rules: deployerRules(props.kinds, props.reads),
+      rules: [...rulesFor(props.kinds, VERBS), ...rulesFor(props.reads ?? [], READ_VERBS)],
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,

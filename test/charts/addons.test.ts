@@ -10,7 +10,6 @@ import { parse } from 'yaml';
 import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { kubePrometheusStackValues } from '../../charts/helm-values.js';
-import { GITOPS_FOLDER } from '../../charts/layout.js';
 import { monitoringStorageClass } from '../../charts/platform-chart.js';
 import { addOnPodProblems, ingressAllowed } from './support/admission.js';
 import {
@@ -198,10 +197,8 @@ describe('4. the memory metric lets the autoscalers scale in', () => {
 
 describe('5. pruning never deletes the Namespace or cluster-scoped objects', () => {
   it('protects them from Argo CD and Flux', () => {
-    // The bootstrap objects (the platform unit's ClusterRole and binding) are applied by hand and
-    // synced by no unit, so no controller ever prunes them.
     const unprotected = manifests
-      .filter((m) => CLUSTER_SCOPED.has(m.object.kind) && !m.file.startsWith(`${GITOPS_FOLDER}/`))
+      .filter((m) => CLUSTER_SCOPED.has(m.object.kind))
       .filter((m) => {
         const a = m.object.metadata.annotations ?? {};
         return !(

@@ -296,7 +296,7 @@ describe('GitOps charts', () => {
     ).toThrowError(/GitOps unit "s": invalid controllerFields .*bird-canary.*: name an object/);
   });
 
-  it('Flux: a source and a Kustomization per unit, each as its own ServiceAccount', () => {
+  it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
     const objects = objectsOf(flux({ units, path: 'deploy/prod' }));
     expect(objects).toMatchSnapshot();
     // A folder below another: git brings back no file of a dropped folder, so each level is
@@ -317,18 +317,12 @@ describe('GitOps charts', () => {
       serviceAccountName: 'aviary-services',
       sourceRef: { kind: 'GitRepository', name: 'aviary-services' },
     });
-    // The cluster unit too: as its own identity, bound cluster-wide to a ClusterRole of exactly
-    // its kinds (no namespace on either: cdk8s must not write the chart's).
-    expect(find(objects, 'Kustomization', 'aviary-platform').spec).toMatchObject({
-      serviceAccountName: 'aviary-platform',
-    });
-    for (const name of ['aviary-services', 'aviary-platform']) {
-      expect(find(objects, 'ServiceAccount', name).metadata.namespace).toBe('flux-system');
-    }
-    for (const kind of ['ClusterRole', 'ClusterRoleBinding']) {
-      expect(find(objects, kind, 'aviary-platform').metadata).not.toHaveProperty('namespace');
-    }
-    expect(objects.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
+    expect(find(objects, 'Kustomization', 'aviary-platform').spec).not.toHaveProperty(
+      'serviceAccountName',
+    );
+    expect(find(objects, 'ServiceAccount', 'aviary-services').metadata.namespace).toBe(
+      'flux-system',
+    );
   });
 
   it('rejects a repository that is not a URL and an absolute path', () => {

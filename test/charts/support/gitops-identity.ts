@@ -1,5 +1,4 @@
 import type { KubeObject } from './k8s-types.js';
-import { clusterIdentityProblems } from './cluster-identity.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
@@ -39,8 +38,7 @@ const holdsCrdKind = (objects: readonly KubeObject[]) =>
  *   admit the kinds it syncs and no other, and whose destinations are one namespace;
  * - Flux: every Kustomization that applies no cluster-scoped object impersonates a ServiceAccount
  *   bound, by a RoleBinding of the synced objects' namespace, to a Role that allows exactly the
- *   kinds it applies; the one that does impersonates a ServiceAccount bound cluster-wide to
- *   exactly its kinds, and can apply its Roles and RoleBindings (support/cluster-identity.ts).
+ *   kinds it applies.
  *
  * `distPath` is the output folder's path in the repository, which the Applications read.
  */
@@ -107,10 +105,7 @@ export function gitopsIdentityProblems(
     if (!synced) continue;
     const objects = objectsIn(manifests, synced.files);
     unitProblem(at, objects);
-    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) {
-      problems.push(...clusterIdentityProblems(kustomization, objects, manifests));
-      continue;
-    }
+    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) continue;
     const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
     if (!account) {
       problems.push(
