@@ -67,6 +67,15 @@ export interface GitOpsUnit {
    * ReplicaSets and Pods); empty when Flux does not wait for health.
    */
   readonly healthCheckReads: readonly ApiKind[];
+  /**
+   * Namespaced kinds the unit applied in an earlier render and no longer does: a cluster that
+   * synced that render still lists such objects in the unit's inventory, and Flux prunes them as
+   * the unit's identity. fluxcd/pkg ssa (v0.76.1, ssa/manager_delete.go) gets each object before
+   * deleting it, and kustomize-controller (v1.9.4, kustomization_controller.go) turns any error
+   * but NotFound into `PruneFailed`: the unit never gets Ready, and every unit after it waits. So
+   * the identity keeps get and delete on them.
+   */
+  readonly retiredKinds: readonly ApiKind[];
 }
 
 /**
@@ -94,6 +103,8 @@ export interface UnitDefinition {
   readonly controllerFields?: readonly ControllerField[];
   /** @default true */
   readonly waitForHealth?: boolean;
+  /** See {@link GitOpsUnit.retiredKinds}. @default [] */
+  readonly retiredKinds?: readonly ApiKind[];
 }
 
 /**
@@ -145,6 +156,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     controllerFields,
     waitForHealth,
     healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
+    retiredKinds: definition.retiredKinds ?? [],
   };
 }
 

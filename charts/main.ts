@@ -98,6 +98,8 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       charts: [services, check],
       dependsOn: ['platform'],
       controllerFields: env.progressiveDelivery ? rolloutsChart.fieldsOnServices : [],
+      // The Deployments' autoscalers were the services unit's until they got a unit of their own.
+      retiredKinds: [{ group: 'autoscaling', kind: 'HorizontalPodAutoscaler' }],
     }),
     defineUnit({
       name: 'monitoring',
@@ -133,6 +135,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       name: `gitops-${unit.name}`,
       kinds: unit.kinds,
       reads: unit.healthCheckReads,
+      prunes: unit.retiredKinds,
       serviceAccount,
     });
   }

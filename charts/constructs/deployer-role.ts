@@ -29,6 +29,11 @@ export interface DeployerRoleProps {
    * (`healthCheckReads`). @default []
    */
   readonly reads?: readonly ApiKind[];
+  /**
+   * Kinds it may only find and delete (get, list, watch, delete): what it held once and must
+   * still prune (`GitOpsUnit.retiredKinds`). @default []
+   */
+  readonly prunes?: readonly ApiKind[];
   /** The identity a GitOps controller impersonates to apply them. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
 }
@@ -36,6 +41,7 @@ export interface DeployerRoleProps {
 // What kustomize-controller needs to apply (server-side, with a dry run), wait for and prune.
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 const READ_VERBS = ['get', 'list', 'watch'];
+const PRUNE_VERBS = [...READ_VERBS, 'delete'];
 
 /** One rule per API group: `verbs` on the resources of `kinds` in that group. */
 function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
@@ -58,7 +64,11 @@ export class DeployerRole extends Construct {
     const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
     new k8s.KubeRole(this, 'Role', {
       metadata,
-      rules: [...rulesFor(props.kinds, VERBS), ...rulesFor(props.reads ?? [], READ_VERBS)],
+      rules: [
+        ...rulesFor(props.kinds, VERBS),
+        ...rulesFor(props.reads ?? [], READ_VERBS),
+        ...rulesFor(props.prunes ?? [], PRUNE_VERBS),
+      ],
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,

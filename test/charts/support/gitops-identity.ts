@@ -1,4 +1,5 @@
 import type { KubeObject } from './k8s-types.js';
+import { distHistory } from './dist-history.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
@@ -13,6 +14,33 @@ interface Rule {
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 const gkOf = (o: KubeObject) => `${groupOf(o.apiVersion)}/${o.kind}`;
 const READ_VERBS = ['get', 'list', 'watch'];
+// A rule that can find and delete but not write: what a unit keeps on a kind it once applied, to
+// prune it from a cluster that synced that render (charts/gitops-units.ts, `retiredKinds`).
+const PRUNE_VERBS = [...READ_VERBS, 'delete'];
+const isPruneOnly = (rule: Rule) =>
+  (rule.verbs ?? []).includes('delete') && (rule.verbs ?? []).every((v) => PRUNE_VERBS.includes(v));
+
+// What each Role could write in every earlier render of a folder, `<namespace>/<role>/<group>/<resource>`.
+const earlierWrites = new Map<string, Set<string>>();
+function writtenBefore(distPath: string): Set<string> {
+  let found = earlierWrites.get(distPath);
+  if (found) return found;
+  found = new Set();
+  for (const { objects } of distHistory(distPath)) {
+    for (const role of objects.filter((o) => o.kind === 'Role')) {
+      for (const rule of (role as unknown as { rules?: Rule[] }).rules ?? []) {
+        if (!(rule.verbs ?? []).includes('patch')) continue;
+        for (const group of rule.apiGroups ?? []) {
+          for (const resource of rule.resources ?? []) {
+            found.add(`${role.metadata.namespace}/${role.metadata.name}/${group}/${resource}`);
+          }
+        }
+      }
+    }
+  }
+  earlierWrites.set(distPath, found);
+  return found;
+}
 const plural = (kind: string) => {
   const lower = kind.toLowerCase();
   return lower.endsWith('y')
@@ -139,7 +167,21 @@ export function gitopsIdentityProblems(
         const role = ofKind<KubeObject>(manifests, 'Role').find(
           (r) => r.metadata.name === ref.name && r.metadata.namespace === namespace,
         );
-        return (role as unknown as { rules?: Rule[] })?.rules ?? [];
+        const roleRules = (role as unknown as { rules?: Rule[] })?.rules ?? [];
+        // Prune-only rules are allowed on what the same Role could write in an earlier render.
+        for (const rule of roleRules.filter(isPruneOnly)) {
+          const never = (rule.apiGroups ?? []).flatMap((g) =>
+            (rule.resources ?? [])
+              .map((res) => `${g}/${res}`)
+              .filter((gr) => !writtenBefore(distPath).has(`${namespace}/${ref.name}/${gr}`)),
+          );
+          if (never.length > 0) {
+            problems.push(
+              `${at}: ${account} in ${namespace} may delete [${never.join(', ')}], which it never applied`,
+            );
+          }
+        }
+        return roleRules.filter((rule) => !isPruneOnly(rule));
       });
       // Managing is writing; a rule of read verbs only is what the health checks need
       // (support/kstatus.ts), checked there and below.
