@@ -3,13 +3,16 @@ import type { ParsedUrlQuery } from 'node:querystring';
 /** Longest `birdName` accepted; real common names are far shorter. */
 export const MAX_BIRD_NAME_LENGTH = 100;
 
-// C0 controls, DEL and C1 controls: nothing a bird's name contains, everything a log injection needs.
+// C0 controls, DEL and C1 controls: nothing a bird's name contains, everything a log injection
+// needs. And the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+// which reorder how the text around them reads in a log or a page ("Trojan Source").
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-// Zero-width format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM): invisible, so a name with one
-// reads as the name without it, and must be one search and one cache entry with it.
-const ZERO_WIDTH_CHARACTERS = /[\u200b-\u200d\u2060\ufeff]/g;
+// Default-ignorable code points (zero-width spaces and joiners, the soft hyphen, LRM and RLM,
+// variation selectors, the BOM…): invisible, so a name with one reads as the name without it,
+// and must be one search and one cache entry with it.
+const IGNORABLE_CHARACTERS = /\p{Default_Ignorable_Code_Point}/gu;
 
 /** The number of characters (Unicode code points) of `text`. */
 export function characterCount(text: string): number {
@@ -25,9 +28,9 @@ export class BadBirdNameError extends Error {
 }
 
 /**
- * The `birdName` of a query in one spelling: NFC, without zero-width characters, trimmed; `''`
- * when it is absent or empty. A {@link BadBirdNameError} when it is repeated, holds a control
- * character anywhere (at either end too: none is trimmed away), or is over
+ * The `birdName` of a query in one spelling: NFC, without default-ignorable characters, trimmed;
+ * `''` when it is absent or empty. A {@link BadBirdNameError} when it is repeated, holds a control
+ * character or a bidirectional control anywhere (at either end too: none is trimmed away), or is over
  * {@link MAX_BIRD_NAME_LENGTH} characters once in that spelling.
  */
 export function birdNameFrom(query: ParsedUrlQuery): string {
@@ -37,7 +40,7 @@ export function birdNameFrom(query: ParsedUrlQuery): string {
   if (CONTROL_CHARACTERS.test(value ?? '')) {
     throw new BadBirdNameError('birdName must not contain control characters');
   }
-  const name = (value ?? '').normalize('NFC').replace(ZERO_WIDTH_CHARACTERS, '').trim();
+  const name = (value ?? '').normalize('NFC').replace(IGNORABLE_CHARACTERS, '').trim();
   // Characters (code points), not UTF-16 units: an emoji is one character, not two.
   if (characterCount(name) > MAX_BIRD_NAME_LENGTH) {
     throw new BadBirdNameError(`birdName must be at most ${MAX_BIRD_NAME_LENGTH} characters`);

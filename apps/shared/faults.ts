@@ -61,6 +61,16 @@ export class InjectedError extends Error {
 const FAULT_FREE_PATHS = new Set<string>([OPERATIONAL_PATHS.liveness, OPERATIONAL_PATHS.metrics]);
 
 /**
+ * `path` spelled as the router matches it: @koa/router's defaults are case-insensitive and
+ * non-strict (one trailing slash optional), so `/HEALTHZ` and `/healthz/` reach liveness too and
+ * must be exempt as it is.
+ */
+function routedPath(path: string): string {
+  const lowered = path.toLowerCase();
+  return lowered.length > 1 && lowered.endsWith('/') ? lowered.slice(0, -1) : lowered;
+}
+
+/**
  * The faults of one process: announced once at start (a warning log line naming each variable
  * set, and the `faults_*` gauges, 0 when off), then injected by {@link Faults.middleware}.
  */
@@ -117,8 +127,9 @@ export class Faults {
   middleware(): Middleware {
     const { errorRatio, latencyMs, unready } = this.#settings;
     return async (ctx, next) => {
-      const readiness = ctx.path === OPERATIONAL_PATHS.readiness;
-      if (FAULT_FREE_PATHS.has(ctx.path) || (readiness && !unready)) {
+      const path = routedPath(ctx.path);
+      const readiness = path === OPERATIONAL_PATHS.readiness;
+      if (FAULT_FREE_PATHS.has(path) || (readiness && !unready)) {
         await next();
         return;
       }

@@ -11,7 +11,18 @@ export interface LogOutputLimits {
   readonly maxBufferedBytes: number;
   /** Bytes more kept for `warn`, `error` and `fatal` lines and the drop notices. */
   readonly reserveBytes: number;
+  /**
+   * How long a flush at exit (or after a `fatal` line) may keep retrying a full output; what is
+   * still unwritten then is dropped. @default {@link EXIT_FLUSH_LIMIT_MS}
+   */
+  readonly exitFlushLimitMs?: number;
 }
+
+/**
+ * How long the flush at exit retries an output that does not take more (EAGAIN): a reader that
+ * stopped reading must not hold the process past its shutdown timeout until SIGKILL.
+ */
+export const EXIT_FLUSH_LIMIT_MS = 1000;
 
 // pino's numeric levels (https://getpino.io/#/docs/api?id=loggerlevels-object).
 const WARN_LEVEL = 40;
@@ -35,6 +46,9 @@ export class BoundedLogOutput implements DestinationStream {
   readonly #limits: LogOutputLimits;
   #pendingBytes = 0;
   #dropped = 0;
+  #unwrittenAtExitBytes = 0;
+  /** While a synchronous flush runs: when it gives up retrying a full output. */
+  #flushGivesUpAt = Number.POSITIVE_INFINITY;
   /** While dropping: when it started and how many lines were dropped since. */
   #episode: { readonly startedAt: number; dropped: number } | undefined;
   #announcer: Logger | undefined;
@@ -46,7 +60,14 @@ export class BoundedLogOutput implements DestinationStream {
       sync: false,
       // SonicBoom's own bound, never reached first: this class drops before it would.
       maxLength: limits.maxBufferedBytes + limits.reserveBytes + 64 * 1024,
+      // SonicBoom retries EAGAIN forever; a synchronous flush stops once its time is up.
+      retryEAGAIN: () => Date.now() < this.#flushGivesUpAt,
     });
+    // pino registers the destination's `flushSync` to run at exit: bounded here, so a stalled
+    // pipe cannot keep the process from exiting.
+    const unboundedFlushSync = this.#sonic.flushSync.bind(this.#sonic);
+    this.#sonic.flushSync = () =>
+      this.#flushSyncWithin(unboundedFlushSync, limits.exitFlushLimitMs ?? EXIT_FLUSH_LIMIT_MS);
     this.#sonic.on('write', (bytes: number) => {
       this.#pendingBytes -= bytes;
       if (this.#episode !== undefined && this.#pendingBytes <= limits.maxBufferedBytes / 2) {
@@ -59,6 +80,11 @@ export class BoundedLogOutput implements DestinationStream {
   /** Lines dropped since start. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** Bytes a synchronous flush gave up on because the output took no more in time. */
+  get unwrittenAtExitBytes(): number {
+    return this.#unwrittenAtExitBytes;
   }
 
   /** Where the start and the end of dropping are announced, as `warn` lines. */
@@ -84,9 +110,27 @@ export class BoundedLogOutput implements DestinationStream {
     this.#sonic.write(line);
   }
 
-  /** For pino: writes what is waiting before the process exits (after a `fatal` line). */
+  /**
+   * For pino: writes what is waiting before the process exits (after a `fatal` line), retrying
+   * a full output for at most `exitFlushLimitMs`; the bytes then left are counted in
+   * {@link unwrittenAtExitBytes}.
+   */
   flushSync(): void {
     this.#sonic.flushSync();
+  }
+
+  #flushSyncWithin(unboundedFlushSync: () => void, limitMs: number): void {
+    this.#flushGivesUpAt = Date.now() + limitMs;
+    try {
+      unboundedFlushSync();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN' && code !== 'EBUSY') throw error;
+      // Still held, and still counted as waiting: a later write may yet take them.
+      this.#unwrittenAtExitBytes = this.#pendingBytes;
+    } finally {
+      this.#flushGivesUpAt = Number.POSITIVE_INFINITY;
+    }
   }
 
   /** For pino's `logger.flush()`. */

@@ -29,7 +29,9 @@ export const STDOUT_LOG_LIMITS = { maxBufferedBytes: 16 * 1024 * 1024, reserveBy
  * Standard output is written asynchronously: lines logged while a write is under way go out
  * together in the next one. A synchronous write per line cost bird 6–9 % of its CPU
  * under load (bench/HISTORY.md, section 1). pino flushes what is pending when the process exits and
- * after every `fatal` line, so only a SIGKILL can lose the last few milliseconds of lines. When
+ * after every `fatal` line, so only a SIGKILL can lose the last few milliseconds of lines, or an
+ * output that takes nothing for `EXIT_FLUSH_LIMIT_MS`: the flush gives up then, so a stalled pipe
+ * cannot keep the process from exiting. When
  * the output does not keep up, request lines are dropped, counted and announced (see
  * `BoundedLogOutput`).
  *

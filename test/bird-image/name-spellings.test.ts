@@ -48,6 +48,9 @@ describe('birdImage: spellings of one name', () => {
     ['a zero-width non-joiner', 'Ka%E2%80%8Cka'],
     ['a word joiner', 'Ka%E2%81%A0ka'],
     ['a byte order mark (zero-width no-break space)', 'Ka%EF%BB%BFka'],
+    ['a soft hyphen', 'Ka%C2%ADka'],
+    ['a left-to-right mark', 'Ka%E2%80%8Eka'],
+    ['a variation selector', 'Kaka%EF%B8%8F'],
   ])('a name with %s is the name without it', async (_case, spelled) => {
     const plain = await imageFor('?birdName=Kaka');
     const variant = await imageFor(`?birdName=${spelled}`);
@@ -60,6 +63,10 @@ describe('birdImage: spellings of one name', () => {
     ['a newline at the end', 'tab%0A'],
     ['a carriage return at the end', 'Kea%0D'],
     ['a C1 control at the start', '%C2%85Kea'],
+    ['a right-to-left override inside', 'K%E2%80%AEea'],
+    ['a left-to-right embedding at the end', 'Kea%E2%80%AA'],
+    ['a first-strong isolate inside', 'K%E2%81%A8ea'],
+    ['a pop directional isolate at the start', '%E2%81%A9Kea'],
   ])('refuses %s with a 400, as one inside: none is trimmed away', async (_case, name) => {
     const answer = await imageFor(`?birdName=${name}`);
     expect(answer).toEqual({

@@ -4,19 +4,12 @@
  * the text of every rendered file, whatever carries the variable: a container's `env`, a
  * ConfigMap, a Helm values file, a patch.
  */
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  cpSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULT_VARIABLES } from '../../apps/shared/faults.js';
+import { environments } from '../../charts/environments.js';
 import { DIST, listFiles } from './support/manifests.js';
 
 const PREFIX = 'FAULT_';
@@ -25,18 +18,11 @@ const FAULT_NAME = new RegExp(`(?<![A-Za-z0-9_])${PREFIX}[A-Z0-9_]+`);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
- * Every rendered output: `dist/`, and the `dist/` of each environment under `environments/`
- * (other environments are rendered there beside production's).
+ * Every environment's rendered folder, its `gitops.path` (production's is `dist/`, the others'
+ * `environments/<name>/`): every one is synced by GitOps, so none may set a fault.
  */
 function renderedFolders(): string[] {
-  const environments = path.join(ROOT, 'environments');
-  const others = existsSync(environments)
-    ? readdirSync(environments, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => path.join(environments, entry.name, 'dist'))
-        .filter((folder) => existsSync(folder))
-    : [];
-  return [DIST, ...others];
+  return Object.values(environments).map((environment) => path.join(ROOT, environment.gitops.path));
 }
 
 /** `file:line: text` for each line under `folder` that names a fault variable. */

@@ -78,6 +78,14 @@ describe('FAULT_ERROR_RATIO', () => {
     }
     expect((await get('/bird')).status).toBe(500);
   });
+
+  it('never touches them in any spelling the router matches (any case, one trailing slash)', async () => {
+    const { get } = await appWith({ errorRatio: 1 }, [0, 0, 0, 0, 0, 0]);
+    for (const path of ['/HEALTHZ', '/healthz/', '/Readyz/', '/metrics/', '/METRICS']) {
+      expect((await get(path)).status, path).toBe(200);
+    }
+    expect((await get('/BIRD/')).status).toBe(500);
+  });
 });
 
 describe('FAULT_LATENCY_MS', () => {
