@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { parseAllDocuments } from 'yaml';
@@ -16,14 +16,18 @@ export interface PodFacts {
   readonly memoryTargetBytes: number;
 }
 
-const SERVICES_MANIFEST = new URL('../dist/0002-services.k8s.yaml', import.meta.url);
+// The top level of dist/: what `kubectl apply -f dist` applies, the ConfigMaps and the
+// Deployments' autoscalers among it.
+const DIST = new URL('../dist/', import.meta.url);
 
 type Manifest = ConfigMap | HorizontalPodAutoscaler;
 
 /** Reads `service`'s {@link PodFacts} from dist/. */
 export async function podFactsOf(service: ServiceName): Promise<PodFacts> {
-  const manifests = parseAllDocuments(await readFile(SERVICES_MANIFEST, 'utf8')).map(
-    (document) => document.toJS() as Manifest,
+  const files = (await readdir(DIST)).filter((file) => file.endsWith('.yaml'));
+  const texts = await Promise.all(files.map((file) => readFile(new URL(file, DIST), 'utf8')));
+  const manifests = texts.flatMap((text) =>
+    parseAllDocuments(text).map((document) => document.toJS() as Manifest),
   );
   const named = <M extends Manifest>(kind: M['kind']) =>
     manifests.find((m): m is M => m.kind === kind && m.metadata?.name === service);
