@@ -9,7 +9,7 @@ export type UpstreamOutcome = 'success' | 'error' | 'timeout' | 'circuit_open' |
 /** Results of a cache lookup; values of the `result` label. */
 export type CacheResult = 'hit' | 'miss' | 'coalesced';
 
-/** The contract metrics (spec §1) and the registry that exposes them. */
+/** The contract metrics (docs/contract.md#metrics) and the registry that exposes them. */
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;

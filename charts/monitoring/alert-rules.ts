@@ -39,7 +39,7 @@ export interface AlertScope {
 }
 
 /**
- * The alerts of spec §2 and of the runbook (`docs/runbook.md`, which explains each threshold),
+ * The alerts of docs/contract.md#alerts and of the runbook (`docs/runbook.md`, which explains each threshold),
  * in the order an incident unfolds: can we see the services, do they answer, how fast, how
  * degraded, and what Kubernetes says about their pods.
  */

@@ -17,7 +17,7 @@ import {
 } from './promql.js';
 
 /*
- * The dashboard rows drawn from the services' own metrics (spec §1): what users get, what the
+ * The dashboard rows drawn from the services' own metrics (docs/contract.md#metrics): what users get, what the
  * upstreams do, and how the caches and breakers cope.
  */
 

@@ -50,7 +50,7 @@ function atMost(limit: number): Pick<AnalysisObjective, 'successCondition' | 'fa
 }
 
 /**
- * The objectives of spec §2 for the canary's pods of one service, in `namespace`: the 5xx ratio,
+ * The objectives (docs/contract.md#canary-analysis) for the canary's pods of one service, in `namespace`: the 5xx ratio,
  * the p99 latency and the share of answers that fell back (default image, disguised bird). The
  * thresholds are those `charts/monitoring/promql.ts` sets for the whole service (the latency
  * objective, the dashboard's red line for 5xx, the fallback alert's ratio): a canary is held to

@@ -42,7 +42,7 @@ describe('PlatformChart', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('defines the Longhorn StorageClass spec §2 asks for, under a name Longhorn does not own', () => {
+  it('defines the Longhorn StorageClass of docs/contract.md#storage, under a name Longhorn does not own', () => {
     expect(
       find(objects, 'StorageClass', monitoringStorageClass(production.gitops.namePrefix)),
     ).toMatchObject({
@@ -375,7 +375,7 @@ describe('synthesize', () => {
 });
 
 describe('environments', () => {
-  it('production holds the values spec §2 names', () => {
+  it('production holds the values docs/contract.md#environments names', () => {
     expect(production).toMatchObject({
       namespace: 'aviary',
       imageRegistry: 'ghcr.io/aviary-dev',

@@ -22,7 +22,7 @@ it('dist/ meets every policy', () => {
   expect(policyProblems(manifests)).toEqual([]);
 });
 
-describe('network access is exactly what spec §2 allows', () => {
+describe('network access is exactly what docs/contract.md#network-access allows', () => {
   it('bird is reachable from the ingress controller, Prometheus and its synthetic check, and calls birdImage', () => {
     const bird = deployment(manifests, 'bird');
     expect(ingressSources(manifests, bird)).toEqual([

@@ -32,7 +32,7 @@ export interface DockerfileExpectations {
 const PINNED_NODE = /^node:(\d+)\.\d+\.\d+(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?$/;
 const PACKAGE_RUNNERS = /^(npm|npx|yarn|yarnpkg|pnpm|corepack)$/;
 
-/** Every way the Dockerfile breaks the image contract of spec §3; empty when it keeps it. */
+/** Every way the Dockerfile breaks the image contract (docs/contract.md#images); empty when it keeps it. */
 export function dockerfileProblems(
   stages: readonly Stage[],
   expected: DockerfileExpectations,

@@ -10,7 +10,7 @@ import { ENTRY_POINTS } from '../support/process.js';
 import { dockerfileProblems, type DockerfileExpectations } from './dockerfile-checks.js';
 import { parseDockerfile, readDockerfile, REPO_ROOT, resolveTarget } from './dockerfile.js';
 
-// Static checks of the Dockerfile (spec §3), with no container engine; `npm run test:containers`
+// Static checks of the Dockerfile (docs/contract.md#images), with no container engine; `npm run test:containers`
 // builds it and runs what it describes (test/containers/).
 
 /** Where `npm run build` (tsc -p tsconfig.build.json) writes a source file, computed by tsc. */

@@ -68,7 +68,7 @@ describe('the PromQL of the alert rules and the dashboard in dist/monitoring/', 
 });
 
 describe('the services, as scraped', () => {
-  it('expose the contract metrics of spec §1 and the Node.js process metrics', () => {
+  it('expose the contract metrics (docs/contract.md#metrics) and the Node.js process metrics', () => {
     for (const name of [
       'http_requests_total',
       'http_request_duration_seconds_bucket',

@@ -9,7 +9,7 @@ export interface Answer {
 }
 
 /**
- * How `answer` breaks bird's contract (spec §1): `200 application/json` with a `name`, a
+ * How `answer` breaks bird's contract (docs/contract.md#bird): `200 application/json` with a `name`, a
  * `description` and an http(s) `image` URL, all non-empty strings. A disguised bird keeps the
  * contract (it is the designed degradation); the alerts on fallbacks cover that. No problem: an
  * empty list.

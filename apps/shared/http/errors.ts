@@ -49,7 +49,7 @@ function httpStatusOf(error: unknown): number | undefined {
 
 /**
  * Turns the router's `501` for a method it serves on no route (`TRACE`, `PROPFIND`, `LINK`…)
- * into what the spec asks: `405` with `Allow` on a path that exists, `404` on one that does not.
+ * into what docs/contract.md#methods-and-paths states: `405` with `Allow` on a path that exists, `404` on one that does not.
  * A 501 would count as a server error and feed the error-ratio alert.
  */
 export function unservedMethods(): Middleware<RequestState> {

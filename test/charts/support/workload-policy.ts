@@ -15,13 +15,13 @@ import { parseQuantity, scaledCount } from './quantities.js';
 import type { Rollout } from './rollout-references.js';
 import { containersOf, podWorkloads, ref, selectedDeployments } from './workloads.js';
 
-// The probe paths the services serve (spec §1): liveness never touches a dependency.
+// The probe paths the services serve (docs/contract.md#operational-endpoints): liveness never touches a dependency.
 const LIVENESS_PATH = '/healthz';
 const READINESS_PATH = '/readyz';
 
 /**
  * What a reviewer checks on each workload: resources, probes, scaling, drains, rollouts and
- * shutdown, against the values spec §2 fixes.
+ * shutdown, against the values docs/contract.md#workloads fixes.
  */
 export function workloadProblems(manifests: readonly Manifest[]): string[] {
   return ofKind<Deployment>(manifests, 'Deployment').flatMap((deployment) => {
