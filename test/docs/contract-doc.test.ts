@@ -48,12 +48,15 @@ function contractLinks(dir: string): string[] {
 /** The names a config loader asks its environment for, read by handing it a recording one. */
 function variablesRead(load: (env: Env) => unknown): string[] {
   const read = new Set<string>();
-  const env = new Proxy({} as Env, {
-    get: (_target, name) => {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+  const env: Env = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
     },
-  });
+  );
   load(env);
   return [...read];
 }
