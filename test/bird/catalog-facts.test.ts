@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAME_LENGTH, usableFact } from '../../apps/bird/facts/bird-fact.js';
+import { usableFact } from '../../apps/bird/facts/bird-fact.js';
 import { CatalogFacts } from '../../apps/bird/facts/catalog-facts.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
+import { MAX_NAME_LENGTH } from '../../apps/shared/text-safety.js';
 
 describe('the embedded catalog', () => {
   const { facts } = new CatalogFacts();
