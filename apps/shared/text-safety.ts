@@ -103,7 +103,9 @@ export function characterCount(text: string): number {
 export function truncate(text: string, maxCharacters: number): string {
   // Fewer UTF-16 units than the limit is fewer characters too: nothing to count.
   if (text.length <= maxCharacters) return text;
-  const characters = Array.from(text.slice(0, 2 * maxCharacters));
+  // One character more than the limit takes at most twice as many UTF-16 units: that much of the
+  // text tells whether it is over the limit without walking all of it.
+  const characters = Array.from(text.slice(0, 2 * (maxCharacters + 1)));
   if (characters.length <= maxCharacters) return text;
   const cut = characters.slice(0, maxCharacters - 1).join('');
   const atWord = cut.lastIndexOf(' ');

@@ -81,6 +81,14 @@ describe('usableFact', () => {
     expect(usableFact(item)).toBeUndefined();
   });
 
+  it('cuts a description over 1,000 characters, however many UTF-16 units each takes', () => {
+    for (const character of ['a', '🐦']) {
+      const { description } = usableFact({ name: 'Kea', description: character.repeat(5_000) })!;
+      expect(Array.from(description), character).toHaveLength(1_000);
+      expect(description.endsWith('…'), character).toBe(true);
+    }
+  });
+
   it('accepts a name of exactly 100 characters', () => {
     expect(usableFact({ name: 'K'.repeat(MAX_NAME_LENGTH) })?.name).toHaveLength(MAX_NAME_LENGTH);
   });

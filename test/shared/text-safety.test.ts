@@ -87,4 +87,10 @@ describe('characterCount and truncate', () => {
   it('cut at the last space, with an ellipsis', () => {
     expect(truncate('an alpine parrot of New Zealand', 20)).toBe('an alpine parrot…');
   });
+
+  it('cut text of characters outside the BMP too, each two UTF-16 units', () => {
+    expect(truncate('🐦'.repeat(6), 5)).toBe(`${'🐦'.repeat(4)}…`);
+    expect(truncate('🐦'.repeat(5), 5)).toBe('🐦'.repeat(5));
+    expect(characterCount(truncate('🐦'.repeat(100_000), 1_000))).toBe(1_000);
+  });
 });
