@@ -19,13 +19,6 @@ export interface LoadShedderOptions {
   readonly now?: () => number;
 }
 
-/**
- * Requests one process answers at once by default (`MAX_IN_FLIGHT_REQUESTS`): what it can still
- * answer within the deadline when every one of them times out together (bench/HISTORY.md,
- * section 7).
- */
-export const DEFAULT_MAX_IN_FLIGHT = 32;
-
 // Sampling stops this long after the last request.
 const IDLE_AFTER_MS = 1_000;
 
