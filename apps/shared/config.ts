@@ -180,28 +180,16 @@ export const SECRET_RULE = {
 export const optionalSecretVar = () =>
   optionalVariable((text) => check(text, SECRET_RULE.holds(text), SECRET_RULE.must));
 
-/** A pino log level. */
-export const logLevelVar = () =>
+/** One of a fixed list of words, e.g. a log level. */
+export const oneOfVar = <T extends string>(choices: readonly T[], fallback: T) =>
   variable(
     (text) =>
       check(
         text,
-        (LOG_LEVELS as readonly string[]).includes(text),
-        `must be one of ${LOG_LEVELS.join(', ')}`,
-      ) as LogLevel,
-    DEFAULT_LOG_LEVEL,
-  );
-
-/** A log format; `auto` (the default) is readable text on a terminal and JSON otherwise. */
-export const logFormatVar = () =>
-  variable(
-    (text) =>
-      check(
-        text,
-        (LOG_FORMATS as readonly string[]).includes(text),
-        `must be one of ${LOG_FORMATS.join(', ')}`,
-      ) as LogFormat,
-    'auto',
+        (choices as readonly string[]).includes(text),
+        `must be one of ${choices.join(', ')}`,
+      ) as T,
+    fallback,
   );
 
 /** A share from 0 to 1 written as a decimal, e.g. `0.25`. */
@@ -236,8 +224,9 @@ export const hostVar = () =>
 export const commonVariables = (defaultPort: number) => ({
   PORT: portVar(defaultPort),
   HOST: hostVar(),
-  LOG_LEVEL: logLevelVar(),
-  LOG_FORMAT: logFormatVar(),
+  LOG_LEVEL: oneOfVar(LOG_LEVELS, DEFAULT_LOG_LEVEL),
+  // `auto` is readable text on a terminal and JSON otherwise.
+  LOG_FORMAT: oneOfVar(LOG_FORMATS, 'auto'),
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
   UPSTREAM_TIMEOUT_MS: millisecondsVar(DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),
