@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
 import { OPERATIONAL_PATHS } from '../operational-contract.js';
+import { wholeNumberOption } from '../option-checks.js';
 import type { RequestState } from './request-context.js';
 
 /** Why a request was shed; values of the `reason` label of `http_requests_shed_total`. */
@@ -52,12 +53,7 @@ export class LoadShedder {
   #sampledLagMs = 0;
 
   constructor(options: LoadShedderOptions) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
-      throw new Error(
-        `LoadShedder: maxInFlight must be a whole number ≥ 1, not ${options.maxInFlight}`,
-      );
-    }
-    this.#maxInFlight = options.maxInFlight;
+    this.#maxInFlight = wholeNumberOption('LoadShedder: maxInFlight', options.maxInFlight);
     this.#maxLagMs = options.maxLagMs ?? 300;
     this.#sampleEveryMs = options.sampleEveryMs ?? 20;
     this.#now = options.now ?? Date.now;
