@@ -7,8 +7,8 @@
 
 /**
  * Longest bird name, in characters (code points); real common names are far shorter. birdImage
- * refuses a longer `birdName` with a 400, and bird skips a facts item with a longer name, so
- * every name bird shows is one birdImage answers for.
+ * refuses a longer `birdName` with a 400, and bird skips a facts item with a longer name: one
+ * limit on both sides of the call bird makes with that name.
  */
 export const MAX_NAME_LENGTH = 100;
 
