@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { usableFact, type BirdFact } from '../../apps/bird/facts/bird-fact.js';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  usableFact,
+  type BirdFact,
+} from '../../apps/bird/facts/bird-fact.js';
 import { CatalogFacts } from '../../apps/bird/facts/catalog-facts.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 import { MAX_NAME_LENGTH } from '../../apps/shared/text-safety.js';
@@ -84,7 +88,7 @@ describe('usableFact', () => {
   it('cuts a description over 1,000 characters, however many UTF-16 units each takes', () => {
     for (const character of ['a', '🐦']) {
       const { description } = usableFact({ name: 'Kea', description: character.repeat(5_000) })!;
-      expect(Array.from(description), character).toHaveLength(1_000);
+      expect(Array.from(description), character).toHaveLength(MAX_DESCRIPTION_LENGTH);
       expect(description.endsWith('…'), character).toBe(true);
     }
   });

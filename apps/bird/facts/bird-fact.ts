@@ -1,8 +1,10 @@
 import { characterCount, cleanText, MAX_NAME_LENGTH, truncate } from '../../shared/text-safety.js';
 
-// Longest description kept, in characters: a few sentences, with room to spare. A longer one is
-// cut at a word, so one hostile item cannot put a megabyte into every answer.
-const MAX_DESCRIPTION_LENGTH = 1_000;
+/**
+ * Longest description kept, in characters: a few sentences, with room to spare. A longer one is
+ * cut at a word, so one hostile item cannot put a megabyte into every answer.
+ */
+export const MAX_DESCRIPTION_LENGTH = 1_000;
 
 /** What the facts source knows about a bird. */
 export interface BirdFact {
@@ -24,7 +26,7 @@ export interface FactsSource {
  * {@link MAX_NAME_LENGTH} characters once cleaned (control characters and runs of white space
  * made one space, see `cleanText`). Extra fields are ignored; a description that is missing or
  * not a string becomes empty, since the name alone still makes a bird; one that is longer than
- * 1,000 characters is cut.
+ * {@link MAX_DESCRIPTION_LENGTH} characters is cut.
  */
 export function usableFact(item: unknown): BirdFact | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
