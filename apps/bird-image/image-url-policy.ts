@@ -1,3 +1,5 @@
+import { hasControlCharacter } from '../shared/text-safety.js';
+
 /** Longest photo URL passed on, in characters. Unsplash's are about 200 to 400. */
 export const MAX_IMAGE_URL_LENGTH = 2_048;
 
@@ -6,10 +8,6 @@ export const MAX_IMAGE_URL_LENGTH = 2_048;
  * point at `images.unsplash.com`, and at `plus.unsplash.com` for Unsplash+ photos.
  */
 export const UNSPLASH_IMAGE_HOSTS: readonly string[] = ['images.unsplash.com', 'plus.unsplash.com'];
-
-// Whitespace and controls: a URL with one is the padded or injected answer never to pass on.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Why `value` may not be handed to clients as a photo URL, or `undefined` when it may: it must
@@ -24,7 +22,8 @@ export function imageUrlRefusal(
 ): string | undefined {
   if (typeof value !== 'string') return 'not a string';
   if (value.length > MAX_IMAGE_URL_LENGTH) return `longer than ${MAX_IMAGE_URL_LENGTH} characters`;
-  if (UNSAFE_CHARACTERS.test(value) || !URL.canParse(value)) return 'not a URL';
+  // White space and controls: a URL with one is the padded or injected answer never to pass on.
+  if (hasControlCharacter(value, { whiteSpace: true }) || !URL.canParse(value)) return 'not a URL';
   const url = new URL(value);
   // What is answered is the serialization, which percent-encoding can make longer.
   if (url.href.length > MAX_IMAGE_URL_LENGTH)

@@ -1,5 +1,4 @@
-import { MAX_FAULT_LATENCY_MS, NO_FAULTS, type FaultSettings } from './faults.js';
-import { DEFAULT_MAX_IN_FLIGHT } from './http/load-shedding.js';
+import type { LevelWithSilent } from 'pino';
 import { httpUrl } from './valid-url.js';
 
 /** The environment as `process.env` hands it over. */
@@ -27,15 +26,58 @@ export const DEFAULT_PORTS = { bird: 4201, birdImage: 4200 } as const;
 /** The log level unless `LOG_LEVEL` says otherwise. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
+/**
+ * Requests one process answers at once unless `MAX_IN_FLIGHT_REQUESTS` says otherwise: what it
+ * can still answer within the deadline when every one of them times out together
+ * (bench/HISTORY.md, section 7).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+
 /** How long a shutdown may take unless `SHUTDOWN_TIMEOUT_MS` says otherwise. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** pino's levels (the compiler checks each against pino's own). */
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** How log lines are written: JSON, readable text, or readable only on a terminal. */
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * Faults an operator switches on for one Deployment (a canary, a staging environment) to see a
+ * canary analysis fail or an alert fire, set by `FAULT_ERROR_RATIO`, `FAULT_LATENCY_MS` and
+ * `FAULT_UNREADY`. Production never sets them (a chart test reads dist/ to make sure).
+ */
+export interface FaultSettings {
+  /** The share of requests, from 0 to 1, whose answer becomes `500 {"error":"internal error"}`. */
+  readonly errorRatio: number;
+  /** Milliseconds every answer is held back after it is ready. */
+  readonly latencyMs: number;
+  /** Whether `/readyz` answers 503 from start to end. */
+  readonly unready: boolean;
+}
+
+/** No fault: the default, and production's. */
+export const NO_FAULTS: FaultSettings = Object.freeze({
+  errorRatio: 0,
+  latencyMs: 0,
+  unready: false,
+});
+
+/**
+ * The longest `FAULT_LATENCY_MS`: ten times the 1 s latency objective, five times the default
+ * upstream budget. A longer hold shows nothing more and only piles requests up.
+ */
+export const MAX_FAULT_LATENCY_MS = 10_000;
 
 /**
  * How one environment variable is read: unset or blank gives its default; any other text is
@@ -138,28 +180,16 @@ export const SECRET_RULE = {
 export const optionalSecretVar = () =>
   optionalVariable((text) => check(text, SECRET_RULE.holds(text), SECRET_RULE.must));
 
-/** A pino log level. */
-export const logLevelVar = () =>
+/** One of a fixed list of words, e.g. a log level. */
+export const oneOfVar = <T extends string>(choices: readonly T[], fallback: T) =>
   variable(
     (text) =>
       check(
         text,
-        (LOG_LEVELS as readonly string[]).includes(text),
-        `must be one of ${LOG_LEVELS.join(', ')}`,
-      ) as LogLevel,
-    DEFAULT_LOG_LEVEL,
-  );
-
-/** A log format; `auto` (the default) is readable text on a terminal and JSON otherwise. */
-export const logFormatVar = () =>
-  variable(
-    (text) =>
-      check(
-        text,
-        (LOG_FORMATS as readonly string[]).includes(text),
-        `must be one of ${LOG_FORMATS.join(', ')}`,
-      ) as LogFormat,
-    'auto',
+        (choices as readonly string[]).includes(text),
+        `must be one of ${choices.join(', ')}`,
+      ) as T,
+    fallback,
   );
 
 /** A share from 0 to 1 written as a decimal, e.g. `0.25`. */
@@ -194,8 +224,9 @@ export const hostVar = () =>
 export const commonVariables = (defaultPort: number) => ({
   PORT: portVar(defaultPort),
   HOST: hostVar(),
-  LOG_LEVEL: logLevelVar(),
-  LOG_FORMAT: logFormatVar(),
+  LOG_LEVEL: oneOfVar(LOG_LEVELS, DEFAULT_LOG_LEVEL),
+  // `auto` is readable text on a terminal and JSON otherwise.
+  LOG_FORMAT: oneOfVar(LOG_FORMATS, 'auto'),
   DEFAULT_IMAGE_URL: urlVar(MISSINGNO_IMAGE_URL),
   UPSTREAM_TIMEOUT_MS: millisecondsVar(DEFAULT_UPSTREAM_TIMEOUT_MS, 1),
   SHUTDOWN_DELAY_MS: millisecondsVar(0),

@@ -1,35 +1,9 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Middleware } from 'koa';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { NO_FAULTS, type FaultSettings } from './config.js';
 import type { Logger } from './logger.js';
 import { OPERATIONAL_PATHS } from './operational-contract.js';
-
-/**
- * Faults an operator switches on for one Deployment (a canary, a staging environment) to see a
- * canary analysis fail or an alert fire, set by `FAULT_ERROR_RATIO`, `FAULT_LATENCY_MS` and
- * `FAULT_UNREADY`. Production never sets them (a chart test reads dist/ to make sure).
- */
-export interface FaultSettings {
-  /** The share of requests, from 0 to 1, whose answer becomes `500 {"error":"internal error"}`. */
-  readonly errorRatio: number;
-  /** Milliseconds every answer is held back after it is ready. */
-  readonly latencyMs: number;
-  /** Whether `/readyz` answers 503 from start to end. */
-  readonly unready: boolean;
-}
-
-/** No fault: the default, and production's. */
-export const NO_FAULTS: FaultSettings = Object.freeze({
-  errorRatio: 0,
-  latencyMs: 0,
-  unready: false,
-});
-
-/**
- * The longest `FAULT_LATENCY_MS`: ten times the 1 s latency objective, five times the default
- * upstream budget. A longer hold shows nothing more and only piles requests up.
- */
-export const MAX_FAULT_LATENCY_MS = 10_000;
 
 /** The variable that sets each fault, as the log line and the runbook name it. */
 export const FAULT_VARIABLES = {

@@ -1,6 +1,5 @@
-// pino's levels, which config.ts's LOG_LEVELS lists: a type from config.ts here would close the
-// loop config.ts → http/load-shedding.ts → http/errors.ts → logger.ts.
-import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
 import { BoundedLogOutput } from './log-output.js';
 
 export type { Logger };
@@ -38,7 +37,7 @@ export const STDOUT_LOG_LIMITS = { maxBufferedBytes: 16 * 1024 * 1024, reserveBy
  * Credentials are redacted by path as a second line of defence: the code never logs them, and
  * this keeps a future `logger.info({ headers })` from leaking one.
  */
-export function createLogger(level: LevelWithSilent, options: LoggerOptions = {}): Logger {
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? new BoundedLogOutput(STDOUT_LOG_LIMITS);
   const logger = pino(
     {

@@ -1,3 +1,4 @@
+import { hasControlCharacter } from './text-safety.js';
 import { httpUrl } from './valid-url.js';
 
 /**
@@ -64,8 +65,6 @@ export function forbidsStoring(cacheControl: string | undefined): boolean {
  * a caption gone long but an upstream inflating its answer.
  */
 export const MAX_TEXT_LENGTH = 300;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * `value` trimmed if it is a string a person can read on a page: not empty, at most 300
@@ -75,7 +74,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 export function displayText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (text === '' || text.length > MAX_TEXT_LENGTH || CONTROL_CHARACTERS.test(text)) {
+  if (text === '' || text.length > MAX_TEXT_LENGTH || hasControlCharacter(text)) {
     return undefined;
   }
   return text;

@@ -1,7 +1,4 @@
-// Whitespace and control characters (C0, DEL and C1): URL parsing forgives them, but a URL passed
-// on with one is exactly the padded or newline-terminated answer the services must never give.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
+import { hasControlCharacter } from './text-safety.js';
 
 /**
  * If `value` is a string holding an absolute `http://` or `https://` URL and nothing else, that
@@ -11,7 +8,13 @@ const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f-\u009f]/;
  * see the host this one saw.
  */
 export function httpUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || UNSAFE_CHARACTERS.test(value) || !URL.canParse(value)) {
+  // White space and control characters (C0, DEL and C1): URL parsing forgives them, but a URL
+  // passed on with one is exactly the padded or newline-terminated answer never to give.
+  if (
+    typeof value !== 'string' ||
+    hasControlCharacter(value, { whiteSpace: true }) ||
+    !URL.canParse(value)
+  ) {
     return undefined;
   }
   const url = new URL(value);

@@ -1,14 +1,27 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_NAME_LENGTH, usableFact } from '../../apps/bird/facts/bird-fact.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  usableFact,
+  type BirdFact,
+} from '../../apps/bird/facts/bird-fact.js';
 import { CatalogFacts } from '../../apps/bird/facts/catalog-facts.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
+import { MAX_NAME_LENGTH } from '../../apps/shared/text-safety.js';
 
 describe('the embedded catalog', () => {
-  const { facts } = new CatalogFacts();
+  // Every bird CatalogFacts answers with, one draw per catalog entry: the random function walks
+  // the entries in order, so a skipped entry shows as one bird drawn twice.
+  let facts: BirdFact[];
+  beforeAll(async () => {
+    let draw = 0;
+    const walk = () => (draw++ + 0.5) / catalog.length;
+    const source = new CatalogFacts(undefined, walk);
+    facts = await Promise.all(catalog.map(() => source.randomFact()));
+  });
 
   it('holds at least 50 birds, every entry usable', () => {
     expect(facts.length).toBeGreaterThanOrEqual(50);
-    expect(facts).toHaveLength(catalog.length);
+    expect(facts.map((fact) => fact.name)).toEqual(catalog.map((entry) => entry.name));
   });
 
   it('names each species once', () => {
@@ -70,6 +83,14 @@ describe('usableFact', () => {
     ['a string', 'Kea'],
   ])('skips an item with %s', (_case, item) => {
     expect(usableFact(item)).toBeUndefined();
+  });
+
+  it('cuts a description over 1,000 characters, however many UTF-16 units each takes', () => {
+    for (const character of ['a', '🐦']) {
+      const { description } = usableFact({ name: 'Kea', description: character.repeat(5_000) })!;
+      expect(Array.from(description), character).toHaveLength(MAX_DESCRIPTION_LENGTH);
+      expect(description.endsWith('…'), character).toBe(true);
+    }
   });
 
   it('accepts a name of exactly 100 characters', () => {

@@ -64,6 +64,7 @@ describe.each(Object.entries(loaders))('%s config (shared variables)', (_service
     ['PORT', '-1'],
     ['HOST', 'local host'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['DEFAULT_IMAGE_URL', 'not a url'],
     ['DEFAULT_IMAGE_URL', 'ftp://images.example/x.png'],
     ['UPSTREAM_TIMEOUT_MS', '0'],

@@ -1,8 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import { birdImageService } from '../../apps/bird-image/service.js';
-import { ConfigError, type Env } from '../../apps/shared/config.js';
-import { MAX_FAULT_LATENCY_MS, NO_FAULTS, type FaultSettings } from '../../apps/shared/faults.js';
+import {
+  ConfigError,
+  MAX_FAULT_LATENCY_MS,
+  NO_FAULTS,
+  type Env,
+  type FaultSettings,
+} from '../../apps/shared/config.js';
 import {
   createServiceApp,
   createServiceAppDependencies,

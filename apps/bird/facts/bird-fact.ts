@@ -1,4 +1,10 @@
-import { cleanText, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, truncate } from './fact-text.js';
+import { characterCount, cleanText, MAX_NAME_LENGTH, truncate } from '../../shared/text-safety.js';
+
+/**
+ * Longest description kept, in characters: a few sentences, with room to spare. A longer one is
+ * cut at a word, so one hostile item cannot put a megabyte into every answer.
+ */
+export const MAX_DESCRIPTION_LENGTH = 1_000;
 
 /** What the facts source knows about a bird. */
 export interface BirdFact {
@@ -15,8 +21,6 @@ export interface FactsSource {
   randomFact(deadline?: number): Promise<BirdFact>;
 }
 
-export { MAX_NAME_LENGTH };
-
 /**
  * `item` as a bird, if it is one: an object whose `name` is a string of 1 to
  * {@link MAX_NAME_LENGTH} characters once cleaned (control characters and runs of white space
@@ -30,7 +34,7 @@ export function usableFact(item: unknown): BirdFact | undefined {
   // Checked before cleaning: a megabyte "name" is refused without being copied.
   if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH * 4) return undefined;
   const cleanName = cleanText(name);
-  const length = Array.from(cleanName).length;
+  const length = characterCount(cleanName);
   if (length === 0 || length > MAX_NAME_LENGTH) return undefined;
   return {
     name: cleanName,

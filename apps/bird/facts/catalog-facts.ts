@@ -17,11 +17,6 @@ export class CatalogFacts implements FactsSource {
     if (this.#facts.length === 0) throw new Error('CatalogFacts: the catalog holds no usable bird');
   }
 
-  /** Every bird of the catalog. */
-  get facts(): readonly BirdFact[] {
-    return this.#facts;
-  }
-
   randomFact(): Promise<BirdFact> {
     return Promise.resolve(pick(this.#facts, this.random));
   }

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { Faults, NO_FAULTS, type FaultSettings, type FaultsDependencies } from '../faults.js';
+import { DEFAULT_MAX_IN_FLIGHT, NO_FAULTS, type FaultSettings } from '../config.js';
+import { Faults, type FaultsDependencies } from '../faults.js';
 import { droppedLogLines } from '../log-output.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
-import { DEFAULT_MAX_IN_FLIGHT, LoadShedder } from './load-shedding.js';
+import { LoadShedder } from './load-shedding.js';
 import { observeRequests } from './observe-requests.js';
 import { protocolRules } from './protocol-rules.js';
 import { requestContext, type RequestState } from './request-context.js';

@@ -37,15 +37,23 @@ export const SERVER_TIMEOUTS: ServerTimeouts = {
   checkEveryMs: 1_000,
 };
 
-/** Where the server reports what never reaches the app; both optional for tests. */
+/** Where the server reports what never reaches the app: one log line and one count for each. */
 export interface ServerObserver {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-/** Options for {@link createHttpServer}. */
+/**
+ * Options for {@link createHttpServer}, both optional: a service passes its observer and keeps
+ * the timeouts; a test may leave the observer out or shorten a timeout.
+ */
 export interface HttpServerOptions {
+  /**
+   * Hears of each request refused before routing.
+   * @default none: such a request is still answered, but neither logged nor counted
+   */
   readonly observer?: ServerObserver;
+  /** The timeouts that differ from {@link SERVER_TIMEOUTS}. @default SERVER_TIMEOUTS */
   readonly timeouts?: Partial<ServerTimeouts>;
 }
 

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
 import { OPERATIONAL_PATHS } from '../operational-contract.js';
+import { wholeNumberOption } from '../option-checks.js';
 import type { RequestState } from './request-context.js';
 
 /** Why a request was shed; values of the `reason` label of `http_requests_shed_total`. */
@@ -18,13 +19,6 @@ export interface LoadShedderOptions {
   /** The clock, in milliseconds. @default Date.now */
   readonly now?: () => number;
 }
-
-/**
- * Requests one process answers at once by default (`MAX_IN_FLIGHT_REQUESTS`): what it can still
- * answer within the deadline when every one of them times out together (bench/HISTORY.md,
- * section 7).
- */
-export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 // Sampling stops this long after the last request.
 const IDLE_AFTER_MS = 1_000;
@@ -59,12 +53,7 @@ export class LoadShedder {
   #sampledLagMs = 0;
 
   constructor(options: LoadShedderOptions) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
-      throw new Error(
-        `LoadShedder: maxInFlight must be a whole number ≥ 1, not ${options.maxInFlight}`,
-      );
-    }
-    this.#maxInFlight = options.maxInFlight;
+    this.#maxInFlight = wholeNumberOption('LoadShedder: maxInFlight', options.maxInFlight);
     this.#maxLagMs = options.maxLagMs ?? 300;
     this.#sampleEveryMs = options.sampleEveryMs ?? 20;
     this.#now = options.now ?? Date.now;

@@ -1,4 +1,5 @@
 import type { CircuitState } from '../operational-contract.js';
+import { wholeNumberOption } from '../option-checks.js';
 
 /** Where a {@link CircuitBreaker} stands. */
 export type { CircuitState };
@@ -46,11 +47,7 @@ export class CircuitBreaker {
   #openedAt = 0;
 
   constructor(options: CircuitBreakerOptions) {
-    if (!Number.isInteger(options.threshold) || options.threshold < 1) {
-      throw new Error(
-        `CircuitBreaker: threshold must be a whole number ≥ 1, not ${options.threshold}`,
-      );
-    }
+    wholeNumberOption('CircuitBreaker: threshold', options.threshold);
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
