@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { MAX_TEXT_LENGTH, PHOTO_MEDIA_TYPE, type Photo } from '../../apps/shared/photo.js';
-import { killAllServices, startService } from '../support/process.js';
+import { spawnService } from '../support/process.js';
 import { sampleValue } from '../support/telemetry.js';
 import { hang, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 
@@ -18,7 +18,6 @@ const BASE_ENV = {
 
 let unsplash: StubUpstream | undefined;
 afterEach(async () => {
-  await killAllServices();
   await unsplash?.close();
   unsplash = undefined;
 });
@@ -101,7 +100,7 @@ describe('birdImage against a hostile Unsplash', () => {
           .writeHead(200, { 'content-type': 'application/json' })
           .end(MAXIMAL_ANSWERS[answered++ % MAXIMAL_ANSWERS.length]);
       });
-      const service = startService('bird-image', {
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         NODE_OPTIONS: POD_NODE_OPTIONS,
@@ -157,7 +156,7 @@ describe('birdImage against a hostile Unsplash', () => {
       unsplash = await startStubUpstream((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(INFLATED_ANSWER);
       });
-      const service = startService('bird-image', {
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         NODE_OPTIONS: POD_NODE_OPTIONS,
@@ -205,7 +204,7 @@ describe('birdImage against a hostile Unsplash', () => {
       const TIMEOUT_MS = 2_000;
       const CONCURRENT = 500;
       unsplash = await startStubUpstream(hang());
-      const service = startService('bird-image', {
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),

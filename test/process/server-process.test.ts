@@ -2,7 +2,7 @@ import { get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllServices, startService, waitUntil } from '../support/process.js';
+import { spawnService, waitUntil } from '../support/process.js';
 import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 
 // Each test spawns `node --import tsx`, which takes a second or two to start on a small machine.
@@ -19,7 +19,6 @@ const UNSPLASH_DELAY_MS = 900;
 let stub: StubUpstream | undefined;
 
 async function stopEverything(): Promise<void> {
-  await killAllServices();
   await stub?.close();
   stub = undefined;
 }
@@ -32,7 +31,7 @@ describe('the real entry point started with an invalid configuration', PROCESS_T
   afterEach(stopEverything);
 
   it('exits 1 with one stderr line naming the variable and its value', async () => {
-    const service = startService('bird-image', { ...BASE_ENV, PORT: 'abc' });
+    const service = spawnService('bird-image', { ...BASE_ENV, PORT: 'abc' });
     const exit = await service.waitForExit(15_000);
 
     expect(exit).toMatchObject({ code: 1, signal: null });
@@ -48,7 +47,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
 
   it('turns unready, finishes the in-flight request, logs "shutdown: complete" and exits 0', async () => {
     stub = await startStubUpstream(json(UNSPLASH_ANSWER, { delayMs: UNSPLASH_DELAY_MS }));
-    const service = startService('bird-image', {
+    const service = spawnService('bird-image', {
       ...BASE_ENV,
       UNSPLASH_ACCESS_KEY: 'test-key',
       UNSPLASH_API_URL: stub.url,
@@ -77,7 +76,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
   });
 
   it('exits at once, non-zero, on a second SIGTERM during the delay', async () => {
-    const service = startService('bird', { ...BASE_ENV, SHUTDOWN_DELAY_MS: '10000' });
+    const service = spawnService('bird', { ...BASE_ENV, SHUTDOWN_DELAY_MS: '10000' });
     const url = `http://127.0.0.1:${await service.waitForPort()}`;
     // runService logs "listening" before it installs its signal handlers, so a SIGTERM sent the
     // instant that line appears can still meet the default action. An answered request proves

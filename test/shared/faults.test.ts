@@ -8,13 +8,12 @@ import {
   createServiceAppDependencies,
 } from '../../apps/shared/http/create-service-app.js';
 import { serveApp, type ServedApp } from '../../apps/shared/service.js';
-import { runInProcess, stopAllInProcess } from '../support/in-process.js';
+import { runInProcess } from '../support/in-process.js';
 import { captureLogs, sampleValue, scrapeSample } from '../support/telemetry.js';
 
 const served: ServedApp[] = [];
 afterEach(async () => {
   await Promise.all(served.splice(0).map((app) => app.close()));
-  await stopAllInProcess();
 });
 
 /** An app with one route, `GET /bird`, and the given faults; `random` hands out `draws` in turn. */
