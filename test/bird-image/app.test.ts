@@ -16,7 +16,7 @@ import {
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const KEY = 'test-access-key-0123';
 // Room for three attempts on a busy machine (at 300 ms a loaded core made a retry miss the

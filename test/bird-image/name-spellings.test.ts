@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { startStubUpstream, unsplashSearch, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  startStubUpstream,
+  unsplashSearch,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 // One name, one search: what a person would read as the same name is one cache entry, and
 // what Unsplash is asked is that name in NFC, without zero-width characters.

@@ -3,7 +3,11 @@ import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { DEFAULT_IMAGE_ALT, PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { startStubUpstream, type Behaviour, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  startStubUpstream,
+  type Behaviour,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';
 
 // On one of the hosts birdImage accepts photos from by default (UNSPLASH_IMAGE_HOSTS).

@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 // A photo URL Unsplash sends is answered as the URL standard serializes it: a client whose URL
 // parser reads the text received differently (`https:host`, a backslash) sees the same host.

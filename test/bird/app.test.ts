@@ -22,7 +22,7 @@ import {
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const TIMEOUT_MS = 300;
 const running: { close(): Promise<void> }[] = [];

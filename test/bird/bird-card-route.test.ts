@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
 import { startService } from '../../apps/shared/service.js';
-import { json, raw, startStubUpstream, type Behaviour } from '../support/stub-upstream.js';
+import {
+  json,
+  raw,
+  startStubUpstream,
+  type Behaviour,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const BROWSER_ACCEPT =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';

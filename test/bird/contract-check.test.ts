@@ -7,7 +7,13 @@ import { birdService } from '../../apps/bird/service.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
 import type { CronJob } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
-import { hang, json, raw, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  hang,
+  json,
+  raw,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const GOOD = {

@@ -16,7 +16,7 @@ import {
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const running: { close(): Promise<void> }[] = [];
 afterEach(async () => {

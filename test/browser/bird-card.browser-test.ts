@@ -5,7 +5,11 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { spawnService } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { readCard, recordPage, waitForImage, type PageRecord } from './card-page.js';
 import { launchChromium } from './chromium.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';

@@ -15,7 +15,11 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '../rollouts/support/prometheus.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const ALERT = 'AviaryErrorBudgetBurnFast';
 const rule = ofKind<PrometheusRule>(loadManifests(), 'PrometheusRule')

@@ -5,7 +5,11 @@ import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { MAX_TEXT_LENGTH, PHOTO_MEDIA_TYPE, type Photo } from '../../apps/shared/photo.js';
 import { spawnService } from '../support/process.js';
 import { sampleValue } from '../support/telemetry.js';
-import { hang, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  hang,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const BASE_ENV = {
   PORT: '0',

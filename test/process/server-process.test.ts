@@ -3,7 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnService, waitUntil } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 // Each test spawns `node --import tsx`, which takes a second or two to start on a small machine.
 const PROCESS_TEST = { timeout: 20_000 };

@@ -16,7 +16,7 @@ import {
   startStubUpstream,
   type Behaviour,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { clusterTargetLabels, type PodInfo } from './support/cluster-scrape.js';
 import { evaluateResult, type Phase } from './support/expr-lang.js';
 import {

@@ -9,7 +9,11 @@ import type { Env } from '../../apps/shared/config.js';
 import { logDestination } from '../../apps/shared/readable-logs.js';
 import { runInProcess } from '../support/in-process.js';
 import { waitUntil } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 // runService, run in this process with its exit, output and signals handed in: what the real
 // process does with them (exit codes, signals) is in test/process/server-process.test.ts.

@@ -4,7 +4,7 @@ import { startService } from '../../../apps/shared/service.js';
 import { environmentOf } from '../../charts/support/cross-references.js';
 import type { Deployment } from '../../charts/support/k8s-types.js';
 import { ofKind, type Manifest } from '../../charts/support/manifests.js';
-import { json, startStubUpstream } from '../../support/stub-upstream.js';
+import { json, startStubUpstream } from '../../../scripts/stand-ins/stub-upstream.js';
 
 /**
  * Metrics the rules and the dashboard read that the services do not expose. Each comes from a

@@ -7,6 +7,11 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+// The stand-in upstreams live here, outside test/ and bench/, because both use them and neither
+// owns them: the bench is a tool of its own that imports nothing from test/ (the
+// `bench-not-to-test` rule in .dependency-cruiser.js), and the tests should not depend on the
+// bench's code either. Nothing here imports the test runner.
+
 /** A request the stand-in upstream received. */
 export interface RecordedRequest {
   readonly method: string;
