@@ -30,6 +30,7 @@ export interface StubUpstream {
   readonly url: string;
   readonly requests: RecordedRequest[];
   behave(behaviour: Behaviour): void;
+  /** Drops every connection and stops listening; a second call awaits the first. */
   close(): Promise<void>;
 }
 
@@ -54,17 +55,20 @@ export async function startStubUpstream(
   server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     requests,
     behave: (next) => {
       behaviour = next;
     },
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    // Once: a second call (a test's own, then its teardown's) awaits the first.
+    close: () =>
+      (closed ??= (async () => {
+        server.closeAllConnections();
+        server.close();
+        await once(server, 'close');
+      })()),
   };
 }
 
