@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
 import catalog from '../apps/bird/facts/catalog.json' with { type: 'json' };
 import { CIRCUIT_STATE_VALUE, OPERATIONAL_PATHS } from '../apps/shared/operational-contract.js';
-import * as stub from '../test/support/stub-upstream.js';
+import * as stub from '../scripts/stand-ins/stub-upstream.js';
 import { atFixedRate, connectionPool, flatOut, percentiles, type Phase } from './load.js';
 import type { PodFacts, ServiceName } from './pods.js';
 import { startServer, startToReady, type Role, type ServerProcess } from './processes.js';

@@ -92,7 +92,7 @@ export async function serveApp(
 export interface StartedService<C, D> extends BuiltService<C, D>, ServedApp {}
 
 /** Where and how {@link startService} runs a service. */
-export interface StartServiceOptions extends Pick<ServeAppOptions, 'host' | 'port'> {
+export interface StartServiceOptions extends Omit<ServeAppOptions, 'observer'> {
   /** The environment the config is read from; nothing else is. @default {} */
   readonly env?: Env;
   /** @default a silent logger */
@@ -106,8 +106,8 @@ export interface StartServiceOptions extends Pick<ServeAppOptions, 'host' | 'por
  */
 export async function startService<C extends CommonConfig, D extends ServiceAppDependencies>(
   definition: ServiceDefinition<C, D>,
-  { env = {}, logger = createLogger('silent'), ...where }: StartServiceOptions = {},
+  { env = {}, logger = createLogger('silent'), ...serving }: StartServiceOptions = {},
 ): Promise<StartedService<C, D>> {
   const built = buildService(definition, definition.loadConfig(env), logger);
-  return { ...built, ...(await serveApp(built.app, { ...where, observer: built.deps })) };
+  return { ...built, ...(await serveApp(built.app, { ...serving, observer: built.deps })) };
 }

@@ -1,22 +1,28 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
+import type { ServedApp } from '../../apps/shared/service.js';
+import { serveService } from '../support/serve-service.js';
+import { stubUpstream } from '../support/stand-ins.js';
+import {
+  captureLogs,
+  scrapeSample,
+  type CapturedLogger,
+  upstreamCalls,
+} from '../support/telemetry.js';
 import {
   hang,
   json,
   oversized,
   raw,
   refusingUrl,
-  startStubUpstream,
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const KEY = 'test-access-key-0123';
 // Room for three attempts on a busy machine (at 300 ms a loaded core made a retry miss the
@@ -29,7 +35,7 @@ let logs: CapturedLogger;
 
 async function startBirdImage(env: Record<string, string> = {}, logLevel?: 'debug') {
   logs = captureLogs(logLevel);
-  served = await startService(birdImageService, {
+  served = await serveService(birdImageService, {
     env: {
       UNSPLASH_API_URL: unsplash.url,
       UNSPLASH_ACCESS_KEY: KEY,
@@ -50,11 +56,7 @@ async function imageFor(query: string) {
 }
 
 beforeEach(async () => {
-  unsplash = await startStubUpstream(unsplashSearch());
-});
-afterEach(async () => {
-  await served?.close();
-  await unsplash.close();
+  unsplash = await stubUpstream(unsplashSearch());
 });
 
 describe('birdImage GET /?birdName=', () => {
@@ -144,18 +146,8 @@ describe('birdImage GET /?birdName=', () => {
     it('refuses connections', async () => {
       await startBirdImage({ UNSPLASH_API_URL: await refusingUrl() });
       expect(JSON.parse((await imageFor('?birdName=Kea')).body)).toBe(MISSINGNO_IMAGE_URL);
-      expect(
-        await scrapeSample(served.url, 'upstream_requests_total', {
-          upstream: 'unsplash',
-          outcome: 'fallback',
-        }),
-      ).toBe(1);
-      expect(
-        await scrapeSample(served.url, 'upstream_requests_total', {
-          upstream: 'unsplash',
-          outcome: 'error',
-        }),
-      ).toBe(1);
+      expect(await upstreamCalls(served.url, 'unsplash', 'fallback')).toBe(1);
+      expect(await upstreamCalls(served.url, 'unsplash', 'error')).toBe(1);
     });
   });
 
@@ -163,18 +155,8 @@ describe('birdImage GET /?birdName=', () => {
     unsplash.behave(hang());
     await startBirdImage();
     await imageFor('?birdName=Kea');
-    expect(
-      await scrapeSample(served.url, 'upstream_requests_total', {
-        upstream: 'unsplash',
-        outcome: 'timeout',
-      }),
-    ).toBe(1);
-    expect(
-      await scrapeSample(served.url, 'upstream_requests_total', {
-        upstream: 'unsplash',
-        outcome: 'fallback',
-      }),
-    ).toBe(1);
+    expect(await upstreamCalls(served.url, 'unsplash', 'timeout')).toBe(1);
+    expect(await upstreamCalls(served.url, 'unsplash', 'fallback')).toBe(1);
   });
 
   it('stops calling a failing Unsplash once the breaker opens', async () => {
@@ -183,12 +165,7 @@ describe('birdImage GET /?birdName=', () => {
     for (let i = 0; i < 8; i++) await imageFor(`?birdName=bird${i}`);
     // 5 consecutive failed calls of 3 attempts each open the breaker; the rest never leave.
     expect(unsplash.requests).toHaveLength(15);
-    expect(
-      await scrapeSample(served.url, 'upstream_requests_total', {
-        upstream: 'unsplash',
-        outcome: 'circuit_open',
-      }),
-    ).toBe(3);
+    expect(await upstreamCalls(served.url, 'unsplash', 'circuit_open')).toBe(3);
   });
 
   it('warns of each failed call, but logs a fallback for an open breaker at debug only', async () => {
@@ -280,12 +257,7 @@ describe('birdImage GET /?birdName=', () => {
       expect(
         await scrapeSample(served.url, 'upstream_budget_refusals_total', { upstream: 'unsplash' }),
       ).toBe(20);
-      expect(
-        await scrapeSample(served.url, 'upstream_requests_total', {
-          upstream: 'unsplash',
-          outcome: 'fallback',
-        }),
-      ).toBe(20);
+      expect(await upstreamCalls(served.url, 'unsplash', 'fallback')).toBe(20);
     });
   });
 

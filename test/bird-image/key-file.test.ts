@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../apps/bird-image/config.js';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { ConfigError } from '../../apps/shared/config.js';
-import { runInProcess, stopAllInProcess } from '../support/in-process.js';
+import { runInProcess } from '../support/in-process.js';
 
 // A key file is held to the rule of UNSPLASH_ACCESS_KEY: one line of printable ASCII without
 // spaces. A second line used to start fine and then fail every call with "Invalid character in
@@ -13,7 +13,6 @@ import { runInProcess, stopAllInProcess } from '../support/in-process.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'aviary-key-file-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
-afterEach(() => stopAllInProcess());
 
 let files = 0;
 function keyFile(contents: string): string {

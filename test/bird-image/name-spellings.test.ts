@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { birdImageService } from '../../apps/bird-image/service.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { startStubUpstream, unsplashSearch, type StubUpstream } from '../support/stub-upstream.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ServedApp } from '../../apps/shared/service.js';
+import { unsplashSearch, type StubUpstream } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveBirdImage } from '../support/stand-ins.js';
 
 // One name, one search: what a person would read as the same name is one cache entry, and
 // what Unsplash is asked is that name in NFC, without zero-width characters.
@@ -10,19 +10,9 @@ let unsplash: StubUpstream;
 let served: ServedApp;
 
 beforeEach(async () => {
-  unsplash = await startStubUpstream(unsplashSearch());
-  served = await startService(birdImageService, {
-    env: {
-      UNSPLASH_API_URL: unsplash.url,
-      UNSPLASH_ACCESS_KEY: 'test-access-key-0123',
-      // Not a test of time: a loaded machine must not turn a search into a fallback.
-      UPSTREAM_TIMEOUT_MS: '10000',
-    },
-  });
-});
-afterEach(async () => {
-  await served.close();
-  await unsplash.close();
+  // Not a test of time: a loaded machine must not turn a search into a fallback.
+  const env = { UPSTREAM_TIMEOUT_MS: '10000' };
+  ({ birdImage: served, unsplash } = await serveBirdImage(unsplashSearch(), { env }));
 });
 
 const imageFor = async (query: string) => {

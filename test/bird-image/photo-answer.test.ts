@@ -1,27 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { birdImageService } from '../../apps/bird-image/service.js';
+import { describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { DEFAULT_IMAGE_ALT, PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { startStubUpstream, type Behaviour, type StubUpstream } from '../support/stub-upstream.js';
+import type { ServedApp } from '../../apps/shared/service.js';
+import type { Behaviour } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveBirdImage } from '../support/stand-ins.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';
 
 // On one of the hosts birdImage accepts photos from by default (UNSPLASH_IMAGE_HOSTS).
 const PHOTO = 'https://images.unsplash.com/kea.jpg';
 const REFERRAL = 'utm_source=aviary&utm_medium=referral';
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((closable) => closable.close()));
-});
-
 async function startBirdImage(unsplashBehaviour: Behaviour, env: Record<string, string> = {}) {
-  const unsplash: StubUpstream = await startStubUpstream(unsplashBehaviour);
-  running.push(unsplash);
-  const served = await startService(birdImageService, {
-    env: { UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'k', ...env },
-  });
-  running.push(served);
-  return served;
+  return (await serveBirdImage(unsplashBehaviour, { env })).birdImage;
 }
 
 async function get(served: ServedApp, path: string, accept?: string) {

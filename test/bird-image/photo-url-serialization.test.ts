@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { birdImageService } from '../../apps/bird-image/service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import type { ServedApp } from '../../apps/shared/service.js';
+import { json, type StubUpstream } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveBirdImage } from '../support/stand-ins.js';
 
 // A photo URL Unsplash sends is answered as the URL standard serializes it: a client whose URL
 // parser reads the text received differently (`https:host`, a backslash) sees the same host.
@@ -11,19 +11,10 @@ let unsplash: StubUpstream;
 let served: ServedApp;
 
 beforeEach(async () => {
-  unsplash = await startStubUpstream();
-  served = await startService(birdImageService, {
-    env: {
-      UNSPLASH_API_URL: unsplash.url,
-      UNSPLASH_ACCESS_KEY: 'test-access-key-0123',
-      // Not a test of time: a loaded machine must not turn a search into a fallback.
-      UPSTREAM_TIMEOUT_MS: '10000',
-    },
-  });
-});
-afterEach(async () => {
-  await served.close();
-  await unsplash.close();
+  // Not a test of time: a loaded machine must not turn a search into a fallback; each test sets
+  // what the stand-in Unsplash answers.
+  const env = { UPSTREAM_TIMEOUT_MS: '10000' };
+  ({ birdImage: served, unsplash } = await serveBirdImage(json({}), { env }));
 });
 
 const answerWithThumbnail = (thumb: string) =>

@@ -1,60 +1,44 @@
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 import { RemoteFacts } from '../../apps/bird/facts/remote-facts.js';
 import { birdService } from '../../apps/bird/service.js';
-import { birdImageService } from '../../apps/bird-image/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { createMetrics } from '../../apps/shared/metrics.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
+import type { ServedApp } from '../../apps/shared/service.js';
 import { upstreamDeadline } from '../../apps/shared/upstream/deadline.js';
 import { UpstreamClient } from '../../apps/shared/upstream/upstream-client.js';
-import { captureLogs, scrapeSample, type CapturedLogger } from '../support/telemetry.js';
+import { serveService } from '../support/serve-service.js';
+import { serveBirdImage, stubUpstream } from '../support/stand-ins.js';
+import {
+  captureLogs,
+  scrapeSample,
+  type CapturedLogger,
+  upstreamCalls,
+} from '../support/telemetry.js';
 import {
   hang,
   json,
   raw,
   refusingUrl,
   sequence,
-  startStubUpstream,
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 const TIMEOUT_MS = 300;
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((closable) => closable.close()));
-});
-
-async function stub(...args: Parameters<typeof startStubUpstream>) {
-  const upstream = await startStubUpstream(...args);
-  running.push(upstream);
-  return upstream;
-}
-
-/** The real birdImage service, itself in front of a stand-in Unsplash. */
-async function startRealBirdImage(unsplashUrl: string) {
-  const served = await startService(birdImageService, {
-    env: { UNSPLASH_API_URL: unsplashUrl, UNSPLASH_ACCESS_KEY: 'k' },
-  });
-  running.push(served);
-  return served;
-}
-
 let bird: ServedApp;
 let logs: CapturedLogger;
 
 async function startBird(env: Record<string, string>) {
   logs = captureLogs();
-  bird = await startService(birdService, {
+  bird = await serveService(birdService, {
     env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), ...env },
     logger: logs.logger,
   });
-  running.push(bird);
 }
 
 async function getBird(headers: Record<string, string> = {}) {
@@ -66,8 +50,7 @@ async function getBird(headers: Record<string, string> = {}) {
 
 describe('bird GET / on the embedded catalog', () => {
   it('answers a catalog bird whose image came through birdImage', async () => {
-    const unsplash = await stub(unsplashSearch());
-    const birdImage = await startRealBirdImage(unsplash.url);
+    const { birdImage } = await serveBirdImage(unsplashSearch());
     // Two hops (bird → birdImage → Unsplash): give them the default deadline, not the short one.
     await startBird({ BIRD_IMAGE_URL: birdImage.url, UPSTREAM_TIMEOUT_MS: '2000' });
 
@@ -79,7 +62,7 @@ describe('bird GET / on the embedded catalog', () => {
   });
 
   it('passes the request id on to birdImage', async () => {
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     await startBird({ BIRD_IMAGE_URL: birdImage.url });
     const response = await fetch(`${bird.url}/`, { headers: { 'x-request-id': 'trace-me-42' } });
     expect(response.headers.get('x-request-id')).toBe('trace-me-42');
@@ -90,7 +73,7 @@ describe('bird GET / on the embedded catalog', () => {
   });
 
   it('reuses birdImage answers per name for a while', async () => {
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     // Not a test of deadlines: on a busy machine a call past the short one falls back, and a
     // fallback is rightly not cached, so the name would be asked for again.
     await startBird({ BIRD_IMAGE_URL: birdImage.url, UPSTREAM_TIMEOUT_MS: '2000' });
@@ -108,7 +91,8 @@ describe('bird GET / on the embedded catalog', () => {
       ['answers a string that is not a URL', json('not a url')],
       ['hangs past the deadline', hang()],
     ])('%s', async (_case, behaviour) => {
-      const birdImageUrl = behaviour === null ? await refusingUrl() : (await stub(behaviour)).url;
+      const birdImageUrl =
+        behaviour === null ? await refusingUrl() : (await stubUpstream(behaviour)).url;
       await startBird({
         BIRD_IMAGE_URL: birdImageUrl,
         DEFAULT_IMAGE_URL: 'https://cdn.example/d.png',
@@ -118,12 +102,7 @@ describe('bird GET / on the embedded catalog', () => {
       expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 300);
       expect(catalog).toContainEqual({ name: answer.name, description: answer.description });
       expect(answer.image).toBe('https://cdn.example/d.png');
-      expect(
-        await scrapeSample(bird.url, 'upstream_requests_total', {
-          upstream: 'image',
-          outcome: 'fallback',
-        }),
-      ).toBe(1);
+      expect(await upstreamCalls(bird.url, 'image', 'fallback')).toBe(1);
     });
   });
 });
@@ -138,13 +117,13 @@ describe('bird GET / on a remote facts source', () => {
   ];
 
   async function startWithFacts(facts: StubUpstream) {
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     await startBird({ BIRD_FACTS_URL: `${facts.url}/birds`, BIRD_IMAGE_URL: birdImage.url });
     return birdImage;
   }
 
   it('answers usable birds of the collection, skipping items without a name', async () => {
-    const facts = await stub(json(collection));
+    const facts = await stubUpstream(json(collection));
     await startWithFacts(facts);
     const seen = new Map<string, string>();
     for (let i = 0; i < 30; i++) {
@@ -162,7 +141,7 @@ describe('bird GET / on a remote facts source', () => {
   });
 
   it('fetches the collection once for concurrent first requests', async () => {
-    const facts = await stub(json(collection, { delayMs: 100 }));
+    const facts = await stubUpstream(json(collection, { delayMs: 100 }));
     await startWithFacts(facts);
     await Promise.all(Array.from({ length: 5 }, () => getBird()));
     expect(facts.requests).toHaveLength(1);
@@ -180,25 +159,21 @@ describe('bird GET / on a remote facts source', () => {
       ['answers no usable bird', json([{ name: '' }, { id: 3 }])],
       ['hangs past the deadline', hang()],
     ])('%s', async (_case, behaviour) => {
-      const factsUrl = behaviour === null ? await refusingUrl() : (await stub(behaviour)).url;
-      const birdImage = await stub(json('https://images.example/a.jpg'));
+      const factsUrl =
+        behaviour === null ? await refusingUrl() : (await stubUpstream(behaviour)).url;
+      const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
       await startBird({ BIRD_FACTS_URL: factsUrl, BIRD_IMAGE_URL: birdImage.url });
       const answer = await getBird();
       expect(answer).toEqual({ ...DISGUISED_BIRD, image: MISSINGNO_IMAGE_URL });
       expect(answer.description).not.toMatch(/127\.0\.0\.1|Error|at .*\.ts/);
       expect(birdImage.requests).toHaveLength(0);
-      expect(
-        await scrapeSample(bird.url, 'upstream_requests_total', {
-          upstream: 'facts',
-          outcome: 'fallback',
-        }),
-      ).toBe(1);
+      expect(await upstreamCalls(bird.url, 'facts', 'fallback')).toBe(1);
     });
   });
 
   it('logs the real cause of a facts failure', async () => {
-    const facts = await stub(json({ birds: collection }));
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const facts = await stubUpstream(json({ birds: collection }));
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
     await getBird();
     expect(logs.lines().find((line) => line.upstream === 'facts')).toMatchObject({
@@ -209,7 +184,7 @@ describe('bird GET / on a remote facts source', () => {
   });
 
   it('cuts a huge description and strips control characters from what it serves', async () => {
-    const facts = await stub(
+    const facts = await stubUpstream(
       json([
         {
           name: 'Kea\u001b[31m\u0000\r\n  alpine\u0085parrot',
@@ -217,7 +192,7 @@ describe('bird GET / on a remote facts source', () => {
         },
       ]),
     );
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     // A megabyte to read and parse: the default deadline, not the short one.
     await startBird({
       BIRD_FACTS_URL: facts.url,
@@ -237,8 +212,10 @@ describe('bird GET / on a remote facts source', () => {
 
   it('skips an item whose name is over 100 characters, counting characters, not UTF-16 units', async () => {
     const emoji = '\u{1F426}';
-    const facts = await stub(json([{ name: emoji.repeat(60) }, { name: emoji.repeat(101) }]));
-    const birdImage = await stub(json('https://images.example/a.jpg'));
+    const facts = await stubUpstream(
+      json([{ name: emoji.repeat(60) }, { name: emoji.repeat(101) }]),
+    );
+    const birdImage = await stubUpstream(json('https://images.example/a.jpg'));
     await startBird({ BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url });
     for (let i = 0; i < 5; i++) expect((await getBird()).name).toBe(emoji.repeat(60));
   });
@@ -252,8 +229,8 @@ describe('bird GET / on a remote facts source', () => {
     // the facts call as long again as it takes, so it never falls back itself.
     const budgetMs = 1_000;
     const callsShareMs = upstreamDeadline(0, budgetMs);
-    const facts = await stub(json(collection, { delayMs: callsShareMs / 2 }));
-    const birdImage = await stub(hang());
+    const facts = await stubUpstream(json(collection, { delayMs: callsShareMs / 2 }));
+    const birdImage = await stubUpstream(hang());
     await startBird({
       UPSTREAM_TIMEOUT_MS: String(budgetMs),
       BIRD_FACTS_URL: facts.url,
@@ -265,16 +242,11 @@ describe('bird GET / on a remote facts source', () => {
     expect(answer.name).toMatch(/Kea|Kakapo/);
     expect(answer.image).toBe(MISSINGNO_IMAGE_URL);
     expect(birdImage.requests).toHaveLength(1);
-    expect(
-      await scrapeSample(bird.url, 'upstream_requests_total', {
-        upstream: 'image',
-        outcome: 'timeout',
-      }),
-    ).toBe(1);
+    expect(await upstreamCalls(bird.url, 'image', 'timeout')).toBe(1);
   });
 
   it('answers /healthz without asking the facts source', async () => {
-    const facts = await stub(json({}, { status: 500 }));
+    const facts = await stubUpstream(json({}, { status: 500 }));
     await startWithFacts(facts);
     expect((await fetch(`${bird.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${bird.url}/readyz`)).status).toBe(200);
@@ -282,7 +254,7 @@ describe('bird GET / on a remote facts source', () => {
   });
 
   it('keeps serving the last good collection when a refresh fails', async () => {
-    const facts = await stub(sequence(json(collection), json({}, { status: 500 })));
+    const facts = await stubUpstream(sequence(json(collection), json({}, { status: 500 })));
     const metrics = createMetrics();
     const source = new RemoteFacts({
       upstream: new UpstreamClient({

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
-import { startService } from '../../apps/shared/service.js';
-import { json, raw, startStubUpstream, type Behaviour } from '../support/stub-upstream.js';
+import { json, raw, type Behaviour } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveService } from '../support/serve-service.js';
+import { stubUpstream } from '../support/stand-ins.js';
 
 const BROWSER_ACCEPT =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -13,19 +14,12 @@ const CREDIT = {
   source: 'Unsplash',
   sourceUrl: 'https://unsplash.com/?utm_source=aviary&utm_medium=referral',
 };
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((closable) => closable.close()));
-});
-
 /** bird in front of a stand-in birdImage that behaves as `birdImage`. */
 async function startBird(birdImage: Behaviour) {
-  const stub = await startStubUpstream(birdImage);
-  running.push(stub);
-  const bird = await startService(birdService, {
+  const stub = await stubUpstream(birdImage);
+  const bird = await serveService(birdService, {
     env: { BIRD_IMAGE_URL: stub.url, DEFAULT_IMAGE_URL: 'https://d.example/d.png' },
   });
-  running.push(bird);
   return { bird, stub };
 }
 

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contractProblems } from '../../apps/bird/contract-check/contract.js';
 import { birdService } from '../../apps/bird/service.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
+import type { ServedApp } from '../../apps/shared/service.js';
 import type { CronJob } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
-import { hang, json, raw, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import { hang, json, raw } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveService } from '../support/serve-service.js';
+import { stubUpstream } from '../support/stand-ins.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const GOOD = {
@@ -67,18 +69,13 @@ describe('the CronJob bird-contract-check, run as dist/ holds it', () => {
     (c) => c.metadata.name === 'bird-contract-check',
   )!;
   const container = cron.spec.jobTemplate.spec.template.spec.containers[0]!;
-  let birdImage: StubUpstream;
   let bird: ServedApp;
 
   beforeAll(async () => {
-    birdImage = await startStubUpstream(json('https://images.example/bird.jpg'));
-    bird = await startService(birdService, {
+    const birdImage = await stubUpstream(json('https://images.example/bird.jpg'));
+    bird = await serveService(birdService, {
       env: { BIRD_IMAGE_URL: birdImage.url, LOG_LEVEL: 'silent' },
     });
-  });
-  afterAll(async () => {
-    await bird.close();
-    await birdImage.close();
   });
 
   /**
@@ -115,26 +112,18 @@ describe('the CronJob bird-contract-check, run as dist/ holds it', () => {
   });
 
   it('fails (exit 1) on a broken answer, and says why', async () => {
-    const broken = await startStubUpstream(json({ ...GOOD, image: 'missingno.png' }));
-    try {
-      const { code, report } = await runCheck(broken.url);
-      expect(report.problems).toEqual(['image is not an http(s) URL']);
-      expect(code).toBe(1);
-      broken.behave(raw('{"error":"internal error"}', { status: 500 }));
-      expect((await runCheck(broken.url)).report.problems).toContain('status 500, expected 200');
-    } finally {
-      await broken.close();
-    }
+    const broken = await stubUpstream(json({ ...GOOD, image: 'missingno.png' }));
+    const { code, report } = await runCheck(broken.url);
+    expect(report.problems).toEqual(['image is not an http(s) URL']);
+    expect(code).toBe(1);
+    broken.behave(raw('{"error":"internal error"}', { status: 500 }));
+    expect((await runCheck(broken.url)).report.problems).toContain('status 500, expected 200');
   });
 
   it('fails when no answer comes in time', async () => {
-    const silent = await startStubUpstream(hang());
-    try {
-      const { code, report } = await runCheck(silent.url, { CHECK_TIMEOUT_MS: '300' });
-      expect(report.problems).toEqual([expect.stringMatching(/^no answer: /)]);
-      expect(code).toBe(1);
-    } finally {
-      await silent.close();
-    }
+    const silent = await stubUpstream(hang());
+    const { code, report } = await runCheck(silent.url, { CHECK_TIMEOUT_MS: '300' });
+    expect(report.problems).toEqual([expect.stringMatching(/^no answer: /)]);
+    expect(code).toBe(1);
   });
 });

@@ -1,51 +1,28 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Bird } from '../../apps/bird/app.js';
 import { DEFAULT_IMAGE_TTL_MS } from '../../apps/bird/image-client.js';
 import { birdService } from '../../apps/bird/service.js';
-import { birdImageService } from '../../apps/bird-image/service.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
+import type { ServedApp } from '../../apps/shared/service.js';
 import { BREAKER_HALF_OPEN_AFTER_MS } from '../../apps/shared/upstream/upstream-client.js';
+import { serveService } from '../support/serve-service.js';
+import { serveBirdImage, stubUpstream } from '../support/stand-ins.js';
 import { scrapeSample } from '../support/telemetry.js';
-import {
-  json,
-  startStubUpstream,
-  thumbnailFor,
-  unsplashSearch,
-  type StubUpstream,
-} from '../support/stub-upstream.js';
-
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((closable) => closable.close()));
-});
-
-async function track<T extends { close(): Promise<void> }>(closable: Promise<T>): Promise<T> {
-  running.push(await closable);
-  return running.at(-1) as T;
-}
+import { json, thumbnailFor, unsplashSearch } from '../../scripts/stand-ins/stub-upstream.js';
 
 const KEA = { name: 'Kea', description: 'An alpine parrot.' };
 
-/** bird on a one-bird collection, in front of the real birdImage, in front of `unsplash`. */
-async function startBoth(
-  unsplash: StubUpstream,
-): Promise<{ bird: ServedApp; birdImage: ServedApp }> {
-  const facts = await track(startStubUpstream(json([KEA])));
-  const birdImage = await track(
-    startService(birdImageService, {
-      env: { UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'k' },
-    }),
-  );
-  const bird = await track(
-    startService(birdService, {
-      env: { BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url },
-    }),
-  );
-  return { bird, birdImage };
+/** bird on a one-bird collection, in front of the real birdImage, in front of an Unsplash down. */
+async function startBoth() {
+  const facts = await stubUpstream(json([KEA]));
+  const { birdImage, unsplash } = await serveBirdImage(json({}, { status: 503 }));
+  const bird = await serveService(birdService, {
+    env: { BIRD_FACTS_URL: facts.url, BIRD_IMAGE_URL: birdImage.url },
+  });
+  return { bird, birdImage, unsplash };
 }
 
 /**
@@ -69,8 +46,7 @@ const unsplashBreaker = (birdImage: ServedApp) =>
 
 describe('a fallback is not kept across services', () => {
   it('birdImage marks its default image no-store, a photo reusable for five minutes', async () => {
-    const unsplash = await track(startStubUpstream(json({}, { status: 503 })));
-    const { birdImage } = await startBoth(unsplash);
+    const { birdImage, unsplash } = await startBoth();
     const fallback = await fetch(`${birdImage.url}/?birdName=Kea`);
     expect(await fallback.json()).toBe(MISSINGNO_IMAGE_URL);
     expect(fallback.headers.get('cache-control')).toBe('no-store');
@@ -85,8 +61,7 @@ describe('a fallback is not kept across services', () => {
     'shows real photos on bird within seconds of the breaker closing after Unsplash recovers',
     { timeout: BREAKER_HALF_OPEN_AFTER_MS + 6 * DEFAULT_UPSTREAM_TIMEOUT_MS },
     async () => {
-      const unsplash = await track(startStubUpstream(json({}, { status: 503 })));
-      const { bird, birdImage } = await startBoth(unsplash);
+      const { bird, birdImage, unsplash } = await startBoth();
       // bird is answered the default image, which it used to keep for five minutes.
       expect(await imageOnBird(bird)).toBe(MISSINGNO_IMAGE_URL);
       // New names, each a failed call, until birdImage's breaker opens (five in a row).

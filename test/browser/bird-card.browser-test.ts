@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import { killAllServices, startService } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import { spawnService } from '../support/process.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { readCard, recordPage, waitForImage, type PageRecord } from './card-page.js';
 import { launchChromium } from './chromium.js';
 import { unsplashAnswer } from '../support/unsplash-answer.js';
@@ -34,7 +38,6 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'aviary-card-'));
 });
 afterEach(async () => {
-  await killAllServices();
   await Promise.all(stubs.splice(0).map((stub) => stub.close()));
 });
 afterAll(async () => {
@@ -54,14 +57,14 @@ async function stub(...args: Parameters<typeof startStubUpstream>) {
  * a stand-in Unsplash, bird on a stand-in facts source when one is given. Returns bird's URL.
  */
 async function startServices(unsplash: StubUpstream, factsUrl?: string): Promise<string> {
-  const birdImage = startService('bird-image', {
+  const birdImage = spawnService('bird-image', {
     PORT: '0',
     HOST: '127.0.0.1',
     UNSPLASH_ACCESS_KEY: 'test-key',
     UNSPLASH_API_URL: unsplash.url,
   });
   const birdImagePort = await birdImage.waitForPort();
-  const bird = startService('bird', {
+  const bird = spawnService('bird', {
     PORT: '0',
     HOST: '127.0.0.1',
     BIRD_IMAGE_URL: `http://127.0.0.1:${birdImagePort}`,

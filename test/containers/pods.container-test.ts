@@ -12,7 +12,7 @@ import {
   unsplashSearch,
   type Behaviour,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { dockerfileBase } from './base-image.js';
 import { podman } from './engine.js';
 import { forPodman, genericSecret, servicesObjects, withConfigMapData } from './play-manifests.js';

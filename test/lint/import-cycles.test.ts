@@ -109,3 +109,29 @@ describe('the rules that keep each image whole', () => {
     ).toEqual([]);
   });
 });
+
+describe('the rule that keeps the bench apart from the tests', () => {
+  const standIn = 'export const stub = () => 0;\n';
+  const importStandIn = (from: string) =>
+    `import { stub } from '${from}/scripts/stand-ins/stub.js';\nexport const s = stub;\n`;
+
+  it('reports the bench importing from test/', async () => {
+    expect(
+      await violations('bench-to-test', {
+        'test/support/stub.ts': standIn,
+        'bench/scenarios.ts':
+          "import { stub } from '../test/support/stub.js';\nexport const s = stub;\n",
+      }),
+    ).toEqual([{ rule: 'bench-not-to-test', ends: ['scenarios.ts', 'stub.ts'] }]);
+  });
+
+  it('lets both import what neither owns', async () => {
+    expect(
+      await violations('stand-ins', {
+        'scripts/stand-ins/stub.ts': standIn,
+        'bench/scenarios.ts': importStandIn('..'),
+        'test/support/stubs.ts': importStandIn('../..'),
+      }),
+    ).toEqual([]);
+  });
+});

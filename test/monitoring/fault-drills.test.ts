@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
-import { startService, type ServedApp } from '../../apps/shared/service.js';
+import type { ServedApp } from '../../apps/shared/service.js';
 import type { PrometheusRule } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import {
@@ -15,7 +15,9 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '../rollouts/support/prometheus.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import { json } from '../../scripts/stand-ins/stub-upstream.js';
+import { serveService } from '../support/serve-service.js';
+import { stubUpstream } from '../support/stand-ins.js';
 
 const ALERT = 'AviaryErrorBudgetBurnFast';
 const rule = ofKind<PrometheusRule>(loadManifests(), 'PrometheusRule')
@@ -26,7 +28,6 @@ const FOR_SECONDS = Number(/^(\d+)m$/.exec(rule.for!)![1]) * 60;
 const SERVICES = { drilled: 'bird', healthy: 'bird-without-faults' };
 
 let prometheus: RunningPrometheus | undefined;
-let stub: StubUpstream | undefined;
 const birds: ServedApp[] = [];
 let trafficRuns = true;
 let traffic: Promise<void> | undefined;
@@ -52,10 +53,10 @@ async function alertState(job: string): Promise<string | undefined> {
 describe(`a drill: FAULT_ERROR_RATIO fires ${ALERT} (a real Prometheus)`, () => {
   beforeAll(async () => {
     prometheusVersion(); // fails (never skips) without Prometheus
-    stub = await startStubUpstream(json('https://images.example/bird.jpg'));
+    const stub = await stubUpstream(json('https://images.example/bird.jpg'));
     const env = { BIRD_IMAGE_URL: stub.url };
-    birds.push(await startService(birdService, { env: { ...env, FAULT_ERROR_RATIO: '0.25' } }));
-    birds.push(await startService(birdService, { env }));
+    birds.push(await serveService(birdService, { env: { ...env, FAULT_ERROR_RATIO: '0.25' } }));
+    birds.push(await serveService(birdService, { env }));
     const targets = [SERVICES.drilled, SERVICES.healthy].map((job, i) => ({
       address: new URL(birds[i]!.url).host,
       labels: { namespace: 'aviary', job },
@@ -72,8 +73,6 @@ describe(`a drill: FAULT_ERROR_RATIO fires ${ALERT} (a real Prometheus)`, () => 
     trafficRuns = false;
     await traffic;
     await prometheus?.stop();
-    await Promise.all(birds.map((bird) => bird.close()));
-    await stub?.close();
   });
 
   it(

@@ -1,11 +1,12 @@
 import { Agent, get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { MAX_TEXT_LENGTH, PHOTO_MEDIA_TYPE, type Photo } from '../../apps/shared/photo.js';
-import { killAllServices, startService } from '../support/process.js';
+import { spawnService } from '../support/process.js';
 import { sampleValue } from '../support/telemetry.js';
-import { hang, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import { hang } from '../../scripts/stand-ins/stub-upstream.js';
+import { stubUpstream } from '../support/stand-ins.js';
 
 const BASE_ENV = {
   PORT: '0',
@@ -15,13 +16,6 @@ const BASE_ENV = {
   // Every name below is new: these tests are about memory and the deadline, not the quota.
   UNSPLASH_SEARCHES_PER_HOUR: '1000000',
 };
-
-let unsplash: StubUpstream | undefined;
-afterEach(async () => {
-  await killAllServices();
-  await unsplash?.close();
-  unsplash = undefined;
-});
 
 interface Answer {
   readonly status: number;
@@ -96,12 +90,12 @@ describe('birdImage against a hostile Unsplash', () => {
     { timeout: 120_000 },
     async () => {
       let answered = 0;
-      unsplash = await startStubUpstream((_req, res) => {
+      const unsplash = await stubUpstream((_req, res) => {
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(MAXIMAL_ANSWERS[answered++ % MAXIMAL_ANSWERS.length]);
       });
-      const service = startService('bird-image', {
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         NODE_OPTIONS: POD_NODE_OPTIONS,
@@ -154,10 +148,10 @@ describe('birdImage against a hostile Unsplash', () => {
     async () => {
       const names = 4_000;
       const concurrency = 32;
-      unsplash = await startStubUpstream((_req, res) => {
+      const unsplash = await stubUpstream((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(INFLATED_ANSWER);
       });
-      const service = startService('bird-image', {
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         NODE_OPTIONS: POD_NODE_OPTIONS,
@@ -204,8 +198,8 @@ describe('birdImage against a hostile Unsplash', () => {
     async () => {
       const TIMEOUT_MS = 2_000;
       const CONCURRENT = 500;
-      unsplash = await startStubUpstream(hang());
-      const service = startService('bird-image', {
+      const unsplash = await stubUpstream(hang());
+      const service = spawnService('bird-image', {
         ...BASE_ENV,
         UNSPLASH_API_URL: unsplash.url,
         UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),

@@ -1,9 +1,10 @@
 import { get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { killAllServices, startService, waitUntil } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { spawnService, waitUntil } from '../support/process.js';
+import { json } from '../../scripts/stand-ins/stub-upstream.js';
+import { stubUpstream } from '../support/stand-ins.js';
 
 // Each test spawns `node --import tsx`, which takes a second or two to start on a small machine.
 const PROCESS_TEST = { timeout: 20_000 };
@@ -16,23 +17,13 @@ const ONE_LINE = /^[^\n]+\n$/;
 const SHUTDOWN_DELAY_MS = 600;
 const UNSPLASH_DELAY_MS = 900;
 
-let stub: StubUpstream | undefined;
-
-async function stopEverything(): Promise<void> {
-  await killAllServices();
-  await stub?.close();
-  stub = undefined;
-}
-
 // The real entry points, as a container runs them: what needs the process itself (its exit code,
 // its standard error, signals). What runService does with each is tested in-process, faster, in
 // test/shared/run-service.test.ts.
 
 describe('the real entry point started with an invalid configuration', PROCESS_TEST, () => {
-  afterEach(stopEverything);
-
   it('exits 1 with one stderr line naming the variable and its value', async () => {
-    const service = startService('bird-image', { ...BASE_ENV, PORT: 'abc' });
+    const service = spawnService('bird-image', { ...BASE_ENV, PORT: 'abc' });
     const exit = await service.waitForExit(15_000);
 
     expect(exit).toMatchObject({ code: 1, signal: null });
@@ -44,11 +35,9 @@ describe('the real entry point started with an invalid configuration', PROCESS_T
 });
 
 describe('a running service on SIGTERM', PROCESS_TEST, () => {
-  afterEach(stopEverything);
-
   it('turns unready, finishes the in-flight request, logs "shutdown: complete" and exits 0', async () => {
-    stub = await startStubUpstream(json(UNSPLASH_ANSWER, { delayMs: UNSPLASH_DELAY_MS }));
-    const service = startService('bird-image', {
+    const stub = await stubUpstream(json(UNSPLASH_ANSWER, { delayMs: UNSPLASH_DELAY_MS }));
+    const service = spawnService('bird-image', {
       ...BASE_ENV,
       UNSPLASH_ACCESS_KEY: 'test-key',
       UNSPLASH_API_URL: stub.url,
@@ -57,7 +46,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
     const url = `http://127.0.0.1:${await service.waitForPort()}`;
 
     const inFlight = get(`${url}/?birdName=Kea`);
-    await waitUntil('the stand-in Unsplash to be called', 5_000, () => stub!.requests.length > 0);
+    await waitUntil('the stand-in Unsplash to be called', 5_000, () => stub.requests.length > 0);
     service.child.kill('SIGTERM');
     await service.waitForLog('shutdown: draining', 5_000);
 
@@ -77,7 +66,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
   });
 
   it('exits at once, non-zero, on a second SIGTERM during the delay', async () => {
-    const service = startService('bird', { ...BASE_ENV, SHUTDOWN_DELAY_MS: '10000' });
+    const service = spawnService('bird', { ...BASE_ENV, SHUTDOWN_DELAY_MS: '10000' });
     const url = `http://127.0.0.1:${await service.waitForPort()}`;
     // runService logs "listening" before it installs its signal handlers, so a SIGTERM sent the
     // instant that line appears can still meet the default action. An answered request proves

@@ -10,13 +10,13 @@ import { analysisObjectives, RESTARTS_OBJECTIVE } from '../../charts/rollouts/an
 import type { Deployment } from '../charts/support/k8s-types.js';
 import { loadManifests, ofKind } from '../charts/support/manifests.js';
 import type { AnalysisTemplate, Rollout } from '../charts/support/rollout-references.js';
-import { killAllServices, startService, type ServiceProcess } from '../support/process.js';
+import { spawnService, type ServiceProcess } from '../support/process.js';
 import {
   json,
   startStubUpstream,
   type Behaviour,
   type StubUpstream,
-} from '../support/stub-upstream.js';
+} from '../../scripts/stand-ins/stub-upstream.js';
 import { clusterTargetLabels, type PodInfo } from './support/cluster-scrape.js';
 import { evaluateResult, type Phase } from './support/expr-lang.js';
 import {
@@ -239,7 +239,7 @@ async function startImageUpstream(upstream: ImageUpstream): Promise<string> {
     upstreams.push(stub);
     return stub.url;
   }
-  const birdImage = startService(
+  const birdImage = spawnService(
     'bird-image',
     { PORT: '0', HOST: '127.0.0.1', ...upstream.birdImage },
     { compiled: true },
@@ -248,7 +248,7 @@ async function startImageUpstream(upstream: ImageUpstream): Promise<string> {
 }
 
 async function startBird(upstream: string, env: object) {
-  const bird: ServiceProcess = startService(
+  const bird: ServiceProcess = spawnService(
     'bird',
     { PORT: '0', HOST: '127.0.0.1', BIRD_IMAGE_URL: upstream, ...env },
     { compiled: true },
@@ -401,7 +401,6 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
   afterAll(async () => {
     await prometheus?.stop();
     await new Promise((resolve) => kubeStateMetrics?.close(resolve));
-    await killAllServices();
     await Promise.all(upstreams.map((u) => u.close()));
   });
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import {
@@ -8,37 +8,26 @@ import {
   type Env,
   type FaultSettings,
 } from '../../apps/shared/config.js';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
-import { serveApp, type ServedApp } from '../../apps/shared/service.js';
-import { runInProcess, stopAllInProcess } from '../support/in-process.js';
+import { runInProcess } from '../support/in-process.js';
+import { bareService, serveService } from '../support/serve-service.js';
 import { captureLogs, sampleValue, scrapeSample } from '../support/telemetry.js';
-
-const served: ServedApp[] = [];
-afterEach(async () => {
-  await Promise.all(served.splice(0).map((app) => app.close()));
-  await stopAllInProcess();
-});
 
 /** An app with one route, `GET /bird`, and the given faults; `random` hands out `draws` in turn. */
 async function appWith(faults: Partial<FaultSettings>, draws: number[] = [], realSleep = false) {
   const logs = captureLogs();
   const sleeps: number[] = [];
-  const deps = createServiceAppDependencies(logs.logger, {
-    faults: { ...NO_FAULTS, ...faults },
-    random: () => draws.shift() ?? 0.99,
-    ...(realSleep ? {} : { sleep: (ms: number) => Promise.resolve(void sleeps.push(ms)) }),
-  });
-  const app = await serveApp(
-    createServiceApp(deps, (router) =>
+  const service = bareService(
+    (router) =>
       router.get('/bird', (ctx) => {
         ctx.body = { name: 'robin' };
       }),
-    ),
+    {
+      faults: { ...NO_FAULTS, ...faults },
+      random: () => draws.shift() ?? 0.99,
+      ...(realSleep ? {} : { sleep: (ms: number) => Promise.resolve(void sleeps.push(ms)) }),
+    },
   );
-  served.push(app);
+  const app = await serveService(service, { logger: logs.logger });
   const get = (path: string) => fetch(`${app.url}${path}`);
   return { url: app.url, get, logs, sleeps };
 }

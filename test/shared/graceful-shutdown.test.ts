@@ -1,18 +1,14 @@
 import { once } from 'node:events';
 import { Agent, request, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gracefulShutdown } from '../../apps/shared/graceful-shutdown.js';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
 import type { Readiness } from '../../apps/shared/http/health.js';
 import { createLogger } from '../../apps/shared/logger.js';
-import { listen } from '../../apps/shared/service.js';
 import { rawExchange } from '../support/raw-http.js';
+import { bareService, serveService } from '../support/serve-service.js';
 
 // Big enough to take several writes, so a cut connection cannot pass for a full answer.
 const SLOW_BODY_PADDING = 256 * 1024;
@@ -23,10 +19,9 @@ const shutdowns: Promise<number>[] = [];
 
 afterEach(async () => {
   running?.release();
-  running?.server.closeAllConnections();
-  if (running?.server.listening) running.server.close();
   for (const agent of agents.splice(0)) agent.destroy();
-  // With every connection gone and short delays, a pending shutdown settles quickly.
+  // With the slow request released, the agents' connections gone and short delays, a pending
+  // shutdown settles quickly (the server itself is closed when the test is done).
   await Promise.allSettled(shutdowns.splice(0));
   running = undefined;
 });
@@ -65,10 +60,7 @@ describe('gracefulShutdown', () => {
     await sleep(200);
     expect(shutdown.settled()).toBe(false);
 
-    running!.release();
-    const reply = await slow;
-    expect(reply.status).toBe(200);
-    expect(reply.complete).toBe(true);
+    const reply = await releaseSlow(slow);
     const body = JSON.parse(reply.body) as { done: boolean; padding: string };
     expect(body.done).toBe(true);
     expect(body.padding).toHaveLength(SLOW_BODY_PADDING);
@@ -102,10 +94,7 @@ describe('gracefulShutdown', () => {
     await sleep(300);
     expect(shutdown.settled()).toBe(false);
 
-    running!.release();
-    const reply = await slow;
-    expect(reply.status).toBe(200);
-    expect(reply.complete).toBe(true);
+    const reply = await releaseSlow(slow);
     expect(reply.socket).toBe(warmUp.socket); // the request really travelled on the kept-alive one
 
     expect(await shutdown.promise).toBe(0);
@@ -191,27 +180,34 @@ interface Running {
 }
 
 async function start(): Promise<Running> {
-  const deps = createServiceAppDependencies(createLogger('silent'));
   const started = deferred();
   const gate = deferred();
-  const app = createServiceApp(deps, (router) => {
+  const service = bareService((router) => {
     router.get('/slow', async (ctx) => {
       started.resolve();
       await gate.promise;
       ctx.body = { done: true, padding: 'x'.repeat(SLOW_BODY_PADDING) };
     });
   });
-  const server = await listen(app, 0, '127.0.0.1');
-  const { port } = server.address() as AddressInfo;
+  const { server, deps, url } = await serveService(service);
   running = {
     server,
     readiness: deps.readiness,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    port: Number(new URL(url).port),
+    url,
     slowStarted: started.promise,
     release: gate.resolve,
   };
   return running;
+}
+
+/** Lets `/slow` answer, and expects the whole answer to arrive. */
+async function releaseSlow(slow: Promise<Reply>): Promise<Reply> {
+  running!.release();
+  const reply = await slow;
+  expect(reply.status).toBe(200);
+  expect(reply.complete).toBe(true);
+  return reply;
 }
 
 /** Starts `gracefulShutdown` on the running server without awaiting it, and times it. */

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-  type ServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerTimeouts } from '../../apps/shared/http/http-server.js';
-import { serveApp, type ServedApp } from '../../apps/shared/service.js';
 import { rawExchange } from '../support/raw-http.js';
+import {
+  bareService,
+  keaAtRoot,
+  serveService,
+  type ServedBareService,
+} from '../support/serve-service.js';
 import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
 
 // Short timeouts, so a test can wait them out; the services' own are in SERVER_TIMEOUTS.
@@ -19,16 +19,12 @@ const TIMEOUTS: ServerTimeouts = {
 };
 
 let logs: CapturedLogger;
-let deps: ServiceAppDependencies;
-let served: ServedApp;
+let served: ServedBareService;
 
 beforeEach(async () => {
   logs = captureLogs();
-  deps = createServiceAppDependencies(logs.logger);
-  const app = createServiceApp(deps, (router) => {
-    router.get('/', (ctx) => {
-      ctx.body = { bird: 'kea' };
-    });
+  const service = bareService((router) => {
+    keaAtRoot(router);
     router.get('/stream', (ctx) => {
       ctx.type = 'text/plain';
       ctx.body = new Readable({
@@ -39,12 +35,11 @@ beforeEach(async () => {
       });
     });
   });
-  served = await serveApp(app, { observer: deps, timeouts: TIMEOUTS });
+  served = await serveService(service, { logger: logs.logger, timeouts: TIMEOUTS });
 });
-afterEach(() => served.close());
 
 const request = (head: string) => `${head}\r\nHost: 127.0.0.1\r\n\r\n`;
-const exposition = async () => deps.metrics.registry.metrics();
+const exposition = async () => served.deps.metrics.registry.metrics();
 const refusedLines = () =>
   logs.lines().filter((line) => line.msg === 'request refused before routing');
 

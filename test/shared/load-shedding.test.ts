@@ -1,38 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-  type ServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
 import { LoadShedder } from '../../apps/shared/http/load-shedding.js';
-import { createLogger } from '../../apps/shared/logger.js';
-import { serveApp, type ServedApp } from '../../apps/shared/service.js';
+import { bareService, keaAtRoot, serveService } from '../support/serve-service.js';
 import { sampleValue } from '../support/telemetry.js';
 
-let served: ServedApp | undefined;
 const gates: (() => void)[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const open of gates.splice(0)) open();
-  await served?.close();
 });
 
 async function start(loadShedder: LoadShedder) {
-  const deps: ServiceAppDependencies = {
-    ...createServiceAppDependencies(createLogger('silent')),
-    loadShedder,
-  };
-  const app = createServiceApp(deps, (router) => {
-    router.get('/', (ctx) => {
-      ctx.body = { bird: 'kea' };
-    });
-    router.get('/slow', async (ctx) => {
-      await new Promise<void>((resolve) => gates.push(resolve));
-      ctx.body = { bird: 'slow loris' };
-    });
-  });
-  served = await serveApp(app);
-  return { url: served.url, deps };
+  const service = bareService(
+    (router) => {
+      keaAtRoot(router);
+      router.get('/slow', async (ctx) => {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        ctx.body = { bird: 'slow loris' };
+      });
+    },
+    { loadShedder },
+  );
+  return serveService(service);
 }
 
 const shed = async (url: string, reason: string) =>

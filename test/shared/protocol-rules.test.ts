@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-  type ServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
-import { serveApp, type ServedApp } from '../../apps/shared/service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rawExchange } from '../support/raw-http.js';
+import {
+  bareService,
+  keaAtRoot,
+  serveService,
+  type ServedBareService,
+} from '../support/serve-service.js';
 import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
 
 // What Node's HTTP server answers by itself, after parsing, unless told otherwise
@@ -13,20 +13,12 @@ import { captureLogs, sampleValue, type CapturedLogger } from '../support/teleme
 // Host, a bare 417 to an Expect other than 100-continue. Each must be an answer of the app's.
 
 let logs: CapturedLogger;
-let deps: ServiceAppDependencies;
-let served: ServedApp;
+let served: ServedBareService;
 
 beforeEach(async () => {
   logs = captureLogs();
-  deps = createServiceAppDependencies(logs.logger);
-  const app = createServiceApp(deps, (router) => {
-    router.get('/', (ctx) => {
-      ctx.body = { bird: 'kea' };
-    });
-  });
-  served = await serveApp(app, { observer: deps });
+  served = await serveService(bareService(keaAtRoot), { logger: logs.logger });
 });
-afterEach(() => served.close());
 
 /** Sends `head` and its header lines as one request, and reads what comes back. */
 const send = (head: string, headers: readonly string[]) =>
@@ -45,7 +37,7 @@ async function expectAnsweredByApp(
   expect(logs.lines().filter((line) => line.msg === 'request')).toMatchObject([
     { level: 'info', status, route: 'unmatched' },
   ]);
-  const counted = await deps.metrics.registry.metrics();
+  const counted = await served.deps.metrics.registry.metrics();
   expect(sampleValue(counted, 'http_requests_total', { status: String(status) })).toBe(1);
 }
 

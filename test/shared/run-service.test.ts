@@ -7,9 +7,13 @@ import { birdService } from '../../apps/bird/service.js';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import type { Env } from '../../apps/shared/config.js';
 import { logDestination } from '../../apps/shared/readable-logs.js';
-import { runInProcess, stopAllInProcess } from '../support/in-process.js';
+import { runInProcess } from '../support/in-process.js';
 import { waitUntil } from '../support/process.js';
-import { json, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../scripts/stand-ins/stub-upstream.js';
 
 // runService, run in this process with its exit, output and signals handed in: what the real
 // process does with them (exit codes, signals) is in test/process/server-process.test.ts.
@@ -24,7 +28,6 @@ const ONE_LINE = /^[^\n]+\n$/;
 
 let stub: StubUpstream | undefined;
 afterEach(async () => {
-  await stopAllInProcess();
   await stub?.close();
   stub = undefined;
 });

@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createServiceApp,
-  createServiceAppDependencies,
-  type ServiceAppDependencies,
-} from '../../apps/shared/http/create-service-app.js';
-import { serveApp, type ServedApp } from '../../apps/shared/service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bareService, serveService, type ServedBareService } from '../support/serve-service.js';
 import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
 
 let logs: CapturedLogger;
-let deps: ServiceAppDependencies;
-let served: ServedApp;
+let served: ServedBareService;
 
 beforeEach(async () => {
   logs = captureLogs();
-  deps = createServiceAppDependencies(logs.logger);
-  const app = createServiceApp(deps, (router) => {
+  const service = bareService((router) => {
     router.get('/birds/:id', (ctx) => {
       ctx.body = { id: ctx.params.id };
     });
@@ -25,15 +18,14 @@ beforeEach(async () => {
       ctx.throw(418, 'no coffee here');
     });
   });
-  served = await serveApp(app);
+  served = await serveService(service, { logger: logs.logger });
 });
-afterEach(() => served.close());
 
 describe('createServiceApp', () => {
   it('serves liveness and readiness, and readiness drains', async () => {
     expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${served.url}/readyz`)).status).toBe(200);
-    deps.readiness.drain();
+    served.deps.readiness.drain();
     const readiness = await fetch(`${served.url}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toEqual({ status: 'draining' });

@@ -5,6 +5,7 @@ import type { ServiceAppDependencies } from '../../apps/shared/http/create-servi
 import { runService } from '../../apps/shared/run-service.js';
 import type { ServiceDefinition } from '../../apps/shared/service.js';
 import { findLogLine, waitUntil } from './process.js';
+import { closeWhenDone } from './teardown.js';
 
 /** A service run by `runService` inside the test's process, with a process of its own faked. */
 export interface InProcessService {
@@ -28,12 +29,11 @@ export interface InProcessService {
   readonly stop: () => Promise<number>;
 }
 
-const running = new Set<InProcessService>();
-
 /**
  * Runs `definition` through `runService`, as its server.ts does, but in this process: `env` is
  * all it reads, its output is kept, its exit is recorded instead of ending the process, and
- * signals are sent with {@link InProcessService.signal}. Resolves once it listens or has exited.
+ * signals are sent with {@link InProcessService.signal}. Resolves once it listens or has exited;
+ * stopped when the test is done, if still running (see `closeWhenDone`).
  */
 export async function runInProcess<C extends CommonConfig, D extends ServiceAppDependencies>(
   definition: ServiceDefinition<C, D>,
@@ -84,8 +84,7 @@ export async function runInProcess<C extends CommonConfig, D extends ServiceAppD
       return exited;
     },
   };
-  running.add(service);
-  void exited.then(() => running.delete(service));
+  closeWhenDone(service.stop);
   await runService(definition, {
     env,
     stdout: capture('stdout'),
@@ -94,9 +93,4 @@ export async function runInProcess<C extends CommonConfig, D extends ServiceAppD
     events,
   });
   return service;
-}
-
-/** Stops every service {@link runInProcess} started that still runs; for `afterEach`. */
-export async function stopAllInProcess(): Promise<void> {
-  await Promise.all([...running].map((service) => service.stop()));
 }

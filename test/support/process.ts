@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { closeWhenDone } from './teardown.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,15 +40,14 @@ export interface ServiceProcess {
   readonly kill: () => Promise<Exit>;
 }
 
-const alive = new Set<ServiceProcess>();
-
 /**
  * Starts `node --import tsx <entry>` from the repository root with only PATH, HOME and `env`:
  * nothing from the test runner's environment leaks into the service's configuration. With
  * `compiled`, runs the build instead (`build/apps/<name>/server.js`, from `npm run build`): it
- * starts in a fraction of the time, which counts when a test starts several.
+ * starts in a fraction of the time, which counts when a test starts several. Killed (SIGKILL)
+ * when the test is done, if still running (see `closeWhenDone`).
  */
-export function startService(
+export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
   { compiled = false } = {},
@@ -107,15 +107,8 @@ export function startService(
       return exited;
     },
   };
-  alive.add(service);
-  void exited.then(() => alive.delete(service));
-
+  closeWhenDone(service.kill);
   return service;
-}
-
-/** Kills (SIGKILL) every service started here that is still running, and waits for it to go. */
-export async function killAllServices(): Promise<void> {
-  await Promise.all([...alive].map((service) => service.kill()));
 }
 
 /** Polls `condition` every 10 ms; rejects when it is still false after `timeoutMs`. */

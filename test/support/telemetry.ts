@@ -51,3 +51,8 @@ export function sampleValue(exposition: string, name: string, labels: Record<str
   }
   return 0;
 }
+
+/** Scrapes the app at `baseUrl` for its count of calls to `upstream` that ended in `outcome`. */
+export function upstreamCalls(baseUrl: string, upstream: string, outcome: string): Promise<number> {
+  return scrapeSample(baseUrl, 'upstream_requests_total', { upstream, outcome });
+}

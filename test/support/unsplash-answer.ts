@@ -1,4 +1,4 @@
-import { json, type Behaviour } from './stub-upstream.js';
+import { json, type Behaviour } from '../../scripts/stand-ins/stub-upstream.js';
 
 /** What an Unsplash search result carries besides its thumbnail. */
 export interface SearchResultDetails {

@@ -1,10 +1,11 @@
 import { birdImageService } from '../../../apps/bird-image/service.js';
 import { birdService } from '../../../apps/bird/service.js';
-import { startService } from '../../../apps/shared/service.js';
 import { environmentOf } from '../../charts/support/cross-references.js';
 import type { Deployment } from '../../charts/support/k8s-types.js';
 import { ofKind, type Manifest } from '../../charts/support/manifests.js';
-import { json, startStubUpstream } from '../../support/stub-upstream.js';
+import { json } from '../../../scripts/stand-ins/stub-upstream.js';
+import { serveService } from '../../support/serve-service.js';
+import { stubUpstream } from '../../support/stand-ins.js';
 
 /**
  * Metrics the rules and the dashboard read that the services do not expose. Each comes from a
@@ -88,7 +89,8 @@ export function parseExposition(text: string, into = new Map<string, Set<string>
  * Starts the real birdImage (its Unsplash calls answered by a local stand-in) and the real bird
  * (calling that birdImage), each configured by its ConfigMap in `manifests`, asks each for a
  * bird and for its probes, then scrapes both: the metric families they create are what the
- * rules and the dashboard can rely on.
+ * rules and the dashboard can rely on. All three are closed when the test (from a `beforeAll`,
+ * the file) is done.
  */
 export async function scrapeServices(manifests: readonly Manifest[]): Promise<Exposition> {
   const envOf = (name: string) => {
@@ -98,35 +100,31 @@ export async function scrapeServices(manifests: readonly Manifest[]): Promise<Ex
     if (!deployment) throw new Error(`no Deployment ${name}`);
     return environmentOf(manifests, deployment);
   };
-  const unsplash = await startStubUpstream(
+  const unsplash = await stubUpstream(
     json({ results: [{ urls: { thumb: 'https://images.unsplash.com/puffin.jpg' } }] }),
   );
   // A key instead of the key file the ConfigMap names (the two exclude each other).
   const imageEnv = { ...envOf('bird-image') };
   delete imageEnv.UNSPLASH_ACCESS_KEY_FILE;
-  const birdImage = await startService(birdImageService, {
+  const birdImage = await serveService(birdImageService, {
     env: { ...imageEnv, UNSPLASH_API_URL: unsplash.url, UNSPLASH_ACCESS_KEY: 'test-key' },
   });
-  const bird = await startService(birdService, {
+  const bird = await serveService(birdService, {
     env: { ...envOf('bird'), BIRD_IMAGE_URL: birdImage.url },
   });
-  try {
-    const series = new Map<string, Set<string>>();
-    const texts: Record<string, string> = {};
-    for (const [name, served, path] of [
-      ['bird-image', birdImage, '/?birdName=Atlantic%20Puffin'],
-      ['bird', bird, '/'],
-    ] as const) {
-      for (const request of [path, '/healthz', '/readyz']) {
-        const response = await fetch(`${served.url}${request}`);
-        if (!response.ok) throw new Error(`${name} GET ${request} answered ${response.status}`);
-        await response.arrayBuffer();
-      }
-      texts[name] = await (await fetch(`${served.url}/metrics`)).text();
-      parseExposition(texts[name], series);
+  const series = new Map<string, Set<string>>();
+  const texts: Record<string, string> = {};
+  for (const [name, served, path] of [
+    ['bird-image', birdImage, '/?birdName=Atlantic%20Puffin'],
+    ['bird', bird, '/'],
+  ] as const) {
+    for (const request of [path, '/healthz', '/readyz']) {
+      const response = await fetch(`${served.url}${request}`);
+      if (!response.ok) throw new Error(`${name} GET ${request} answered ${response.status}`);
+      await response.arrayBuffer();
     }
-    return { series, texts };
-  } finally {
-    await Promise.all([bird.close(), birdImage.close(), unsplash.close()]);
+    texts[name] = await (await fetch(`${served.url}/metrics`)).text();
+    parseExposition(texts[name], series);
   }
+  return { series, texts };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { refusingUrl } from '../../support/stub-upstream.js';
+import { refusingUrl } from '../../../scripts/stand-ins/stub-upstream.js';
 import type { MeasurementResult } from './expr-lang.js';
 
 /** One scrape target: where it listens and the labels the cluster's scrape would give it. */

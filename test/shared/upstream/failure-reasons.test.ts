@@ -16,7 +16,7 @@ import {
   startStubUpstream,
   type Behaviour,
   type StubUpstream,
-} from '../../support/stub-upstream.js';
+} from '../../../scripts/stand-ins/stub-upstream.js';
 
 const MAX_BODY_BYTES = 1024;
 // Long enough that no answer below is cut short on a loaded machine; the hanging upstream is

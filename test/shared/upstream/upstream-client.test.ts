@@ -18,7 +18,7 @@ import {
   sequence,
   startStubUpstream,
   type StubUpstream,
-} from '../../support/stub-upstream.js';
+} from '../../../scripts/stand-ins/stub-upstream.js';
 
 const asAnything = (body: unknown) => body;
 const TIMEOUT_MS = 400;

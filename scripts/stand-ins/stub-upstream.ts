@@ -7,6 +7,11 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+// The stand-in upstreams live here, outside test/ and bench/, because both use them and neither
+// owns them: the bench is a tool of its own that imports nothing from test/ (the
+// `bench-not-to-test` rule in .dependency-cruiser.js), and the tests should not depend on the
+// bench's code either. Nothing here imports the test runner.
+
 /** A request the stand-in upstream received. */
 export interface RecordedRequest {
   readonly method: string;
@@ -25,6 +30,7 @@ export interface StubUpstream {
   readonly url: string;
   readonly requests: RecordedRequest[];
   behave(behaviour: Behaviour): void;
+  /** Drops every connection and stops listening; a second call awaits the first. */
   close(): Promise<void>;
 }
 
@@ -49,17 +55,20 @@ export async function startStubUpstream(
   server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     requests,
     behave: (next) => {
       behaviour = next;
     },
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    // Once: a second call (a test's own, then its teardown's) awaits the first.
+    close: () =>
+      (closed ??= (async () => {
+        server.closeAllConnections();
+        server.close();
+        await once(server, 'close');
+      })()),
   };
 }
 
