@@ -1,5 +1,6 @@
 import type { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
+import type { Bytes } from '../quantities.js';
 import type { SecretFiles, WebResources } from './web-pod.js';
 
 /*
@@ -76,9 +77,9 @@ export interface WebServiceProps {
   /**
    * Average memory per pod the autoscaler aims for. A pod keeps about 110 MB after a burst
    * (bench/HISTORY.md, section 4): from 3 replicas to 2 the average must fall below two thirds of the target.
-   * @default '200Mi'
+   * @default mebibytes(200)
    */
-  readonly memoryTargetAverage?: string;
+  readonly memoryTargetAverage?: Bytes;
   /**
    * Where the HorizontalPodAutoscaler goes: another chart puts it in a file (and a GitOps unit) of
    * its own, which a layer that takes the pods over can replace (`charts/autoscaling-chart.ts`).

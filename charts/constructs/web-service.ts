@@ -13,7 +13,7 @@ import {
   addService,
   type WebIdentity,
 } from './web-objects.js';
-import { webPodTemplate } from './web-pod.js';
+import { webPodTemplate, webResources } from './web-pod.js';
 import type { PodPeer, WebServiceProps } from './web-service-props.js';
 import {
   configChecksum,
@@ -23,6 +23,7 @@ import {
   resolveRunAsId,
 } from './web-settings.js';
 import { SURGE_PODS } from '../pod-budget.js';
+import { mebibytes } from '../quantities.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
 export type { AutoscalingSettings } from './web-objects.js';
@@ -124,7 +125,7 @@ export class WebService extends Construct {
       replicas: resolveReplicas(owner, props.replicas, props.disruptionBudget ?? true),
       targets: {
         cpu: props.cpuTargetUtilization ?? 50,
-        memoryAverage: props.memoryTargetAverage ?? '200Mi',
+        memoryAverage: props.memoryTargetAverage ?? mebibytes(200),
       },
     };
     const config = resolveConfig(owner, this.port, props);
@@ -207,14 +208,7 @@ export class WebService extends Construct {
           priorityClassName: props.priorityClassName,
           terminationGracePeriodSeconds: config.gracePeriodSeconds,
           runAsId: this.runAsId,
-          resources: {
-            cpuRequest: props.resources?.cpuRequest ?? '100m',
-            cpuLimit: props.resources?.cpuLimit ?? '500m',
-            memoryRequest: props.resources?.memoryRequest ?? '160Mi',
-            memoryLimit: props.resources?.memoryLimit ?? '256Mi',
-            ephemeralStorageRequest: props.resources?.ephemeralStorageRequest ?? '64Mi',
-            ephemeralStorageLimit: props.resources?.ephemeralStorageLimit ?? '256Mi',
-          },
+          resources: webResources(props.resources),
           livenessPath: props.livenessPath ?? OPERATIONAL_PATHS.liveness,
           readinessPath: props.readinessPath ?? OPERATIONAL_PATHS.readiness,
           secretFiles: props.secretFiles ?? [],

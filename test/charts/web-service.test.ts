@@ -315,11 +315,6 @@ describe('WebService rejects invalid props, naming the prop, the value and the f
     ['a low uid', { runAsId: 1000 }, /invalid runAsId 1000: use a whole number from 10000/],
     ['a zero CPU target', { cpuTargetUtilization: 0 }, /invalid cpuTargetUtilization 0/],
     [
-      'a memory target without a unit',
-      { memoryTargetAverage: '200' },
-      /invalid memoryTargetAverage "200"/,
-    ],
-    [
       'an Ingress publishing /metrics',
       { ingress: { ...ingress, paths: ['/', '/metrics'] } },
       /invalid ingress.paths\[\] "\/metrics": use public API paths/,
