@@ -32,8 +32,10 @@ export interface AlertDefinition {
 export interface AlertScope {
   /** Namespace of the services; every selector is scoped to it. */
   readonly namespace: string;
-  /** Service names: the `job` label Prometheus gives their targets. */
+  /** The `job` label of each service's targets (`WebServiceMonitor.job`). */
   readonly services: readonly string[];
+  /** The `job` label of the service that looks bird names up on Unsplash (birdImage). */
+  readonly unsplashClient: string;
   /** The cert-manager Certificate (named after its Secret) of the Ingress. */
   readonly certificateName: string;
 }
@@ -46,6 +48,7 @@ export interface AlertScope {
 export function alertDefinitions({
   namespace,
   services,
+  unsplashClient,
   certificateName,
 }: AlertScope): AlertDefinition[] {
   const metric = scoped(namespace);
@@ -152,8 +155,8 @@ export function alertDefinitions({
       alert: 'AviaryUnsplashKeyMissing',
       // With a key every named lookup goes through the Unsplash cache; without one, none does.
       expr:
-        `${byService} (rate(${metric('http_requests_total', 'job="bird-image"', 'route="/"', 'status=~"2.."')}[30m])) > 0\n` +
-        `unless on (namespace, job) ${byService} (rate(${metric('cache_lookups_total', 'job="bird-image"', 'cache="unsplash"')}[30m])) > 0`,
+        `${byService} (rate(${metric('http_requests_total', `job="${unsplashClient}"`, 'route="/"', 'status=~"2.."')}[30m])) > 0\n` +
+        `unless on (namespace, job) ${byService} (rate(${metric('cache_lookups_total', `job="${unsplashClient}"`, 'cache="unsplash"')}[30m])) > 0`,
       for: '30m',
       severity: 'warning',
       summary: 'birdImage answers without an Unsplash key: every bird gets the default image.',
