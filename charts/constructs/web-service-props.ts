@@ -50,6 +50,18 @@ export interface PodPeer {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Pods of the service's namespace that are not a WebService's (a CronJob's, say) and call it. */
+export interface PodClient {
+  /** Where the policies that let them call go: the chart of the pods' workload. */
+  readonly scope: Construct;
+  /** The client's name: its egress NetworkPolicy's, and the suffix of the service's ingress one. */
+  readonly name: string;
+  /** Labels that select the client's pods, and only them. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Labels of the client's NetworkPolicy. @default `selector` */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 /** Props of {@link WebService}. */
 export interface WebServiceProps {
   /** Name of every object, of the container, and the Service's DNS name. @default the construct id */

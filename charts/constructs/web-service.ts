@@ -14,7 +14,7 @@ import {
   type WebIdentity,
 } from './web-objects.js';
 import { webPodTemplate, webResources } from './web-pod.js';
-import type { PodPeer, WebServiceProps } from './web-service-props.js';
+import type { PodClient, PodPeer, WebServiceProps } from './web-service-props.js';
 import {
   configChecksum,
   resolveConfig,
@@ -29,6 +29,7 @@ export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.j
 export type { AutoscalingSettings } from './web-objects.js';
 export type {
   ImageReference,
+  PodClient,
   PodPeer,
   WebIngressProps,
   WebServiceProps,
@@ -157,12 +158,33 @@ export class WebService extends Construct {
     }
   }
 
-  /** Lets `client`'s pods call this service: an ingress rule here, an egress rule there. */
-  public allowFrom(client: WebService): void {
+  /**
+   * Lets `client`'s pods call this service. Another WebService: an ingress rule here, an egress
+   * rule there. Other pods of the namespace ({@link PodClient}): two NetworkPolicies of their own
+   * in the client's scope, `<client>` out of its pods and `<service>-allow-<client>` into these.
+   */
+  public allowFrom(client: WebService | PodClient): void {
     // Policies see traffic after the Service's DNAT: the container port, not port 80.
     const port = [kplus.NetworkPolicyPort.tcp(this.port)];
-    this.ingressRules().addIngressRule(client.pods, port);
-    client.egressRules().addEgressRule(this.pods, port);
+    if (client instanceof WebService) {
+      this.ingressRules().addIngressRule(client.pods, port);
+      client.egressRules().addEgressRule(this.pods, port);
+      return;
+    }
+    checkServiceName(this.identity.owner, 'allowFrom().name', client.name);
+    const clientPods = kplus.Pods.select(client.scope, `${client.name}-pods`, {
+      labels: { ...client.selector },
+    });
+    new kplus.NetworkPolicy(client.scope, `${client.name}-egress`, {
+      metadata: { name: client.name, labels: { ...(client.labels ?? client.selector) } },
+      selector: clientPods,
+      egress: { rules: [{ peer: this.pods, ports: port }] },
+    });
+    new kplus.NetworkPolicy(client.scope, `${this.name}-ingress-from-${client.name}`, {
+      metadata: { name: `${this.name}-allow-${client.name}`, labels: { ...this.labels } },
+      selector: this.pods,
+      ingress: { rules: [{ peer: clientPods, ports: port }] },
+    });
   }
 
   private addDeployment(
