@@ -83,7 +83,7 @@ export class NamespaceChart extends Chart {
 
     // cdk8s-plus-27 has no ResourceQuota or LimitRange construct: `k8s` L1 objects.
     const quota = props.quota ?? DEFAULT_QUOTA;
-    const capped = (prefix: string, sizes: ContainerSizes) =>
+    const capped = (prefix: string, sizes: ContainerSizes): [string, k8s.Quantity][] =>
       Object.entries(resourceList(sizes)).map(([key, value]) => [`${prefix}.${key}`, value]);
     new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: metadata(this.namespaceName),
