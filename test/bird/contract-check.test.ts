@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractProblems } from '../../apps/bird/contract-check/contract.js';
 import { birdService } from '../../apps/bird/service.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
-import type { CronJob } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { CronJob } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 import { hang, json, raw, startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -22,7 +22,7 @@ import {
 } from './support/addons.js';
 import { gitopsIdentityProblems } from './support/gitops-identity.js';
 import { CLUSTER_SCOPED } from './support/hygiene.js';
-import type { Deployment, HorizontalPodAutoscaler, KubeObject } from './support/k8s-types.js';
+import type { Deployment, HorizontalPodAutoscaler, KubeObject } from '../support/k8s-types.js';
 import {
   DIST,
   listFiles,
@@ -30,8 +30,8 @@ import {
   mutate,
   ofKind,
   type Manifest,
-} from './support/manifests.js';
-import { parseQuantity } from './support/quantities.js';
+} from '../support/manifests.js';
+import { parseQuantity } from '../support/quantities.js';
 import { alertingRules } from '../monitoring/support/sources.js';
 
 const manifests = loadManifests();

@@ -19,9 +19,9 @@ import type {
   HorizontalPodAutoscaler,
   Ingress,
   KubeObject,
-} from './support/k8s-types.js';
+} from '../support/k8s-types.js';
 import { filesLeftToKubectl, gitopsProblems, layoutProblems } from './support/layout.js';
-import { listFiles, loadManifests, mutate, ofKind } from './support/manifests.js';
+import { listFiles, loadManifests, mutate, ofKind } from '../support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
 import { policyProblems } from './support/policy.js';
 import { KUBERNETES_VERSIONS, SchemaValidators } from './support/schemas.js';

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { KubeObject } from './support/k8s-types.js';
+import type { KubeObject } from '../support/k8s-types.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './support/layout.js';
-import { DIST, listFiles, loadManifests, ofKind } from './support/manifests.js';
+import { DIST, listFiles, loadManifests, ofKind } from '../support/manifests.js';
 
 const run = promisify(execFile);
 const files = listFiles();

@@ -12,8 +12,8 @@ import type {
   NetworkPolicy,
   PrometheusRule,
   ServiceMonitor,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind } from '../support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
 import { REQUIRED_WEB_SERVICE_PROPS } from './support/web-service-props.js';
 

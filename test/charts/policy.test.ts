@@ -7,8 +7,8 @@ import type {
   NetworkPolicy,
   PodDisruptionBudget,
   ResourceQuota,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 import { egressDestinations, ingressSources } from './support/network.js';
 import { policyProblems } from './support/policy.js';
 import { podWorkloads } from './support/workloads.js';

@@ -10,7 +10,7 @@ import type {
   NetworkPolicy,
   PodDisruptionBudget,
   Service,
-} from './support/k8s-types.js';
+} from '../support/k8s-types.js';
 import { REQUIRED_WEB_SERVICE_PROPS } from './support/web-service-props.js';
 
 /**

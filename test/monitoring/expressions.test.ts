@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
 import { production } from '../../charts/environments.js';
 import { SERVED_ROUTES } from '../../charts/monitoring/promql.js';
-import type { PrometheusRule } from '../charts/support/k8s-types.js';
-import { loadManifests, mutate } from '../charts/support/manifests.js';
+import type { PrometheusRule } from '../support/k8s-types.js';
+import { loadManifests, mutate } from '../support/manifests.js';
 import { PLATFORM_METRICS, parseExposition, scrapeServices } from './support/known-metrics.js';
 import {
   expressionProblems,

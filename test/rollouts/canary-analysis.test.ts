@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_CHECK_SCRIPT } from '../../charts/contract-check-pod.js';
 import { analysisObjectives, RESTARTS_OBJECTIVE } from '../../charts/rollouts/analysis.js';
-import type { Deployment } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { Deployment } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 import type { AnalysisTemplate, Rollout } from '../charts/support/rollout-references.js';
 import { killAllServices, startService, type ServiceProcess } from '../support/process.js';
 import {

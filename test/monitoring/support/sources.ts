@@ -4,8 +4,8 @@ import type {
   ConfigMap,
   PrometheusRule,
   PrometheusRuleRule,
-} from '../../charts/support/k8s-types.js';
-import { ofKind, type Manifest } from '../../charts/support/manifests.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import type { Expression } from './promql.js';
 
 /** The alerting rules of every PrometheusRule in `manifests`. */
