@@ -253,6 +253,15 @@ describe('7. GitOps units fail apart and apply with least privilege', () => {
   });
 
   type Spec = Record<string, unknown>;
+  // The services unit's Role with one more rule, on Secrets with `verbs`.
+  const grantingOnSecrets = (verbs: string[]) => () =>
+    mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
+      (r as unknown as { rules: Spec[] }).rules.push({
+        apiGroups: [''],
+        resources: ['secrets'],
+        verbs,
+      });
+    });
   const cases: [string, () => Manifest[], RegExp][] = [
     [
       'an Application in the default project',
@@ -288,26 +297,12 @@ describe('7. GitOps units fail apart and apply with least privilege', () => {
     ],
     [
       'a Role that may also manage Secrets',
-      () =>
-        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
-          (r as unknown as { rules: Spec[] }).rules.push({
-            apiGroups: [''],
-            resources: ['secrets'],
-            verbs: ['get', 'create'],
-          });
-        }),
+      grantingOnSecrets(['get', 'create']),
       /aviary-services in aviary lacks \[\] and may also manage \[\/secrets\]/,
     ],
     [
       'a Role that may also read Secrets (no health check reads them)',
-      () =>
-        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
-          (r as unknown as { rules: Spec[] }).rules.push({
-            apiGroups: [''],
-            resources: ['secrets'],
-            verbs: ['get'],
-          });
-        }),
+      grantingOnSecrets(['get']),
       /aviary-services in aviary may also read \[\/secrets\]/,
     ],
     [
