@@ -7,108 +7,95 @@ import { k8s } from 'cdk8s-plus-27';
  * products are exact, and rendered in the largest unit that divides it ('1Gi', not '1024Mi').
  */
 
-/** An amount of CPU, in whole millicores. */
-export class Cpu {
-  readonly #millicores: number;
+/** How one kind of amount is counted and written: its smallest unit, and suffixes largest first. */
+interface Units {
+  readonly name: string;
+  readonly suffixes: readonly (readonly [suffix: string, size: number])[];
+}
 
-  private constructor(millicores: number) {
-    this.#millicores = checkWhole('millicores', millicores);
+const CPU_UNITS: Units = {
+  name: 'millicores',
+  suffixes: [
+    ['', 1000],
+    ['m', 1],
+  ],
+};
+const BYTE_UNITS: Units = {
+  name: 'bytes',
+  suffixes: [
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+    ['', 1],
+  ],
+};
+
+/** What CPU and byte amounts share: a whole count of the smallest unit, and exact arithmetic. */
+abstract class Amount<Self extends Amount<Self>> {
+  protected constructor(
+    /** The amount in the smallest unit (millicores, bytes). */
+    protected readonly count: number,
+    private readonly units: Units,
+  ) {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      const { name } = units;
+      throw new Error(`Invalid size: ${count} ${name}. Use a whole number of ${name}, 0 or more.`);
+    }
   }
 
-  /** An amount of `millicores`; {@link millicores} and {@link cores} read better. */
-  static of(millicores: number): Cpu {
-    return new Cpu(millicores);
-  }
-
-  /** The amount in millicores. */
-  get millicores(): number {
-    return this.#millicores;
-  }
+  protected abstract withCount(count: number): Self;
 
   /** The sum of this and `other`. */
-  plus(other: Cpu): Cpu {
-    return new Cpu(this.#millicores + other.#millicores);
+  plus(other: Self): Self {
+    return this.withCount(this.count + other.count);
   }
 
-  /** This amount `count` times. */
-  times(count: number): Cpu {
-    return new Cpu(this.#millicores * count);
+  /** This amount `times` times. */
+  times(times: number): Self {
+    return this.withCount(this.count * times);
   }
 
   /** Whether this amount is at most `other`. */
-  fitsIn(other: Cpu): boolean {
-    return this.#millicores <= other.#millicores;
+  fitsIn(other: Self): boolean {
+    return this.count <= other.count;
   }
 
-  /** As Kubernetes writes it: whole cores as a number ('2'), anything else in millicores ('500m'). */
+  /** As Kubernetes writes it, in the largest unit that divides it: '2', '500m', '1Gi', '160Mi'. */
   toString(): string {
-    const m = this.#millicores;
-    return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
+    const [suffix, size] = this.units.suffixes.find(([, size]) => this.count % size === 0)!;
+    return `${this.count / size}${suffix}`;
   }
 }
 
-const BINARY_UNITS = [
-  ['Ti', 2 ** 40],
-  ['Gi', 2 ** 30],
-  ['Mi', 2 ** 20],
-  ['Ki', 2 ** 10],
-] as const;
-
-/** An amount of memory or storage, in whole bytes. */
-export class Bytes {
-  readonly #bytes: number;
-
-  private constructor(bytes: number) {
-    this.#bytes = checkWhole('bytes', bytes);
+/** An amount of CPU, in whole millicores; {@link millicores} and {@link cores} make one. */
+export class Cpu extends Amount<Cpu> {
+  /** Tells the two kinds apart, so that a Bytes is never accepted for a Cpu. */
+  readonly kind = 'cpu';
+  constructor(millicores: number) {
+    super(millicores, CPU_UNITS);
   }
-
-  /** An amount of `bytes`; {@link mebibytes} and {@link gibibytes} read better. */
-  static of(bytes: number): Bytes {
-    return new Bytes(bytes);
-  }
-
-  /** The amount in bytes. */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  /** The sum of this and `other`. */
-  plus(other: Bytes): Bytes {
-    return new Bytes(this.#bytes + other.#bytes);
-  }
-
-  /** This amount `count` times. */
-  times(count: number): Bytes {
-    return new Bytes(this.#bytes * count);
-  }
-
-  /** Whether this amount is at most `other`. */
-  fitsIn(other: Bytes): boolean {
-    return this.#bytes <= other.#bytes;
-  }
-
-  /** As Kubernetes writes it, in the largest binary unit that divides it ('1Gi', '160Mi'). */
-  toString(): string {
-    const [suffix, size] = BINARY_UNITS.find(([, size]) => this.#bytes % size === 0) ?? ['', 1];
-    return `${this.#bytes / size}${suffix}`;
-  }
+  protected withCount = (count: number) => new Cpu(count);
 }
 
-function checkWhole(unit: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`Invalid size: ${value} ${unit}. Use a whole number of ${unit}, 0 or more.`);
+/** An amount of memory or storage, in whole bytes; {@link mebibytes} and {@link gibibytes} make one. */
+export class Bytes extends Amount<Bytes> {
+  /** Tells the two kinds apart, so that a Cpu is never accepted for a Bytes. */
+  readonly kind = 'bytes';
+  constructor(bytes: number) {
+    super(bytes, BYTE_UNITS);
   }
-  return value;
+  protected withCount = (count: number) => new Bytes(count);
 }
 
 /** `count` thousandths of a CPU core, e.g. `millicores(100)` for '100m'. */
-export const millicores = (count: number): Cpu => Cpu.of(count);
+export const millicores = (count: number): Cpu => new Cpu(count);
 /** `count` whole CPU cores, e.g. `cores(2)` for '2'. */
-export const cores = (count: number): Cpu => Cpu.of(count * 1000);
+export const cores = (count: number): Cpu => millicores(count * 1000);
 /** `count` MiB, e.g. `mebibytes(64)` for '64Mi'. */
-export const mebibytes = (count: number): Bytes => Bytes.of(count * 2 ** 20);
+export const mebibytes = (count: number): Bytes => new Bytes(count * 2 ** 20);
 /** `count` GiB, e.g. `gibibytes(1)` for '1Gi'. */
-export const gibibytes = (count: number): Bytes => Bytes.of(count * 2 ** 30);
+export const gibibytes = (count: number): Bytes => mebibytes(count * 1024);
 
 /** A typed size as the `k8s` L1 objects take it. */
 export function quantity(size: Cpu | Bytes): k8s.Quantity {
