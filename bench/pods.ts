@@ -2,8 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { parseAllDocuments } from 'yaml';
-// Quantities are read as the chart tests read them.
-import { parseQuantity } from '../test/charts/support/quantities.js';
+import { parseQuantity } from '../charts/quantities.js';
 
 /** The services, by the name of their Deployment, ConfigMap and autoscaler in dist/. */
 export type ServiceName = 'bird' | 'bird-image';

@@ -1,6 +1,7 @@
-import { k8s } from 'cdk8s-plus-27';
-import { RESTRICTED_CONTAINER } from './constructs/web-pod.js';
+import type { k8s } from 'cdk8s-plus-27';
+import { restrictedPodSpec } from './constructs/restricted-pod.js';
 import type { WebService } from './constructs/web-service.js';
+import { type ContainerResources, mebibytes, millicores } from './quantities.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '../apps/bird/contract-check/config.js';
 
 /** The contract check pods' `app.kubernetes.io/name`, and the name of the synthetic CronJob. */
@@ -11,6 +12,15 @@ export const CONTRACT_CHECK_SCRIPT = 'build/apps/bird/contract-check/main.js';
 
 /** How long one check may run before its Job fails: the check's own timeout, and a start-up. */
 export const CONTRACT_CHECK_DEADLINE_SECONDS = 60;
+
+/**
+ * Requests and limits of the check's container. Ephemeral storage too, as the services set it:
+ * the quota caps it, and the check writes nothing but its log lines.
+ */
+export const CONTRACT_CHECK_RESOURCES: ContainerResources = {
+  requests: { cpu: millicores(50), memory: mebibytes(64), ephemeralStorage: mebibytes(16) },
+  limits: { cpu: millicores(200), memory: mebibytes(128), ephemeralStorage: mebibytes(64) },
+};
 
 /**
  * The labels of every contract check pod (the synthetic CronJob's and the canary analysis's).
@@ -38,50 +48,27 @@ export function contractCheckLabels(bird: WebService): {
  * Pod Security profile and requests and limits within the LimitRange (the quota needs both).
  */
 export function contractCheckJobSpec(bird: WebService, birdUrl: string): k8s.JobSpec {
-  const quantity = (value: string) => k8s.Quantity.fromString(value);
   return {
     backoffLimit: 0,
     activeDeadlineSeconds: CONTRACT_CHECK_DEADLINE_SECONDS,
     template: {
       metadata: { labels: contractCheckLabels(bird).labels },
-      spec: {
-        restartPolicy: 'Never',
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: bird.runAsId,
-          runAsGroup: bird.runAsId,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+      spec: restrictedPodSpec({
+        runAsId: bird.runAsId,
+        spec: { restartPolicy: 'Never' },
         containers: [
           {
             name: 'check',
             image: bird.image,
-            imagePullPolicy: 'IfNotPresent',
             command: ['node', CONTRACT_CHECK_SCRIPT],
             env: [
               { name: 'BIRD_URL', value: birdUrl },
               { name: 'CHECK_TIMEOUT_MS', value: String(DEFAULT_CHECK_TIMEOUT_MS) },
             ],
-            resources: {
-              // Ephemeral storage too, as the services set it: the quota caps it, and the check
-              // writes nothing but its log lines.
-              requests: {
-                cpu: quantity('50m'),
-                memory: quantity('64Mi'),
-                'ephemeral-storage': quantity('16Mi'),
-              },
-              limits: {
-                cpu: quantity('200m'),
-                memory: quantity('128Mi'),
-                'ephemeral-storage': quantity('64Mi'),
-              },
-            },
-            securityContext: { ...RESTRICTED_CONTAINER },
+            resources: CONTRACT_CHECK_RESOURCES,
           },
         ],
-      },
+      }),
     },
   };
 }

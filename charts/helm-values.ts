@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { type Bytes, gibibytes } from './quantities.js';
 
 /** Props of {@link kubePrometheusStackValues}. */
 export interface KubePrometheusStackValuesProps {
@@ -11,10 +12,10 @@ export interface KubePrometheusStackValuesProps {
    * `release` label, so it is the environment's `prometheusSelectorLabels.release`.
    */
   readonly releaseName: string;
-  /** @default '50Gi' */
-  readonly prometheusStorage?: string;
-  /** @default '5Gi' */
-  readonly alertmanagerStorage?: string;
+  /** @default gibibytes(50) */
+  readonly prometheusStorage?: Bytes;
+  /** @default gibibytes(5) */
+  readonly alertmanagerStorage?: Bytes;
 }
 
 /**
@@ -25,18 +26,22 @@ export interface KubePrometheusStackValuesProps {
  * may be anything but Kubernetes objects.
  */
 export function kubePrometheusStackValues(props: KubePrometheusStackValuesProps): string {
-  const claim = (storage: string) => ({
+  const claim = (storage: Bytes) => ({
     volumeClaimTemplate: {
       spec: {
         storageClassName: props.storageClassName,
         accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage } },
+        resources: { requests: { storage: storage.toString() } },
       },
     },
   });
   const values = {
-    prometheus: { prometheusSpec: { storageSpec: claim(props.prometheusStorage ?? '50Gi') } },
-    alertmanager: { alertmanagerSpec: { storage: claim(props.alertmanagerStorage ?? '5Gi') } },
+    prometheus: {
+      prometheusSpec: { storageSpec: claim(props.prometheusStorage ?? gibibytes(50)) },
+    },
+    alertmanager: {
+      alertmanagerSpec: { storage: claim(props.alertmanagerStorage ?? gibibytes(5)) },
+    },
     grafana: {
       sidecar: {
         dashboards: {

@@ -68,6 +68,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   const monitoringChart = new MonitoringChart(monitoring, 'monitoring', {
     ...env,
     services: [services.birdImage, services.bird],
+    unsplashClient: services.birdImage,
     runbookUrl,
   });
   const checkRules = new SyntheticCheckRules(monitoring, 'synthetic-check', {

@@ -21,6 +21,8 @@ export interface MonitoringChartProps extends Pick<
 > {
   /** The services to scrape, alert on and chart (they must live in `namespace`). */
   readonly services: readonly WebService[];
+  /** The one of `services` that looks bird names up on Unsplash: the missing-key alert watches it. */
+  readonly unsplashClient: WebService;
   /**
    * Namespace of the dashboard ConfigMap. Grafana's sidecar in kube-prometheus-stack loads
    * ConfigMaps labelled `grafana_dashboard: "1"` from every namespace (`searchNamespace: ALL`,
@@ -68,13 +70,24 @@ export class MonitoringChart extends NamespacedChart {
     const selectorLabels = props.prometheusSelectorLabels;
     const partOf = { 'app.kubernetes.io/part-of': APPLICATION };
 
-    for (const service of props.services) {
-      new WebServiceMonitor(this, `${service.name}-monitor`, { service, selectorLabels });
+    if (!props.services.includes(props.unsplashClient)) {
+      failProp(owner, 'unsplashClient', props.unsplashClient.name, 'give one of `services`');
     }
+    // The alerts pick services by the `job` label each monitor's targets get.
+    const jobs = new Map(
+      props.services.map((service) => {
+        const monitor = new WebServiceMonitor(this, `${service.name}-monitor`, {
+          service,
+          selectorLabels,
+        });
+        return [service, monitor.job];
+      }),
+    );
     const names = props.services.map((service) => service.name);
     new AlertRules(this, 'alerts', {
       namespace,
-      services: names,
+      services: [...jobs.values()],
+      unsplashClient: jobs.get(props.unsplashClient)!,
       runbookUrl,
       certificateName: props.tlsSecretName,
       labels: { ...partOf, ...selectorLabels },

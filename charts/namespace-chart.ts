@@ -6,36 +6,46 @@ import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role
 import { checkDnsLabel } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
+import {
+  type ContainerResources,
+  type ContainerSizes,
+  cores,
+  gibibytes,
+  mebibytes,
+  millicores,
+  resourceList,
+} from './quantities.js';
 
 /** Props of {@link NamespaceChart}. */
 export interface NamespaceChartProps extends Pick<AviaryEnvironment, 'namespace'> {
   /** The most pods the namespace runs at once (`peakPods`): the quota's `pods`. */
   readonly peakPods: number;
   /**
-   * Hard caps of the namespace other than pods. The defaults fit the peak of the optional Argo
-   * Rollouts layer (docs/releasing.md) at the containers' requests and limits: both services at
-   * twice their maximum (takeover, or a canary at 100 %), the synthetic check and a solver
+   * Caps of the namespace's summed requests and limits. The defaults fit the peak of the optional
+   * Argo Rollouts layer (docs/releasing.md) at the containers' requests and limits: both services
+   * at twice their maximum (takeover, or a canary at 100 %), the synthetic check and a solver
    * (test/charts/policy.test.ts sums them from dist/).
-   * @default requests 5 CPU / 7Gi / 4Gi ephemeral, limits 24 CPU / 12Gi / 12Gi ephemeral, no
-   * LoadBalancer, no NodePort
+   * @default requests 5 CPU / 7Gi / 4Gi ephemeral, limits 24 CPU / 12Gi / 12Gi ephemeral
    */
-  readonly quota?: Readonly<Record<string, string>>;
+  readonly quota?: ContainerResources;
 }
 
 /** The quota applied when none is given; see {@link NamespaceChartProps.quota}. */
-export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
-  'requests.cpu': '5',
-  'requests.memory': '7Gi',
-  'limits.cpu': '24',
-  'limits.memory': '12Gi',
-  'requests.ephemeral-storage': '4Gi',
-  'limits.ephemeral-storage': '12Gi',
-  // Traffic enters through the Ingress only. cert-manager's HTTP-01 solver Service would be a
-  // NodePort by default; the documented ClusterIssuer (deploy/cluster-issuer.yaml) makes it a
-  // ClusterIP, so no Service here ever opens a port on the nodes.
-  'services.loadbalancers': '0',
-  'services.nodeports': '0',
+export const DEFAULT_QUOTA: ContainerResources = {
+  requests: { cpu: cores(5), memory: gibibytes(7), ephemeralStorage: gibibytes(4) },
+  limits: { cpu: cores(24), memory: gibibytes(12), ephemeralStorage: gibibytes(12) },
 };
+
+/**
+ * What the LimitRange gives a container that declares no resources (`defaultRequest`,
+ * `default`), and the ceiling no container may pass, so that none can eat the quota the
+ * services were sized against.
+ */
+export const CONTAINER_LIMITS = {
+  defaultRequest: { cpu: millicores(100), memory: mebibytes(128), ephemeralStorage: mebibytes(64) },
+  default: { cpu: millicores(500), memory: mebibytes(256), ephemeralStorage: mebibytes(256) },
+  max: { cpu: cores(1), memory: gibibytes(1), ephemeralStorage: gibibytes(1) },
+} as const satisfies Record<string, ContainerSizes>;
 
 /**
  * The namespace and its guard rails: Pod Security Admission at `restricted`, a ResourceQuota, a
@@ -72,14 +82,24 @@ export class NamespaceChart extends Chart {
     });
 
     // cdk8s-plus-27 has no ResourceQuota or LimitRange construct: `k8s` L1 objects.
-    const quantities = (entries: Readonly<Record<string, string>>) =>
-      Object.fromEntries(
-        Object.entries(entries).map(([key, value]) => [key, k8s.Quantity.fromString(value)]),
-      );
+    const quota = props.quota ?? DEFAULT_QUOTA;
+    const capped = (prefix: string, sizes: ContainerSizes): [string, k8s.Quantity][] =>
+      Object.entries(resourceList(sizes)).map(([key, value]) => [`${prefix}.${key}`, value]);
     new k8s.KubeResourceQuota(this, 'Quota', {
       metadata: metadata(this.namespaceName),
       spec: {
-        hard: quantities({ pods: String(props.peakPods), ...(props.quota ?? DEFAULT_QUOTA) }),
+        hard: {
+          pods: k8s.Quantity.fromString(String(props.peakPods)),
+          ...Object.fromEntries([
+            ...capped('requests', quota.requests),
+            ...capped('limits', quota.limits),
+          ]),
+          // Traffic enters through the Ingress only. cert-manager's HTTP-01 solver Service would
+          // be a NodePort by default; the documented ClusterIssuer (deploy/cluster-issuer.yaml)
+          // makes it a ClusterIP, so no Service here ever opens a port on the nodes.
+          'services.loadbalancers': k8s.Quantity.fromString('0'),
+          'services.nodeports': k8s.Quantity.fromString('0'),
+        },
       },
     });
     new k8s.KubeLimitRange(this, 'Limits', {
@@ -87,18 +107,12 @@ export class NamespaceChart extends Chart {
       spec: {
         limits: [
           {
-            // Defaults for a container that declares no resources, and a ceiling so that no
-            // single container can eat the quota the services were sized against.
             // Add-on pods (cert-manager's solver) set cpu and memory but no ephemeral storage:
             // the defaults fill it in, so the quota admits them.
             type: 'Container',
-            defaultRequest: quantities({
-              cpu: '100m',
-              memory: '128Mi',
-              'ephemeral-storage': '64Mi',
-            }),
-            default: quantities({ cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' }),
-            max: quantities({ cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' }),
+            defaultRequest: resourceList(CONTAINER_LIMITS.defaultRequest),
+            default: resourceList(CONTAINER_LIMITS.default),
+            max: resourceList(CONTAINER_LIMITS.max),
           },
         ],
       },

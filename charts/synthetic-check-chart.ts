@@ -1,4 +1,3 @@
-import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { NamespacedChart } from './constructs/namespaced-chart.js';
@@ -67,22 +66,8 @@ export class SyntheticCheckChart extends NamespacedChart {
       },
     });
 
-    // Both ends of the one connection: out of the check's pods, into bird's, on its container
-    // port (policies see traffic after the Service's DNAT). DNS is the namespace's allow-dns.
-    const checkPods = kplus.Pods.select(this, 'CheckPods', { labels: selector });
-    const port = [kplus.NetworkPolicyPort.tcp(bird.port)];
-    new kplus.NetworkPolicy(this, 'Egress', {
-      metadata: { name: SYNTHETIC_CHECK_NAME, labels },
-      selector: checkPods,
-      egress: { rules: [{ peer: bird.pods, ports: port }] },
-    });
-    new kplus.NetworkPolicy(this, 'BirdIngress', {
-      metadata: {
-        name: `${bird.name}-allow-${SYNTHETIC_CHECK_NAME}`,
-        labels: { ...bird.labels },
-      },
-      selector: bird.pods,
-      ingress: { rules: [{ peer: checkPods, ports: port }] },
-    });
+    // Both ends of the one connection, out of the check's pods and into bird's. DNS is the
+    // namespace's allow-dns.
+    bird.allowFrom({ scope: this, name: SYNTHETIC_CHECK_NAME, selector, labels });
   }
 }

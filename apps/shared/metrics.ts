@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SERVICE_METRICS } from './operational-contract.js';
 
 /** The upstreams a service calls; values of the `upstream` label. */
 export type UpstreamName = 'facts' | 'image' | 'unsplash';
@@ -47,57 +48,57 @@ export function createMetrics({ droppedLogLines = () => 0 }: MetricsOptions = {}
   return {
     registry,
     httpRequests: new Counter({
-      name: 'http_requests_total',
+      name: SERVICE_METRICS.httpRequests,
       help: 'HTTP requests served, by method, matched route and status code.',
       labelNames: ['method', 'route', 'status'],
       registers,
     }),
     httpRequestDuration: new Histogram({
-      name: 'http_request_duration_seconds',
+      name: SERVICE_METRICS.httpRequestDuration,
       help: 'Time to serve an HTTP request, by method, matched route and status code.',
       labelNames: ['method', 'route', 'status'],
       buckets: LATENCY_BUCKETS,
       registers,
     }),
     upstreamRequests: new Counter({
-      name: 'upstream_requests_total',
+      name: SERVICE_METRICS.upstreamRequests,
       help: 'Outbound calls by upstream and outcome; fallback counts answers degraded by a failure.',
       labelNames: ['upstream', 'outcome'],
       registers,
     }),
     upstreamRequestDuration: new Histogram({
-      name: 'upstream_request_duration_seconds',
+      name: SERVICE_METRICS.upstreamRequestDuration,
       help: 'Time an outbound call took, retries included.',
       labelNames: ['upstream'],
       buckets: LATENCY_BUCKETS,
       registers,
     }),
     cacheLookups: new Counter({
-      name: 'cache_lookups_total',
+      name: SERVICE_METRICS.cacheLookups,
       help: 'Cache lookups by cache and result; coalesced joined a lookup already in flight.',
       labelNames: ['cache', 'result'],
       registers,
     }),
     circuitBreakerState: new Gauge({
-      name: 'circuit_breaker_state',
+      name: SERVICE_METRICS.circuitBreakerState,
       help: 'Circuit breaker state per upstream: 0 closed, 0.5 half-open, 1 open.',
       labelNames: ['upstream'],
       registers,
     }),
     requestsShed: new Counter({
-      name: 'http_requests_shed_total',
+      name: SERVICE_METRICS.requestsShed,
       help: 'Requests answered 503 at once by load shedding, by reason (in_flight, event_loop_lag).',
       labelNames: ['reason'],
       registers,
     }),
     upstreamBudgetRefusals: new Counter({
-      name: 'upstream_budget_refusals_total',
+      name: SERVICE_METRICS.upstreamBudgetRefusals,
       help: 'Upstream calls not made because their call budget was spent; answered with a fallback.',
       labelNames: ['upstream'],
       registers,
     }),
     logLinesDropped: new Counter({
-      name: 'log_lines_dropped_total',
+      name: SERVICE_METRICS.logLinesDropped,
       help: 'Log lines dropped because the output did not keep up; each start and end is logged.',
       registers,
       // Counted by the logger's output, which exists before any registry: read at each scrape.

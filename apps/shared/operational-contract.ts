@@ -11,6 +11,26 @@ export const OPERATIONAL_PATHS = {
   metrics: '/metrics',
 } as const;
 
+/**
+ * Names of the metrics every service exposes at the metrics path (spec §1): `apps/shared/metrics.ts`
+ * records them, the alerts, the dashboard and the canary analysis query them. Histograms are
+ * queried through their `_bucket` and `_count` series.
+ */
+export const SERVICE_METRICS = {
+  httpRequests: 'http_requests_total',
+  httpRequestDuration: 'http_request_duration_seconds',
+  upstreamRequests: 'upstream_requests_total',
+  upstreamRequestDuration: 'upstream_request_duration_seconds',
+  cacheLookups: 'cache_lookups_total',
+  circuitBreakerState: 'circuit_breaker_state',
+  requestsShed: 'http_requests_shed_total',
+  upstreamBudgetRefusals: 'upstream_budget_refusals_total',
+  logLinesDropped: 'log_lines_dropped_total',
+  /** Node.js process metrics prom-client collects (`collectDefaultMetrics`), read by the dashboard. */
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  heapSizeUsed: 'nodejs_heap_size_used_bytes',
+} as const;
+
 /** A circuit breaker's state: `closed` lets calls through, `open` refuses them at once. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, failProp } from './props.js';
+import { type Bytes, quantity } from '../quantities.js';
 import { HTTP_PORT_NAME } from './web-pod.js';
 import { DEFAULT_INGRESS_CLASS, type WebIngressProps } from './web-service-props.js';
 
@@ -52,8 +53,8 @@ export function addService(
 /** What an autoscaler of a service aims for. */
 export interface AutoscalingSettings {
   readonly replicas: { readonly min: number; readonly max: number };
-  /** CPU in percent of requests; memory as an average value per pod, such as "200Mi". */
-  readonly targets: { readonly cpu: number; readonly memoryAverage: string };
+  /** CPU in percent of requests; memory as an average value per pod. */
+  readonly targets: { readonly cpu: number; readonly memoryAverage: Bytes };
 }
 
 /**
@@ -76,14 +77,6 @@ export function addAutoscaler(
   },
 ): void {
   checkInteger(service.owner, 'cpuTargetUtilization', targets.cpu, 1, 100);
-  if (!/^\d+(Mi|Gi)$/.test(targets.memoryAverage)) {
-    failProp(
-      service.owner,
-      'memoryTargetAverage',
-      targets.memoryAverage,
-      'use a size such as "200Mi"',
-    );
-  }
   new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
     metadata: metadata(service),
     spec: {
@@ -104,7 +97,7 @@ export function addAutoscaler(
             name: 'memory',
             target: {
               type: 'AverageValue',
-              averageValue: k8s.Quantity.fromString(targets.memoryAverage),
+              averageValue: quantity(targets.memoryAverage),
             },
           },
         },

@@ -1,35 +1,63 @@
 import { k8s } from 'cdk8s-plus-27';
 import { POD_TEMPLATE_HASH_LABEL } from '../monitoring/target-labels.js';
+import {
+  type Bytes,
+  type ContainerResources,
+  type Cpu,
+  mebibytes,
+  millicores,
+  quantity,
+} from '../quantities.js';
+import { type RestrictedContainer, restrictedPodSpec } from './restricted-pod.js';
 
 /** The name of the container port every probe, Service and policy refers to. */
 export const HTTP_PORT_NAME = 'http';
 
-/** Container resources, as Kubernetes quantities. */
+/** Container resources, as typed sizes (`charts/quantities.ts`). */
 export interface WebResources {
-  /** @default '100m' */
-  readonly cpuRequest?: string;
-  /** @default '500m' */
-  readonly cpuLimit?: string;
+  /** @default millicores(100) */
+  readonly cpuRequest?: Cpu;
+  /** @default millicores(500) */
+  readonly cpuLimit?: Cpu;
   /**
    * What a pod uses at its busiest (about 110 MB in bench/HISTORY.md, section 4), with room: the autoscaler's
    * memory target is a share of it, and one below that peak would add pods that never go away.
-   * @default '160Mi'
+   * @default mebibytes(160)
    */
-  readonly memoryRequest?: string;
-  /** @default '256Mi' */
-  readonly memoryLimit?: string;
+  readonly memoryRequest?: Bytes;
+  /** @default mebibytes(256) */
+  readonly memoryLimit?: Bytes;
   /**
    * Node disk the container may count on: its logs and writable layer (the root filesystem is
    * read-only, so logs mostly).
-   * @default '64Mi'
+   * @default mebibytes(64)
    */
-  readonly ephemeralStorageRequest?: string;
+  readonly ephemeralStorageRequest?: Bytes;
   /**
-   * Above it the kubelet evicts the pod. It covers the 64Mi `/tmp` volume, which counts against
-   * the pod's total, and the container's logs. @default '256Mi'
+   * Above it the kubelet evicts the pod. It covers the {@link TMP_SIZE} `/tmp` volume, which
+   * counts against the pod's total, and the container's logs. @default mebibytes(256)
    */
-  readonly ephemeralStorageLimit?: string;
+  readonly ephemeralStorageLimit?: Bytes;
 }
+
+/** A web service container's requests and limits, from its props and the defaults above. */
+export function webResources(props: WebResources = {}): ContainerResources {
+  return {
+    requests: {
+      cpu: props.cpuRequest ?? millicores(100),
+      memory: props.memoryRequest ?? mebibytes(160),
+      ephemeralStorage: props.ephemeralStorageRequest ?? mebibytes(64),
+    },
+    limits: {
+      cpu: props.cpuLimit ?? millicores(500),
+      memory: props.memoryLimit ?? mebibytes(256),
+      ephemeralStorage: props.ephemeralStorageLimit ?? mebibytes(256),
+    },
+  };
+}
+
+/** Size of the `/tmp` volume, the one writable place of a read-only root filesystem. */
+export const TMP_SIZE = mebibytes(64);
 
 /** A Secret mounted read-only as files, e.g. an API key the service reads from a path. */
 export interface SecretFiles {
@@ -57,25 +85,11 @@ export interface WebPodOptions {
   readonly priorityClassName: string | undefined;
   readonly terminationGracePeriodSeconds: number;
   readonly runAsId: number;
-  readonly resources: Required<WebResources>;
+  readonly resources: ContainerResources;
   readonly livenessPath: string;
   readonly readinessPath: string;
   readonly secretFiles: readonly SecretFiles[];
 }
-
-const quantity = (value: string) => k8s.Quantity.fromString(value);
-
-/**
- * A container's part of the restricted Pod Security profile, with a read-only root filesystem;
- * the pod sets the numeric ids and seccomp.
- */
-export const RESTRICTED_CONTAINER: Readonly<k8s.SecurityContext> = {
-  runAsNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  capabilities: { drop: ['ALL'] },
-};
 
 /**
  * The pod template of a bird-style web service: one container, the restricted Pod Security
@@ -97,82 +111,61 @@ export function webPodTemplate(options: WebPodOptions): k8s.PodTemplateSpec {
   });
   return {
     metadata: { labels: { ...options.labels }, annotations: { ...options.annotations } },
-    spec: {
-      serviceAccountName: options.serviceAccountName,
-      // The services never call the Kubernetes API: no token to steal.
-      automountServiceAccountToken: false,
-      // Service links would inject BIRD_PORT=tcp://… and the like next to our own variables.
-      enableServiceLinks: false,
-      priorityClassName: options.priorityClassName,
-      terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: options.runAsId,
-        runAsGroup: options.runAsId,
-        // Mounted Secret files become readable by the service's group.
-        fsGroup: options.runAsId,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+    spec: restrictedPodSpec({
+      runAsId: options.runAsId,
+      // Mounted Secret files become readable by the service's group.
+      groupOwnsVolumes: true,
       containers: [webContainer(options)],
-      volumes: [
-        // The root filesystem is read-only; /tmp is the one writable place.
-        { name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
-        ...options.secretFiles.map((files) => ({
-          name: `secret-${files.secretName}`,
-          secret: {
-            secretName: files.secretName,
-            optional: files.optional ?? false,
-            // Owner and group (fsGroup) may read; nobody may write.
-            defaultMode: 0o440,
-          },
-        })),
-      ],
-      topologySpreadConstraints: [
-        spreadOver('topology.kubernetes.io/zone'),
-        spreadOver('kubernetes.io/hostname'),
-      ],
-      affinity: {
-        podAntiAffinity: {
-          preferredDuringSchedulingIgnoredDuringExecution: [
-            {
-              weight: 100,
-              podAffinityTerm: {
-                topologyKey: 'kubernetes.io/hostname',
-                labelSelector: { matchLabels: { ...options.selector } },
-              },
+      spec: {
+        serviceAccountName: options.serviceAccountName,
+        priorityClassName: options.priorityClassName,
+        terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
+        volumes: [
+          // The root filesystem is read-only; /tmp is the one writable place.
+          { name: 'tmp', emptyDir: { sizeLimit: quantity(TMP_SIZE) } },
+          ...options.secretFiles.map((files) => ({
+            name: `secret-${files.secretName}`,
+            secret: {
+              secretName: files.secretName,
+              optional: files.optional ?? false,
+              // Owner and group (fsGroup) may read; nobody may write.
+              defaultMode: 0o440,
             },
-          ],
+          })),
+        ],
+        topologySpreadConstraints: [
+          spreadOver('topology.kubernetes.io/zone'),
+          spreadOver('kubernetes.io/hostname'),
+        ],
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  topologyKey: 'kubernetes.io/hostname',
+                  labelSelector: { matchLabels: { ...options.selector } },
+                },
+              },
+            ],
+          },
         },
       },
-    },
+    }),
   };
 }
 
-function webContainer(options: WebPodOptions): k8s.Container {
+function webContainer(options: WebPodOptions): RestrictedContainer {
   const httpGet = (path: string): k8s.HttpGetAction => ({
     path,
     port: k8s.IntOrString.fromString(HTTP_PORT_NAME),
   });
-  const { resources } = options;
   return {
     name: options.name,
     image: options.image,
-    // Tags are pinned releases, never moved: a node's cached copy is the right one.
-    imagePullPolicy: 'IfNotPresent',
     ports: [{ name: HTTP_PORT_NAME, containerPort: options.port, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: options.configMapName } }],
-    resources: {
-      requests: {
-        cpu: quantity(resources.cpuRequest),
-        memory: quantity(resources.memoryRequest),
-        'ephemeral-storage': quantity(resources.ephemeralStorageRequest),
-      },
-      limits: {
-        cpu: quantity(resources.cpuLimit),
-        memory: quantity(resources.memoryLimit),
-        'ephemeral-storage': quantity(resources.ephemeralStorageLimit),
-      },
-    },
+    resources: options.resources,
     // Gives a slow start up to a minute before liveness may restart the container.
     startupProbe: {
       httpGet: httpGet(options.livenessPath),
@@ -191,7 +184,6 @@ function webContainer(options: WebPodOptions): k8s.Container {
       timeoutSeconds: 2,
       failureThreshold: 2,
     },
-    securityContext: { ...RESTRICTED_CONTAINER },
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
       ...options.secretFiles.map((files) => ({

@@ -1,5 +1,6 @@
 import type { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
+import type { Bytes } from '../quantities.js';
 import type { SecretFiles, WebResources } from './web-pod.js';
 
 /*
@@ -49,6 +50,18 @@ export interface PodPeer {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Pods of the service's namespace that are not a WebService's (a CronJob's, say) and call it. */
+export interface PodClient {
+  /** Where the policies that let them call go: the chart of the pods' workload. */
+  readonly scope: Construct;
+  /** The client's name: its egress NetworkPolicy's, and the suffix of the service's ingress one. */
+  readonly name: string;
+  /** Labels that select the client's pods, and only them. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Labels of the client's NetworkPolicy. @default `selector` */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 /** Props of {@link WebService}. */
 export interface WebServiceProps {
   /** Name of every object, of the container, and the Service's DNS name. @default the construct id */
@@ -76,9 +89,9 @@ export interface WebServiceProps {
   /**
    * Average memory per pod the autoscaler aims for. A pod keeps about 110 MB after a burst
    * (bench/HISTORY.md, section 4): from 3 replicas to 2 the average must fall below two thirds of the target.
-   * @default '200Mi'
+   * @default mebibytes(200)
    */
-  readonly memoryTargetAverage?: string;
+  readonly memoryTargetAverage?: Bytes;
   /**
    * Where the HorizontalPodAutoscaler goes: another chart puts it in a file (and a GitOps unit) of
    * its own, which a layer that takes the pods over can replace (`charts/autoscaling-chart.ts`).

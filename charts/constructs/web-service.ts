@@ -13,8 +13,8 @@ import {
   addService,
   type WebIdentity,
 } from './web-objects.js';
-import { webPodTemplate } from './web-pod.js';
-import type { PodPeer, WebServiceProps } from './web-service-props.js';
+import { webPodTemplate, webResources } from './web-pod.js';
+import type { PodClient, PodPeer, WebServiceProps } from './web-service-props.js';
 import {
   configChecksum,
   resolveConfig,
@@ -23,11 +23,13 @@ import {
   resolveRunAsId,
 } from './web-settings.js';
 import { SURGE_PODS } from '../pod-budget.js';
+import { mebibytes } from '../quantities.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
 export type { AutoscalingSettings } from './web-objects.js';
 export type {
   ImageReference,
+  PodClient,
   PodPeer,
   WebIngressProps,
   WebServiceProps,
@@ -124,7 +126,7 @@ export class WebService extends Construct {
       replicas: resolveReplicas(owner, props.replicas, props.disruptionBudget ?? true),
       targets: {
         cpu: props.cpuTargetUtilization ?? 50,
-        memoryAverage: props.memoryTargetAverage ?? '200Mi',
+        memoryAverage: props.memoryTargetAverage ?? mebibytes(200),
       },
     };
     const config = resolveConfig(owner, this.port, props);
@@ -156,12 +158,33 @@ export class WebService extends Construct {
     }
   }
 
-  /** Lets `client`'s pods call this service: an ingress rule here, an egress rule there. */
-  public allowFrom(client: WebService): void {
+  /**
+   * Lets `client`'s pods call this service. Another WebService: an ingress rule here, an egress
+   * rule there. Other pods of the namespace ({@link PodClient}): two NetworkPolicies of their own
+   * in the client's scope, `<client>` out of its pods and `<service>-allow-<client>` into these.
+   */
+  public allowFrom(client: WebService | PodClient): void {
     // Policies see traffic after the Service's DNAT: the container port, not port 80.
     const port = [kplus.NetworkPolicyPort.tcp(this.port)];
-    this.ingressRules().addIngressRule(client.pods, port);
-    client.egressRules().addEgressRule(this.pods, port);
+    if (client instanceof WebService) {
+      this.ingressRules().addIngressRule(client.pods, port);
+      client.egressRules().addEgressRule(this.pods, port);
+      return;
+    }
+    checkServiceName(this.identity.owner, 'allowFrom().name', client.name);
+    const clientPods = kplus.Pods.select(client.scope, `${client.name}-pods`, {
+      labels: { ...client.selector },
+    });
+    new kplus.NetworkPolicy(client.scope, `${client.name}-egress`, {
+      metadata: { name: client.name, labels: { ...(client.labels ?? client.selector) } },
+      selector: clientPods,
+      egress: { rules: [{ peer: this.pods, ports: port }] },
+    });
+    new kplus.NetworkPolicy(client.scope, `${this.name}-ingress-from-${client.name}`, {
+      metadata: { name: `${this.name}-allow-${client.name}`, labels: { ...this.labels } },
+      selector: this.pods,
+      ingress: { rules: [{ peer: clientPods, ports: port }] },
+    });
   }
 
   private addDeployment(
@@ -207,14 +230,7 @@ export class WebService extends Construct {
           priorityClassName: props.priorityClassName,
           terminationGracePeriodSeconds: config.gracePeriodSeconds,
           runAsId: this.runAsId,
-          resources: {
-            cpuRequest: props.resources?.cpuRequest ?? '100m',
-            cpuLimit: props.resources?.cpuLimit ?? '500m',
-            memoryRequest: props.resources?.memoryRequest ?? '160Mi',
-            memoryLimit: props.resources?.memoryLimit ?? '256Mi',
-            ephemeralStorageRequest: props.resources?.ephemeralStorageRequest ?? '64Mi',
-            ephemeralStorageLimit: props.resources?.ephemeralStorageLimit ?? '256Mi',
-          },
+          resources: webResources(props.resources),
           livenessPath: props.livenessPath ?? OPERATIONAL_PATHS.liveness,
           readinessPath: props.readinessPath ?? OPERATIONAL_PATHS.readiness,
           secretFiles: props.secretFiles ?? [],

@@ -1,5 +1,10 @@
+import {
+  CERTIFICATE_EXPIRY_METRIC,
+  KUBE_STATE_METRICS,
+  PROMETHEUS_METRICS,
+} from './platform-metrics.js';
 import { Construct } from 'constructs';
-import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';
+import { CIRCUIT_STATE_VALUE, SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
 import {
   PrometheusRule,
   PrometheusRuleSpecGroupsRulesExpr,
@@ -7,9 +12,6 @@ import {
 import { APPLICATION } from '../application.js';
 import { FALLBACK_RATIO_THRESHOLD, scoped } from './promql.js';
 import { BURN_RATE_WINDOWS, SLO, burnRateExpr, sloRecordingRules } from './slo.js';
-
-/** cert-manager's gauge of each Certificate's expiry time, in Unix seconds. */
-export const CERTIFICATE_EXPIRY_METRIC = 'certmanager_certificate_expiration_timestamp_seconds';
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
 
@@ -32,8 +34,10 @@ export interface AlertDefinition {
 export interface AlertScope {
   /** Namespace of the services; every selector is scoped to it. */
   readonly namespace: string;
-  /** Service names: the `job` label Prometheus gives their targets. */
+  /** The `job` label of each service's targets (`WebServiceMonitor.job`). */
   readonly services: readonly string[];
+  /** The `job` label of the service that looks bird names up on Unsplash (birdImage). */
+  readonly unsplashClient: string;
   /** The cert-manager Certificate (named after its Secret) of the Ingress. */
   readonly certificateName: string;
 }
@@ -46,25 +50,25 @@ export interface AlertScope {
 export function alertDefinitions({
   namespace,
   services,
+  unsplashClient,
   certificateName,
 }: AlertScope): AlertDefinition[] {
   const metric = scoped(namespace);
   const byService = 'sum by (namespace, job)';
   const objective = `${SLO.objective * 100} % of GET requests without a 5xx within ${SLO.latencySeconds} s`;
   const upstream = (outcome: string) =>
-    `sum by (namespace, job, upstream) (rate(${metric('upstream_requests_total', outcome)}[10m]))`;
+    `sum by (namespace, job, upstream) (rate(${metric(SERVICE_METRICS.upstreamRequests, outcome)}[10m]))`;
   const perPod = 'max by (namespace, pod)';
   // cert-manager's own metric; its ServiceMonitor keeps the Certificate's namespace as
   // `exported_namespace` (the target's `namespace` is cert-manager's).
   const certificateExpiry = `${CERTIFICATE_EXPIRY_METRIC}{exported_namespace="${namespace}", name="${certificateName}"}`;
-  const hpa = (name: string) =>
-    `max by (namespace, horizontalpodautoscaler) (${metric(`kube_horizontalpodautoscaler_${name}`)})`;
+  const hpa = (name: string) => `max by (namespace, horizontalpodautoscaler) (${metric(name)})`;
 
   return [
     // One rule per service: absent() returns a single unlabelled series, whatever it is given.
     ...services.map((service): AlertDefinition => ({
       alert: 'AviaryTargetsDown',
-      expr: `absent(${metric('up', `job="${service}"`)} == 1)`,
+      expr: `absent(${metric(PROMETHEUS_METRICS.up, `job="${service}"`)} == 1)`,
       for: '5m',
       severity: 'critical',
       labels: { namespace, job: service },
@@ -110,9 +114,9 @@ export function alertDefinitions({
     {
       alert: 'AviaryCircuitBreakerOpen',
       expr:
-        `max by (namespace, job, pod, upstream) (${metric('circuit_breaker_state')}) > ${CIRCUIT_STATE_VALUE.closed}\n` +
+        `max by (namespace, job, pod, upstream) (${metric(SERVICE_METRICS.circuitBreakerState)}) > ${CIRCUIT_STATE_VALUE.closed}\n` +
         'and on (namespace, job, pod, upstream) sum by (namespace, job, pod, upstream) ' +
-        `(rate(${metric('upstream_requests_total', 'outcome="circuit_open"')}[5m])) > 0`,
+        `(rate(${metric(SERVICE_METRICS.upstreamRequests, 'outcome="circuit_open"')}[5m])) > 0`,
       for: '10m',
       severity: 'warning',
       summary: 'The {{ $labels.upstream }} circuit breaker of {{ $labels.pod }} has stayed open.',
@@ -124,9 +128,9 @@ export function alertDefinitions({
     {
       alert: 'AviaryPodsNotReady',
       expr:
-        `${perPod} (${metric('kube_pod_status_phase', 'phase=~"Pending|Unknown"')}) == 1\n` +
-        `or (${perPod} (${metric('kube_pod_status_ready', 'condition="false"')}) == 1\n` +
-        `  unless on (namespace, pod) ${perPod} (${metric('kube_pod_status_phase', 'phase=~"Failed|Succeeded"')}) == 1)`,
+        `${perPod} (${metric(KUBE_STATE_METRICS.podStatusPhase, 'phase=~"Pending|Unknown"')}) == 1\n` +
+        `or (${perPod} (${metric(KUBE_STATE_METRICS.podStatusReady, 'condition="false"')}) == 1\n` +
+        `  unless on (namespace, pod) ${perPod} (${metric(KUBE_STATE_METRICS.podStatusPhase, 'phase=~"Failed|Succeeded"')}) == 1)`,
       for: '15m',
       severity: 'warning',
       summary: 'Pod {{ $labels.pod }} has not been ready for 15 minutes.',
@@ -137,8 +141,8 @@ export function alertDefinitions({
     {
       alert: 'AviaryHpaMaxedOut',
       expr:
-        `${hpa('status_current_replicas')} >= ${hpa('spec_max_replicas')}\n` +
-        `and on (namespace, horizontalpodautoscaler) ${hpa('spec_max_replicas')} > ${hpa('spec_min_replicas')}`,
+        `${hpa(KUBE_STATE_METRICS.hpaCurrentReplicas)} >= ${hpa(KUBE_STATE_METRICS.hpaMaxReplicas)}\n` +
+        `and on (namespace, horizontalpodautoscaler) ${hpa(KUBE_STATE_METRICS.hpaMaxReplicas)} > ${hpa(KUBE_STATE_METRICS.hpaMinReplicas)}`,
       for: '15m',
       severity: 'warning',
       summary:
@@ -152,8 +156,8 @@ export function alertDefinitions({
       alert: 'AviaryUnsplashKeyMissing',
       // With a key every named lookup goes through the Unsplash cache; without one, none does.
       expr:
-        `${byService} (rate(${metric('http_requests_total', 'job="bird-image"', 'route="/"', 'status=~"2.."')}[30m])) > 0\n` +
-        `unless on (namespace, job) ${byService} (rate(${metric('cache_lookups_total', 'job="bird-image"', 'cache="unsplash"')}[30m])) > 0`,
+        `${byService} (rate(${metric(SERVICE_METRICS.httpRequests, `job="${unsplashClient}"`, 'route="/"', 'status=~"2.."')}[30m])) > 0\n` +
+        `unless on (namespace, job) ${byService} (rate(${metric(SERVICE_METRICS.cacheLookups, `job="${unsplashClient}"`, 'cache="unsplash"')}[30m])) > 0`,
       for: '30m',
       severity: 'warning',
       summary: 'birdImage answers without an Unsplash key: every bird gets the default image.',
@@ -190,7 +194,7 @@ export function alertDefinitions({
     },
     {
       alert: 'AviaryContainerRestarting',
-      expr: `max by (namespace, pod, container) (increase(${metric('kube_pod_container_status_restarts_total')}[30m])) > 2`,
+      expr: `max by (namespace, pod, container) (increase(${metric(KUBE_STATE_METRICS.containerRestarts)}[30m])) > 2`,
       for: '5m',
       severity: 'warning',
       summary: 'Container {{ $labels.container }} of {{ $labels.pod }} keeps restarting.',

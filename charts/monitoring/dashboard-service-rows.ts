@@ -1,4 +1,5 @@
-import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';
+import { KUBE_STATE_METRICS } from './platform-metrics.js';
+import { CIRCUIT_STATE_VALUE, SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
 import {
   BREAKER_STATES,
   RATE,
@@ -25,10 +26,10 @@ import {
 export function goldenSignals({ namespace }: DashboardScope): PanelBuilder[] {
   const metric = scoped(namespace);
   const requests = (by: string, ...matchers: string[]) =>
-    `sum by (${by}) (rate(${metric('http_requests_total', SERVED_ROUTES, ...matchers)}[${RATE}]))`;
+    `sum by (${by}) (rate(${metric(SERVICE_METRICS.httpRequests, SERVED_ROUTES, ...matchers)}[${RATE}]))`;
   const errorRatio = (by: string) => `${requests(by, 'status=~"5.."')} / ${requests(by)}`;
   const quantile = (q: number, by: string) =>
-    `histogram_quantile(${q}, sum by (${by}, le) (rate(${metric('http_request_duration_seconds_bucket', SERVED_ROUTES)}[${RATE}])))`;
+    `histogram_quantile(${q}, sum by (${by}, le) (rate(${metric(`${SERVICE_METRICS.httpRequestDuration}_bucket`, SERVED_ROUTES)}[${RATE}])))`;
   const percentiles = (by: string, legend: string): PanelQuery[] =>
     [0.5, 0.9, 0.99].map((q) => ({ expr: quantile(q, by), legend: `${legend} p${q * 100}` }));
   return [
@@ -66,7 +67,7 @@ export function goldenSignals({ namespace }: DashboardScope): PanelBuilder[] {
       description: 'Pods ready for at least minReadySeconds, per Deployment.',
       unit: 'none',
       query: {
-        expr: `sum by (deployment) (${metric('kube_deployment_status_replicas_available')})`,
+        expr: `sum by (deployment) (${metric(KUBE_STATE_METRICS.deploymentAvailableReplicas)})`,
         legend: '{{deployment}}',
       },
       colors: [
@@ -112,9 +113,9 @@ export function goldenSignals({ namespace }: DashboardScope): PanelBuilder[] {
 export function upstreams({ namespace }: DashboardScope): PanelBuilder[] {
   const metric = scoped(namespace);
   const calls = (by: string, outcome: string) =>
-    `sum by (${by}) (rate(${metric('upstream_requests_total', outcome)}[${RATE}]))`;
+    `sum by (${by}) (rate(${metric(SERVICE_METRICS.upstreamRequests, outcome)}[${RATE}]))`;
   const quantile = (q: number) =>
-    `histogram_quantile(${q}, sum by (job, upstream, le) (rate(${metric('upstream_request_duration_seconds_bucket')}[${RATE}])))`;
+    `histogram_quantile(${q}, sum by (job, upstream, le) (rate(${metric(`${SERVICE_METRICS.upstreamRequestDuration}_bucket`)}[${RATE}])))`;
   return [
     timeseries({
       title: 'Upstream calls by outcome',
@@ -159,7 +160,7 @@ export function upstreams({ namespace }: DashboardScope): PanelBuilder[] {
 export function caches({ namespace }: DashboardScope): PanelBuilder[] {
   const metric = scoped(namespace);
   const lookups = (by: string, ...matchers: string[]) =>
-    `sum by (${by}) (rate(${metric('cache_lookups_total', ...matchers)}[${RATE}]))`;
+    `sum by (${by}) (rate(${metric(SERVICE_METRICS.cacheLookups, ...matchers)}[${RATE}]))`;
   return [
     timeseries({
       title: 'Cache hit ratio',
@@ -194,7 +195,7 @@ export function caches({ namespace }: DashboardScope): PanelBuilder[] {
       mappings: BREAKER_STATES,
       queries: [
         {
-          expr: `max by (pod, upstream) (${metric('circuit_breaker_state')})`,
+          expr: `max by (pod, upstream) (${metric(SERVICE_METRICS.circuitBreakerState)})`,
           legend: '{{pod}} → {{upstream}}',
         },
       ],

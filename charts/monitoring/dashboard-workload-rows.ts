@@ -1,3 +1,5 @@
+import { SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
+import { CADVISOR_METRICS, KUBE_STATE_METRICS } from './platform-metrics.js';
 import {
   RATE,
   timeseries,
@@ -17,15 +19,20 @@ export function capacity({ namespace, services }: DashboardScope): PanelBuilder[
   const metric = scoped(namespace);
   const containers = anyOf('container', services);
   const hpa = (name: string, legend: string): PanelQuery => ({
-    expr: `max by (horizontalpodautoscaler) (${metric(`kube_horizontalpodautoscaler_${name}`)})`,
+    expr: `max by (horizontalpodautoscaler) (${metric(name)})`,
     legend: `{{horizontalpodautoscaler}} ${legend}`,
   });
   const resource = (kind: 'requests' | 'limits', name: string): PanelQuery => ({
-    expr: `max by (container) (${metric(`kube_pod_container_resource_${kind}`, `resource="${name}"`, containers)})`,
+    expr: `max by (container) (${metric(
+      kind === 'requests'
+        ? KUBE_STATE_METRICS.containerResourceRequests
+        : KUBE_STATE_METRICS.containerResourceLimits,
+      `resource="${name}"`,
+      containers,
+    )})`,
     legend: `{{container}} ${kind === 'requests' ? 'request' : 'limit'}`,
   });
-  const cfs = (name: string) =>
-    `sum by (pod) (rate(${metric(`container_cpu_cfs_${name}_total`, containers)}[${RATE}]))`;
+  const cfs = (name: string) => `sum by (pod) (rate(${metric(name, containers)}[${RATE}]))`;
   return [
     timeseries({
       title: 'Replicas and autoscaler bounds',
@@ -33,10 +40,10 @@ export function capacity({ namespace, services }: DashboardScope): PanelBuilder[
       unit: 'none',
       width: 12,
       queries: [
-        hpa('status_current_replicas', 'current'),
-        hpa('status_desired_replicas', 'desired'),
-        hpa('spec_min_replicas', 'min'),
-        hpa('spec_max_replicas', 'max'),
+        hpa(KUBE_STATE_METRICS.hpaCurrentReplicas, 'current'),
+        hpa(KUBE_STATE_METRICS.hpaDesiredReplicas, 'desired'),
+        hpa(KUBE_STATE_METRICS.hpaMinReplicas, 'min'),
+        hpa(KUBE_STATE_METRICS.hpaMaxReplicas, 'max'),
       ],
     }),
     timeseries({
@@ -46,7 +53,12 @@ export function capacity({ namespace, services }: DashboardScope): PanelBuilder[
         'before the average CPU reaches the limit.',
       unit: 'percentunit',
       width: 12,
-      queries: [{ expr: `${cfs('throttled_periods')} / ${cfs('periods')}`, legend: '{{pod}}' }],
+      queries: [
+        {
+          expr: `${cfs(CADVISOR_METRICS.cfsThrottledPeriods)} / ${cfs(CADVISOR_METRICS.cfsPeriods)}`,
+          legend: '{{pod}}',
+        },
+      ],
     }),
     timeseries({
       title: 'CPU per pod, with request and limit',
@@ -55,7 +67,7 @@ export function capacity({ namespace, services }: DashboardScope): PanelBuilder[
       width: 12,
       queries: [
         {
-          expr: `sum by (pod) (rate(${metric('container_cpu_usage_seconds_total', containers)}[${RATE}]))`,
+          expr: `sum by (pod) (rate(${metric(CADVISOR_METRICS.cpuUsage, containers)}[${RATE}]))`,
           legend: '{{pod}}',
         },
         resource('requests', 'cpu'),
@@ -69,7 +81,7 @@ export function capacity({ namespace, services }: DashboardScope): PanelBuilder[
       width: 12,
       queries: [
         {
-          expr: `sum by (pod) (${metric('container_memory_working_set_bytes', containers)})`,
+          expr: `sum by (pod) (${metric(CADVISOR_METRICS.memoryWorkingSet, containers)})`,
           legend: '{{pod}}',
         },
         resource('requests', 'memory'),
@@ -90,11 +102,11 @@ export function pods({ namespace }: DashboardScope): PanelBuilder[] {
       width: 12,
       queries: [
         {
-          expr: `sum by (deployment) (${metric('kube_deployment_status_replicas_available')})`,
+          expr: `sum by (deployment) (${metric(KUBE_STATE_METRICS.deploymentAvailableReplicas)})`,
           legend: '{{deployment}} available',
         },
         {
-          expr: `sum by (deployment) (${metric('kube_deployment_spec_replicas')})`,
+          expr: `sum by (deployment) (${metric(KUBE_STATE_METRICS.deploymentSpecReplicas)})`,
           legend: '{{deployment}} desired',
         },
       ],
@@ -107,7 +119,7 @@ export function pods({ namespace }: DashboardScope): PanelBuilder[] {
       threshold: 2,
       queries: [
         {
-          expr: `max by (pod, container) (increase(${metric('kube_pod_container_status_restarts_total')}[30m]))`,
+          expr: `max by (pod, container) (increase(${metric(KUBE_STATE_METRICS.containerRestarts)}[30m]))`,
           legend: '{{pod}} {{container}}',
         },
       ],
@@ -119,7 +131,7 @@ export function pods({ namespace }: DashboardScope): PanelBuilder[] {
       unit: 's',
       width: 12,
       queries: [
-        { expr: `max by (pod) (${metric('nodejs_eventloop_lag_p99_seconds')})`, legend: '{{pod}}' },
+        { expr: `max by (pod) (${metric(SERVICE_METRICS.eventLoopLagP99)})`, legend: '{{pod}}' },
       ],
     }),
     timeseries({
@@ -128,7 +140,7 @@ export function pods({ namespace }: DashboardScope): PanelBuilder[] {
       unit: 'bytes',
       width: 12,
       queries: [
-        { expr: `max by (pod) (${metric('nodejs_heap_size_used_bytes')})`, legend: '{{pod}}' },
+        { expr: `max by (pod) (${metric(SERVICE_METRICS.heapSizeUsed)})`, legend: '{{pod}}' },
       ],
     }),
   ];

@@ -1,3 +1,4 @@
+import { SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
 import { SERVED_ROUTES, scoped } from './promql.js';
 
 /**
@@ -61,8 +62,8 @@ export function sloRecordingRules(namespace: string): RecordingRule[] {
   return sloWindows().map((window) => ({
     record: errorRatioRecord(window),
     expr:
-      `1 - (\n  ${sum(metric('http_request_duration_seconds_bucket', ...served, 'status!~"5.."', `le="${SLO.latencySeconds}"`), window)}\n` +
-      `/\n  ${sum(metric('http_request_duration_seconds_count', ...served), window)}\n)`,
+      `1 - (\n  ${sum(metric(`${SERVICE_METRICS.httpRequestDuration}_bucket`, ...served, 'status!~"5.."', `le="${SLO.latencySeconds}"`), window)}\n` +
+      `/\n  ${sum(metric(`${SERVICE_METRICS.httpRequestDuration}_count`, ...served), window)}\n)`,
   }));
 }
 

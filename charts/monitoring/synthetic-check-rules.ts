@@ -1,3 +1,4 @@
+import { KUBE_STATE_METRICS } from './platform-metrics.js';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
@@ -34,14 +35,18 @@ export function syntheticCheckAlert({
   cronJobName,
 }: Pick<SyntheticCheckRulesProps, 'namespace' | 'cronJobName'>): AlertDefinition {
   const metric = scoped(namespace);
-  const owned = metric('kube_job_owner', 'owner_kind="CronJob"', `owner_name="${cronJobName}"`);
+  const owned = metric(
+    KUBE_STATE_METRICS.jobOwner,
+    'owner_kind="CronJob"',
+    `owner_name="${cronJobName}"`,
+  );
   return {
     alert: 'AviarySyntheticCheckFailing',
     expr:
       'count by (namespace, owner_name) (\n' +
-      `  (${metric('kube_job_status_failed')} > 0)\n` +
+      `  (${metric(KUBE_STATE_METRICS.jobFailed)} > 0)\n` +
       `  * on (namespace, job_name) group_left (owner_name) ${owned}\n` +
-      `  and on (namespace, job_name) (time() - ${metric('kube_job_status_start_time')}) < ${LOOKBACK_SECONDS}\n` +
+      `  and on (namespace, job_name) (time() - ${metric(KUBE_STATE_METRICS.jobStartTime)}) < ${LOOKBACK_SECONDS}\n` +
       ') >= 2',
     for: '0m',
     severity: 'critical',

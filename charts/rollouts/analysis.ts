@@ -1,3 +1,5 @@
+import { SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
+import { KUBE_STATE_METRICS } from '../monitoring/platform-metrics.js';
 import {
   ERROR_RATIO_THRESHOLD,
   FALLBACK_RATIO_THRESHOLD,
@@ -64,7 +66,7 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
   const metric = scoped(namespace);
   const rate = (name: string, ...matchers: string[]) =>
     `rate(${metric(name, ...canary, ...matchers)}[${ANALYSIS_WINDOW}])`;
-  const served = `sum(${rate('http_requests_total', SERVED_ROUTES)})`;
+  const served = `sum(${rate(SERVICE_METRICS.httpRequests, SERVED_ROUTES)})`;
   // A canary that never failed has no 5xx (or fallback) series at all: `or vector(0)` makes that
   // a 0. With no request in the window the ratio is 0/0, NaN (or nothing at all).
   const share = (numerator: string) => `(sum(${numerator}) or vector(0))\n/\n${served}`;
@@ -77,14 +79,14 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
     {
       name: 'aviary-error-ratio',
       summary: "Share of the canary's answers that are 5xx (probes and scrapes left out).",
-      query: judged(share(rate('http_requests_total', SERVED_ROUTES, 'status=~"5.."'))),
+      query: judged(share(rate(SERVICE_METRICS.httpRequests, SERVED_ROUTES, 'status=~"5.."'))),
       ...atMost(ERROR_RATIO_THRESHOLD),
     },
     {
       name: 'aviary-latency-p99',
       summary: "99th percentile of the canary's request latency, in seconds.",
       query: judged(
-        `histogram_quantile(0.99, sum by (le) (${rate('http_request_duration_seconds_bucket', SERVED_ROUTES)}))`,
+        `histogram_quantile(0.99, sum by (le) (${rate(`${SERVICE_METRICS.httpRequestDuration}_bucket`, SERVED_ROUTES)}))`,
       ),
       ...atMost(LATENCY_OBJECTIVE_SECONDS),
     },
@@ -92,7 +94,7 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
       name: 'aviary-fallback-ratio',
       summary:
         "Share of the canary's answers degraded by a failed upstream (default image, disguised bird).",
-      query: judged(share(rate('upstream_requests_total', 'outcome="fallback"'))),
+      query: judged(share(rate(SERVICE_METRICS.upstreamRequests, 'outcome="fallback"'))),
       ...atMost(FALLBACK_RATIO_THRESHOLD),
     },
   ];
@@ -112,7 +114,7 @@ export function analysisObjectives(namespace: string): AnalysisObjective[] {
 export function restartsObjective(namespace: string): AnalysisObjective {
   const pods = `pod=~"{{args.${ANALYSIS_ARGS.service}}}-{{args.${ANALYSIS_ARGS.canaryHash}}}-[a-z0-9]+"`;
   const restarts = scoped(namespace)(
-    'kube_pod_container_status_restarts_total',
+    KUBE_STATE_METRICS.containerRestarts,
     `container="{{args.${ANALYSIS_ARGS.service}}}"`,
     pods,
   );

@@ -1,6 +1,4 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { OPERATIONAL_PATHS } from '../../apps/shared/operational-contract.js';
 import {
   Rollout,
   RolloutSpecStrategyCanaryMaxSurge,
@@ -8,18 +6,12 @@ import {
   RolloutSpecStrategyCanaryStepsPauseDuration,
   type RolloutSpecStrategyCanarySteps,
 } from '../../imports/argo-rollout-argoproj.io.js';
-import {
-  ServiceMonitor,
-  ServiceMonitorSpecEndpointsRelabelingsAction,
-} from '../../imports/servicemonitor-monitoring.coreos.com.js';
+import { ServiceMonitorSpecEndpointsRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { addAutoscaler, addService } from '../constructs/web-objects.js';
 import type { ControllerField } from '../gitops-units.js';
-import { HTTP_PORT_NAME, type WebService } from '../constructs/web-service.js';
-import {
-  POD_TARGET_LABELS,
-  POD_TEMPLATE_HASH_LABEL,
-  targetLabelName,
-} from '../monitoring/target-labels.js';
+import type { WebService } from '../constructs/web-service.js';
+import { WebServiceMonitor } from '../monitoring/service-monitor.js';
+import { POD_TEMPLATE_HASH_LABEL, targetLabelName } from '../monitoring/target-labels.js';
 import { ANALYSIS_ARGS } from './analysis.js';
 import { SURGE_PODS } from '../pod-budget.js';
 
@@ -180,31 +172,21 @@ export class CanaryRollout extends Construct {
     selectorLabels: Readonly<Record<string, string>>,
   ): void {
     const name = this.canaryServiceName!;
-    new ServiceMonitor(this, 'CanaryMonitor', {
-      metadata: {
+    new WebServiceMonitor(this, 'CanaryMonitor', {
+      service,
+      through: {
         name,
-        labels: { ...service.labels, 'app.kubernetes.io/name': name, ...selectorLabels },
+        selector: { 'app.kubernetes.io/name': name },
+        labels: { ...service.labels, 'app.kubernetes.io/name': name },
       },
-      spec: {
-        selector: { matchLabels: { 'app.kubernetes.io/name': name } },
-        namespaceSelector: { matchNames: [Chart.of(this).namespace!] },
-        endpoints: [
-          {
-            port: HTTP_PORT_NAME,
-            path: OPERATIONAL_PATHS.metrics,
-            interval: '15s',
-            honorLabels: false,
-            relabelings: [
-              {
-                action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP,
-                sourceLabels: [`__meta_kubernetes_pod_label_${targetLabelName(TRACK_LABEL)}`],
-                regex: 'canary',
-              },
-            ],
-          },
-        ],
-        podTargetLabels: [...POD_TARGET_LABELS],
-      },
+      selectorLabels,
+      relabelings: [
+        {
+          action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP,
+          sourceLabels: [`__meta_kubernetes_pod_label_${targetLabelName(TRACK_LABEL)}`],
+          regex: 'canary',
+        },
+      ],
     });
   }
 }

@@ -22,7 +22,7 @@ import {
 } from './support/addons.js';
 import { gitopsIdentityProblems } from './support/gitops-identity.js';
 import { CLUSTER_SCOPED } from './support/hygiene.js';
-import type { Deployment, HorizontalPodAutoscaler, KubeObject } from './support/k8s-types.js';
+import type { Deployment, HorizontalPodAutoscaler, KubeObject } from '../support/k8s-types.js';
 import {
   DIST,
   listFiles,
@@ -30,8 +30,8 @@ import {
   mutate,
   ofKind,
   type Manifest,
-} from './support/manifests.js';
-import { parseQuantity } from './support/quantities.js';
+} from '../support/manifests.js';
+import { parseQuantity } from '../../charts/quantities.js';
 import { alertingRules } from '../monitoring/support/sources.js';
 
 const manifests = loadManifests();
@@ -253,6 +253,15 @@ describe('7. GitOps units fail apart and apply with least privilege', () => {
   });
 
   type Spec = Record<string, unknown>;
+  // The services unit's Role with one more rule, on Secrets with `verbs`.
+  const grantingOnSecrets = (verbs: string[]) => () =>
+    mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
+      (r as unknown as { rules: Spec[] }).rules.push({
+        apiGroups: [''],
+        resources: ['secrets'],
+        verbs,
+      });
+    });
   const cases: [string, () => Manifest[], RegExp][] = [
     [
       'an Application in the default project',
@@ -288,26 +297,12 @@ describe('7. GitOps units fail apart and apply with least privilege', () => {
     ],
     [
       'a Role that may also manage Secrets',
-      () =>
-        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
-          (r as unknown as { rules: Spec[] }).rules.push({
-            apiGroups: [''],
-            resources: ['secrets'],
-            verbs: ['get', 'create'],
-          });
-        }),
+      grantingOnSecrets(['get', 'create']),
       /aviary-services in aviary lacks \[\] and may also manage \[\/secrets\]/,
     ],
     [
       'a Role that may also read Secrets (no health check reads them)',
-      () =>
-        mutate<KubeObject>(manifests, 'Role', 'gitops-services', (r) => {
-          (r as unknown as { rules: Spec[] }).rules.push({
-            apiGroups: [''],
-            resources: ['secrets'],
-            verbs: ['get'],
-          });
-        }),
+      grantingOnSecrets(['get']),
       /aviary-services in aviary may also read \[\/secrets\]/,
     ],
     [

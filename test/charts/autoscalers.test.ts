@@ -12,8 +12,8 @@ import {
   layerCombinations,
   type LayerCombination,
 } from './support/autoscalers.js';
-import type { HorizontalPodAutoscaler, KubeObject } from './support/k8s-types.js';
-import { listFiles, loadManifests, mutate, type Manifest } from './support/manifests.js';
+import type { HorizontalPodAutoscaler, KubeObject } from '../support/k8s-types.js';
+import { listFiles, loadManifests, mutate, type Manifest } from '../support/manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

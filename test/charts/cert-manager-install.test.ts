@@ -20,8 +20,8 @@ import {
   helmReleaseName,
   kubePrometheusStackServiceMonitorSelector,
 } from './support/helm-charts.js';
-import type { KubeObject } from './support/k8s-types.js';
-import { DIST, loadManifests, ofKind } from './support/manifests.js';
+import type { KubeObject } from '../support/k8s-types.js';
+import { DIST, loadManifests, ofKind } from '../support/manifests.js';
 
 const deployFile = (file: string) => readFileSync(path.resolve(DIST, '..', file), 'utf8');
 const certManagerText = deployFile(CERT_MANAGER_FILES.values);

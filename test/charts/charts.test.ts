@@ -11,9 +11,9 @@ import { defineUnit, type GitOpsUnit } from '../../charts/gitops-units.js';
 import { monitoringStorageClass, PlatformChart } from '../../charts/platform-chart.js';
 import { ServicesChart, type ServicesChartProps } from '../../charts/services-chart.js';
 import { synthesize } from '../../charts/synthesize.js';
-import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from './support/k8s-types.js';
+import type { ConfigMap, Deployment, KubeObject, NetworkPolicy } from '../support/k8s-types.js';
 import { gitIgnored } from './support/layout.js';
-import { listFiles } from './support/manifests.js';
+import { listFiles } from '../support/manifests.js';
 
 const objectsOf = (chart: Chart) => Testing.synth(chart) as KubeObject[];
 const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) =>

@@ -8,8 +8,8 @@ import type {
   PodDisruptionBudget,
   Service,
   ServiceMonitor,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, type Manifest } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, type Manifest } from '../support/manifests.js';
 import type { AnalysisTemplate, Rollout } from './support/rollout-references.js';
 
 const manifests = loadManifests();

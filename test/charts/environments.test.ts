@@ -3,11 +3,9 @@
  * on dist/ (which hold their broken-copy cases), run on each render; what each takes from its
  * environment; and two environments applied to one cluster.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../../charts/environments.js';
 import { imageRefs } from '../../charts/image-refs.js';
@@ -19,19 +17,18 @@ import type {
   HorizontalPodAutoscaler,
   Ingress,
   KubeObject,
-} from './support/k8s-types.js';
+} from '../support/k8s-types.js';
 import { filesLeftToKubectl, gitopsProblems, layoutProblems } from './support/layout.js';
-import { listFiles, loadManifests, mutate, ofKind } from './support/manifests.js';
+import { listFiles, loadManifests, mutate, ofKind } from '../support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
 import { policyProblems } from './support/policy.js';
 import { KUBERNETES_VERSIONS, SchemaValidators } from './support/schemas.js';
+import { REPO_ROOT, runSynth } from '../support/synth.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 const validators = new SchemaValidators();
 
 const renders = Object.entries(environments).map(([name, environment]) => {
-  const dir = path.join(ROOT, environment.gitops.path);
+  const dir = path.join(REPO_ROOT, environment.gitops.path);
   return { name, environment, dir, files: listFiles(dir), manifests: loadManifests(dir) };
 });
 
@@ -142,7 +139,7 @@ describe('two environments on one cluster', () => {
 });
 
 describe('npm run synth', () => {
-  const others = renders.filter(({ dir }) => dir !== path.join(ROOT, 'dist'));
+  const others = renders.filter(({ dir }) => dir !== path.join(REPO_ROOT, 'dist'));
   const outdirs = new Map<string, string>();
   const contents = (dir: string) =>
     Object.fromEntries(
@@ -154,10 +151,7 @@ describe('npm run synth', () => {
     const env = { ...process.env, CDK8S_OUTDIR: undefined };
     for (const { name } of others) {
       const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'aviary-synth-')), name);
-      await run(process.execPath, ['--import', 'tsx', 'charts/main.ts', '--output', outdir], {
-        cwd: ROOT,
-        env: { ...env, AVIARY_ENV: name },
-      });
+      await runSynth(['--output', outdir], { ...env, AVIARY_ENV: name });
       outdirs.set(name, outdir);
     }
   }, 120_000);

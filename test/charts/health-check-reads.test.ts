@@ -6,9 +6,9 @@
  * depend on it never start.
  */
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from './support/k8s-types.js';
+import type { KubeObject } from '../support/k8s-types.js';
 import { healthCheckReadProblems } from './support/kstatus.js';
-import { listFiles, loadManifests, mutate } from './support/manifests.js';
+import { listFiles, loadManifests, mutate } from '../support/manifests.js';
 
 const manifests = loadManifests();
 const files = listFiles();

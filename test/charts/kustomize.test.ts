@@ -11,9 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { KubeObject } from './support/k8s-types.js';
+import type { KubeObject } from '../support/k8s-types.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './support/layout.js';
-import { DIST, listFiles, loadManifests, ofKind } from './support/manifests.js';
+import { DIST, listFiles, loadManifests, ofKind } from '../support/manifests.js';
 
 const run = promisify(execFile);
 const files = listFiles();
@@ -52,31 +52,21 @@ const UNITS = [
 const count = (synced: readonly string[]) =>
   manifests.filter((m) => synced.includes(m.file)).length;
 
-describe('kubectl kustomize over what Flux builds', () => {
-  const kustomizations = ofKind<KubeObject>(manifests, 'Kustomization');
-  it('finds a Kustomization per unit', () =>
-    expect(kustomizations.map((k) => k.metadata.name)).toEqual(UNITS));
-  it.each(kustomizations.map((k) => [k.metadata.name, k] as const))(
-    '%s builds',
-    async (name, k) => {
-      const synced = fluxSyncedFiles(files, manifests, k)!.files;
-      expect(synced.length).toBeGreaterThan(0);
-      expect(await build(`flux-${name}`, synced)).toHaveLength(count(synced));
-    },
-    30_000,
-  );
-});
+// Each GitOps tool's objects, one per unit, and the files each reads from the repository.
+const syncSources: [string, string, string, (unit: KubeObject) => readonly string[]][] = [
+  ['Flux builds', 'Kustomization', 'flux', (k) => fluxSyncedFiles(files, manifests, k)!.files],
+  ["Argo CD's directory sources read", 'Application', 'argo', (a) => argoSyncedFiles(files, a)],
+];
 
-describe("kubectl kustomize over what Argo CD's directory sources read", () => {
-  const apps = ofKind<KubeObject>(manifests, 'Application');
-  it('finds an Application per unit', () =>
-    expect(apps.map((a) => a.metadata.name)).toEqual(UNITS));
-  it.each(apps.map((a) => [a.metadata.name, a] as const))(
+describe.each(syncSources)('kubectl kustomize over what %s', (_, kind, tool, syncedFiles) => {
+  const units = ofKind<KubeObject>(manifests, kind);
+  it(`finds one ${kind} per unit`, () => expect(units.map((u) => u.metadata.name)).toEqual(UNITS));
+  it.each(units.map((u) => [u.metadata.name, u] as const))(
     '%s builds',
-    async (name, app) => {
-      const synced = argoSyncedFiles(files, app);
+    async (name, unit) => {
+      const synced = syncedFiles(unit);
       expect(synced.length).toBeGreaterThan(0);
-      expect(await build(`argo-${name}`, synced)).toHaveLength(count(synced));
+      expect(await build(`${tool}-${name}`, synced)).toHaveLength(count(synced));
     },
     30_000,
   );

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { production } from '../../charts/environments.js';
-import type { KubeObject } from './support/k8s-types.js';
+import type { KubeObject } from '../support/k8s-types.js';
 import {
   GITOPS_DIR,
   argoGlob,
@@ -15,7 +15,7 @@ import {
   gitopsProblems,
   layoutProblems,
 } from './support/layout.js';
-import { DIST, listFiles, loadManifests, mutate, type Manifest } from './support/manifests.js';
+import { DIST, listFiles, loadManifests, mutate, type Manifest } from '../support/manifests.js';
 import { SchemaValidators } from './support/schemas.js';
 
 const ROOT = path.resolve(DIST, '..');

@@ -4,6 +4,7 @@ import { WebService } from '../../charts/constructs/web-service.js';
 import { production } from '../../charts/environments.js';
 import { DASHBOARD_NAME, MonitoringChart, runbookUrlOf } from '../../charts/monitoring-chart.js';
 import { WebServiceMonitor } from '../../charts/monitoring/service-monitor.js';
+import { ServiceMonitorSpecEndpointsRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com.js';
 import { ServicesChart } from '../../charts/services-chart.js';
 import type {
   ConfigMap,
@@ -11,8 +12,8 @@ import type {
   NetworkPolicy,
   PrometheusRule,
   ServiceMonitor,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind } from '../support/manifests.js';
 import { scrapeAccessProblems } from './support/network.js';
 import { REQUIRED_WEB_SERVICE_PROPS } from './support/web-service-props.js';
 
@@ -25,6 +26,7 @@ function synth(props: Props = {}, namespace = 'aviary') {
     ...production,
     namespace,
     services: [services.birdImage, services.bird],
+    unsplashClient: services.birdImage,
     runbookUrl: runbookUrlOf(production.gitops),
     ...props,
   });
@@ -119,7 +121,39 @@ describe('MonitoringChart', () => {
     }
   });
 
+  it("picks services in alerts by the job label of their ServiceMonitor's targets", () => {
+    const rules = (chart: KubeObject[]) =>
+      find<PrometheusRule>(chart, 'PrometheusRule', 'aviary-alerts').spec.groups.flatMap(
+        (g) => g.rules,
+      );
+    const jobsNamed = (chart: KubeObject[]) =>
+      new Set(
+        rules(chart).flatMap(({ expr, labels }) => [
+          ...[...String(expr).matchAll(/\bjob="([^"]+)"/g)].map((match) => match[1]),
+          ...(labels?.job ? [labels.job] : []),
+        ]),
+      );
+    const monitored = objects
+      .filter((o) => o.kind === 'ServiceMonitor')
+      .map((o) => o.metadata.name);
+    expect([...jobsNamed(objects)].sort()).toEqual([...monitored].sort());
+    const unsplashKeyExpr = (chart: KubeObject[]) =>
+      String(rules(chart).find((r) => r.alert === 'AviaryUnsplashKeyMissing')?.expr);
+    expect(unsplashKeyExpr(objects)).toContain('job="bird-image"');
+    const services = new ServicesChart(Testing.app(), 'services', production);
+    const moved = synth({
+      services: [services.birdImage, services.bird],
+      unsplashClient: services.bird,
+    });
+    expect(unsplashKeyExpr(moved)).toContain('job="bird"');
+    expect(unsplashKeyExpr(moved)).not.toContain('job="bird-image"');
+  });
+
   it('rejects invalid props, saying how to fix them', () => {
+    const services = new ServicesChart(Testing.app(), 'services', production);
+    expect(() =>
+      synth({ services: [services.birdImage], unsplashClient: services.bird }),
+    ).toThrowError(/invalid unsplashClient "bird": give one of `services`/);
     expect(() => synth({ services: [] })).toThrowError(
       /MonitoringChart "monitoring": invalid services \[\]: give the WebServices to monitor/,
     );
@@ -129,6 +163,25 @@ describe('MonitoringChart', () => {
     expect(() => synth({ dashboardNamespace: 'Monitoring' })).toThrowError(
       /invalid dashboardNamespace "Monitoring"/,
     );
+  });
+
+  it('scrapes through another Service of the pods, relabelled, when asked', () => {
+    const chart = new Chart(Testing.app(), 'm', { namespace: 'aviary' });
+    const service = new WebService(chart, 'api', REQUIRED_WEB_SERVICE_PROPS);
+    const keepBlue = { action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP, regex: 'blue' };
+    const monitor = new WebServiceMonitor(chart, 'm', {
+      service,
+      through: { name: 'api-blue', selector: { colour: 'blue' }, labels: { team: 'x' } },
+      relabelings: [{ ...keepBlue, sourceLabels: ['__meta_kubernetes_pod_label_colour'] }],
+    });
+    expect(monitor.job).toBe('api-blue');
+    const objects = Testing.synth(chart) as KubeObject[];
+    const rendered = find<ServiceMonitor>(objects, 'ServiceMonitor', 'api-blue');
+    expect(rendered.metadata).toMatchObject({ name: 'api-blue', labels: { team: 'x' } });
+    expect(rendered.spec.selector).toEqual({ matchLabels: { colour: 'blue' } });
+    expect(rendered.spec.endpoints[0]?.relabelings).toEqual([
+      { action: 'keep', regex: 'blue', sourceLabels: ['__meta_kubernetes_pod_label_colour'] },
+    ]);
   });
 
   it('refuses a ServiceMonitor away from its Service, which it could not select', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULT_VARIABLES } from '../../apps/shared/faults.js';
 import { environments } from '../../charts/environments.js';
-import { DIST, listFiles } from './support/manifests.js';
+import { DIST, listFiles } from '../support/manifests.js';
 
 const PREFIX = 'FAULT_';
 // A name of its own: `DEFAULT_IMAGE_URL` contains the prefix too.

@@ -7,8 +7,8 @@ import type {
   NetworkPolicy,
   PodDisruptionBudget,
   ResourceQuota,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 import { egressDestinations, ingressSources } from './support/network.js';
 import { policyProblems } from './support/policy.js';
 import { podWorkloads } from './support/workloads.js';
@@ -70,6 +70,17 @@ describe('network access is exactly what docs/contract.md#network-access allows'
 describe('reports', () => {
   const mutateBird = (change: (d: Deployment) => void) => () =>
     mutate<Deployment>(manifests, 'Deployment', 'bird', change);
+  // The quota's `pods` set to `pods`, below the 44 the workloads need at their peak, and the report.
+  const podQuotaBelowPeak = (pods: number): [() => Manifest[], RegExp] => [
+    () =>
+      mutate<ResourceQuota>(
+        manifests,
+        'ResourceQuota',
+        'aviary',
+        (q) => (q.spec.hard.pods = String(pods)),
+      ),
+    new RegExp(`pods ${pods} is below the 44 the workloads may need at their peak`),
+  ];
   const cases: [string, () => Manifest[], RegExp][] = [
     [
       'a container that may escalate privileges',
@@ -195,45 +206,21 @@ describe('reports', () => {
         }),
       /its PodDisruptionBudget allows 0 evictions at 2 replicas/,
     ],
-    [
-      'a quota that caps the autoscalers',
-      () =>
-        mutate<ResourceQuota>(
-          manifests,
-          'ResourceQuota',
-          'aviary',
-          (q) => (q.spec.hard.pods = '12'),
-        ),
-      /pods 12 is below the 44 the workloads may need at their peak/,
-    ],
+    ['a quota that caps the autoscalers', ...podQuotaBelowPeak(12)],
     [
       // Issue 19, 5c: at takeover each Deployment keeps its 10 pods until its Rollout's 10 are
       // healthy (argo-rollouts v1.9.1 rollout/sync.go, scaleDown onsuccess): 40, one check,
       // cert-manager's solver and each Rollout's contract check Job: 44. The quota of the dist/
       // before it allowed 40.
       'a quota that fits a canary but not the takeover at the maximum and the solver',
-      () =>
-        mutate<ResourceQuota>(
-          manifests,
-          'ResourceQuota',
-          'aviary',
-          (q) => (q.spec.hard.pods = '40'),
-        ),
-      /pods 40 is below the 44 the workloads may need at their peak/,
+      ...podQuotaBelowPeak(40),
     ],
     [
       // Issue 19, 5a: Argo Rollouts creates each Rollout's contract check Job in the namespace
       // (argo-rollouts v1.9.1 metricproviders/job/job.go): a quota that forgets them refuses
       // the very check that lets a canary at quiet hours be promoted.
       "a quota that fits everything but the canary analyses' Jobs",
-      () =>
-        mutate<ResourceQuota>(
-          manifests,
-          'ResourceQuota',
-          'aviary',
-          (q) => (q.spec.hard.pods = '43'),
-        ),
-      /pods 43 is below the 44 the workloads may need at their peak/,
+      ...podQuotaBelowPeak(43),
     ],
     [
       'a namespace without default deny',

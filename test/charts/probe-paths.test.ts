@@ -3,8 +3,8 @@ import { birdService } from '../../apps/bird/service.js';
 import { birdImageService } from '../../apps/bird-image/service.js';
 import { startService, type ServedApp } from '../../apps/shared/service.js';
 import { environmentOf } from './support/cross-references.js';
-import type { ConfigMap, Deployment } from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+import type { ConfigMap, Deployment } from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 
 type Env = Record<string, string>;
 

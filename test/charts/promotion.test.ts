@@ -149,37 +149,47 @@ describe('charts/environments.ts', () => {
 });
 
 describe('a production tag staging has not run (CI, "released")', () => {
-  const version = (commit: string, staging: string, production: string): TagsVersion => ({
-    commit: commit.padEnd(40, '0'),
-    tags: { staging, production },
-  });
+  // Commits in order, each `[commit, staging's tag, production's tag]`.
+  const history = (...versions: [string, string, string][]): TagsVersion[] =>
+    versions.map(([commit, staging, production]) => ({
+      commit: commit.padEnd(40, '0'),
+      tags: { staging, production },
+    }));
 
   it('accepts the tags of the first version, and a tag staging ran in an earlier commit', () => {
     expect(PROMOTION_ORDER).toEqual(['staging', 'production']);
-    expect(unstagedPromotion([version('a', '0.1.0', '0.1.0')])).toBeUndefined();
-    expect(
-      unstagedPromotion([
-        version('a', '0.1.0', '0.1.0'),
-        version('b', '0.2.0', '0.1.0'),
-        version('c', '0.3.0', '0.1.0'),
-        version('d', '0.3.0', '0.2.0'),
-      ]),
-    ).toBeUndefined();
+    const accepted = [
+      history(['a', '0.1.0', '0.1.0']),
+      history(
+        ['a', '0.1.0', '0.1.0'],
+        ['b', '0.2.0', '0.1.0'],
+        ['c', '0.3.0', '0.1.0'],
+        ['d', '0.3.0', '0.2.0'],
+      ),
+    ];
+    for (const versions of accepted) expect(unstagedPromotion(versions)).toBeUndefined();
   });
 
-  it('refuses a tag given to both in one commit, and one staging never ran', () => {
-    expect(
-      unstagedPromotion([version('a', '0.1.0', '0.1.0'), version('b', '0.2.0', '0.2.0')]),
-    ).toMatch(/^production runs 0\.2\.0 since b0{11}, but staging never ran it before/);
-    expect(
-      unstagedPromotion([
-        version('a', '0.1.0', '0.1.0'),
-        version('b', '0.2.0', '0.1.0'),
-        version('c', '0.2.0', '0.3.0'),
-        version('d', '0.4.0', '0.3.0'),
-      ]),
-    ).toMatch(/^production runs 0\.3\.0 since c0{11}, but staging never ran it before/);
-  });
+  it.each([
+    [
+      history(['a', '0.1.0', '0.1.0'], ['b', '0.2.0', '0.2.0']),
+      /^production runs 0\.2\.0 since b0{11}, but staging never ran it before/,
+    ],
+    [
+      history(
+        ['a', '0.1.0', '0.1.0'],
+        ['b', '0.2.0', '0.1.0'],
+        ['c', '0.2.0', '0.3.0'],
+        ['d', '0.4.0', '0.3.0'],
+      ),
+      /^production runs 0\.3\.0 since c0{11}, but staging never ran it before/,
+    ],
+  ])(
+    'refuses a tag given to both in one commit, and one staging never ran (%#)',
+    (versions, refusal) => {
+      expect(unstagedPromotion(versions)).toMatch(refusal);
+    },
+  );
 
   it("reads the repository's history: the check CI runs fails on a skipped environment", async () => {
     const { dir, git } = await scratchCopy();

@@ -5,7 +5,7 @@ import { RolloutsChart } from '../../charts/rollouts-chart.js';
 import { ServicesChart } from '../../charts/services-chart.js';
 import { SyntheticCheckChart } from '../../charts/synthetic-check-chart.js';
 import { VpaChart } from '../../charts/vpa-chart.js';
-import type { CronJob, KubeObject } from './support/k8s-types.js';
+import type { CronJob, KubeObject } from '../support/k8s-types.js';
 import type { Rollout } from './support/rollout-references.js';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';

@@ -5,8 +5,8 @@ import type {
   PrometheusRule,
   Service,
   ServiceMonitor,
-} from './support/k8s-types.js';
-import { loadManifests, mutate, type Manifest } from './support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests, mutate, type Manifest } from '../support/manifests.js';
 import { KUBERNETES_VERSIONS, SchemaValidators, closeSchema, goRegExp } from './support/schemas.js';
 
 // Compiling the schemas is the slow part: once for the whole file.

@@ -51,31 +51,46 @@ const REFUSES = {
   ) as unknown,
 };
 
+/**
+ * A scratch repository with the two steps of releasing 0.2.0 (staging first, then production),
+ * each a commit on the branch checked out, and a `--no-ff` merge of a branch into main.
+ */
+async function releaseRepository() {
+  const repo = await scratchRepository();
+  return {
+    ...repo,
+    stage: () => repo.commitTags({ staging: '0.2.0', production: '0.1.0' }, 'staging runs 0.2.0'),
+    promote: () =>
+      repo.commitTags({ staging: '0.2.0', production: '0.2.0' }, 'production runs 0.2.0'),
+    mergeIntoMain: async (branch: string) => {
+      await repo.git('checkout', '-q', 'main');
+      await repo.git('merge', '-q', '--no-ff', '-m', `merge ${branch}`, branch);
+    },
+  };
+}
+
 describe('staged-first on a git history (CI, "released")', () => {
   it('refuses a pull request that stages and promotes in two commits, before and after a --no-ff merge', async () => {
-    const { dir, git, commitTags } = await scratchRepository();
+    const { dir, git, stage, promote, mergeIntoMain } = await releaseRepository();
     await git('checkout', '-qb', 'release');
-    await commitTags({ staging: '0.2.0', production: '0.1.0' }, 'staging runs 0.2.0');
-    await commitTags({ staging: '0.2.0', production: '0.2.0' }, 'production runs 0.2.0');
+    await stage();
+    await promote();
     // The pull request, judged against its base branch: main would jump both at once.
     expect(await check(dir, ['--base', 'main'])).toEqual(REFUSES);
-    await git('checkout', '-q', 'main');
-    await git('merge', '-q', '--no-ff', '-m', 'merge release', 'release');
+    await mergeIntoMain('release');
     // main's first-parent history: the merge gave staging and production 0.2.0 together.
     expect(await check(dir)).toEqual(REFUSES);
   }, 60_000);
 
   it('accepts a promotion whose tag staging ran on the base branch before', async () => {
-    const { dir, git, commitTags } = await scratchRepository();
+    const { dir, git, stage, promote, mergeIntoMain } = await releaseRepository();
     await git('checkout', '-qb', 'stage');
-    await commitTags({ staging: '0.2.0', production: '0.1.0' }, 'staging runs 0.2.0');
-    await git('checkout', '-q', 'main');
-    await git('merge', '-q', '--no-ff', '-m', 'merge stage', 'stage');
+    await stage();
+    await mergeIntoMain('stage');
     await git('checkout', '-qb', 'promote');
-    await commitTags({ staging: '0.2.0', production: '0.2.0' }, 'production runs 0.2.0');
+    await promote();
     expect(await check(dir, ['--base', 'main'])).toEqual(PASSES);
-    await git('checkout', '-q', 'main');
-    await git('merge', '-q', '--no-ff', '-m', 'merge promote', 'promote');
+    await mergeIntoMain('promote');
     expect(await check(dir)).toEqual(PASSES);
   }, 60_000);
 

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -10,7 +9,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   environments,
@@ -19,9 +17,8 @@ import {
   UnknownEnvironmentError,
 } from '../../charts/environments.js';
 import { emptyOutputFolders, synthTargets, SynthUsageError } from '../../charts/synthesize.js';
+import { REPO_ROOT, runSynth, synthFailure } from '../support/synth.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 // The production set, into the folder given: nothing from the caller's shell decides otherwise.
 const cleanEnv = { ...process.env };
 delete cleanEnv.AVIARY_ENV;
@@ -37,9 +34,9 @@ function folderWith(files: Record<string, string>): string {
   return folder;
 }
 
-const inRepo = (folder: string) => path.join(ROOT, folder);
+const inRepo = (folder: string) => path.join(REPO_ROOT, folder);
 /** The folder an environment renders into, as synthTargets resolves it. */
-const folderOf = (name: string) => path.join(ROOT, environments[name]!.gitops.path);
+const folderOf = (name: string) => path.join(REPO_ROOT, environments[name]!.gitops.path);
 
 describe('synthTargets', () => {
   it('renders every environment into its own folder by default, dist/ for production', () => {
@@ -47,7 +44,7 @@ describe('synthTargets', () => {
     expect(targets.map(({ environment, outdir }) => [environment, outdir])).toEqual(
       Object.keys(environments).map((name) => [environments[name], folderOf(name)]),
     );
-    expect(folderOf('production')).toBe(path.join(ROOT, 'dist'));
+    expect(folderOf('production')).toBe(path.join(REPO_ROOT, 'dist'));
     expect(new Set(targets.map((t) => t.outdir)).size).toBe(targets.length);
   });
 
@@ -78,8 +75,8 @@ describe('synthTargets', () => {
   it.each([
     [['--outptu', 'x'], {}, /unknown argument "--outptu"/],
     [['--output'], {}, /--output needs a folder/],
-    [['--output', ROOT], {}, /holds the repository/],
-    [['--output', path.dirname(ROOT)], {}, /holds the repository/],
+    [['--output', REPO_ROOT], {}, /holds the repository/],
+    [['--output', path.dirname(REPO_ROOT)], {}, /holds the repository/],
     [['--output', inRepo('environments/staging')], {}, /folder of environment staging/],
     [
       ['--output', inRepo('environments')],
@@ -137,43 +134,26 @@ describe('emptyOutputFolders', () => {
 describe('npm run synth -- --output', () => {
   it('writes there and leaves dist/ untouched', async () => {
     const folder = path.join(mkdtempSync(path.join(tmpdir(), 'aviary-out-')), 'staging');
-    const before = statSync(path.join(ROOT, 'dist/0002-services.k8s.yaml')).mtimeMs;
-    await run(process.execPath, ['--import', 'tsx', 'charts/main.ts', '--output', folder], {
-      cwd: ROOT,
-      env: cleanEnv,
-    });
+    const before = statSync(path.join(REPO_ROOT, 'dist/0002-services.k8s.yaml')).mtimeMs;
+    await runSynth(['--output', folder], cleanEnv);
     expect(readdirSync(folder)).toEqual(
       expect.arrayContaining(['0002-services.k8s.yaml', 'gitops']),
     );
-    expect(statSync(path.join(ROOT, 'dist/0002-services.k8s.yaml')).mtimeMs).toBe(before);
+    expect(statSync(path.join(REPO_ROOT, 'dist/0002-services.k8s.yaml')).mtimeMs).toBe(before);
   }, 60_000);
 
   it('rejects an unknown argument with one line and exit code 2', async () => {
-    const failure = run(process.execPath, ['--import', 'tsx', 'charts/main.ts', '--outdir', 'x'], {
-      cwd: ROOT,
-      env: cleanEnv,
-    });
-    const error = (await failure.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    )) as { code?: number; stderr?: string };
-    expect(error.code).toBe(2);
-    expect(error.stderr).toMatch(/^synth: unknown argument "--outdir"; usage: .*\n$/);
+    const error = await synthFailure(['--outdir', 'x'], cleanEnv);
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toMatch(/^synth: unknown argument "--outdir"; usage: .*\n$/);
   }, 60_000);
 });
 
 describe('npm run synth with AVIARY_ENV', () => {
   it('stops on an unknown environment with one line naming the known ones, exit code 2', async () => {
-    const failure = run(process.execPath, ['--import', 'tsx', 'charts/main.ts'], {
-      cwd: ROOT,
-      env: { ...cleanEnv, AVIARY_ENV: 'prod' },
-    });
-    const error = (await failure.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    )) as { code?: number; stderr?: string };
-    expect(error.code).toBe(2);
-    expect(error.stderr).toBe(
+    const error = await synthFailure([], { ...cleanEnv, AVIARY_ENV: 'prod' });
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toBe(
       `synth: AVIARY_ENV "prod" is not an environment: use one of ` +
         `${Object.keys(environments).join(', ')} (see charts/environments.ts)\n`,
     );
@@ -181,10 +161,7 @@ describe('npm run synth with AVIARY_ENV', () => {
 
   it('renders that environment, not production, into --output', async () => {
     const folder = path.join(mkdtempSync(path.join(tmpdir(), 'aviary-out-')), 'staging');
-    await run(process.execPath, ['--import', 'tsx', 'charts/main.ts', '--output', folder], {
-      cwd: ROOT,
-      env: { ...cleanEnv, AVIARY_ENV: 'staging' },
-    });
+    await runSynth(['--output', folder], { ...cleanEnv, AVIARY_ENV: 'staging' });
     const namespaceFile = readFileSync(path.join(folder, '0001-namespace.k8s.yaml'), 'utf8');
     expect(namespaceFile).toContain(`name: ${staging.namespace}\n`);
     expect(namespaceFile).not.toContain(`name: ${production.namespace}\n`);

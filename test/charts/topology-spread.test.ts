@@ -9,8 +9,8 @@
  * v1.9.1 pkg/apis/rollouts/v1alpha1/types.go, DefaultRolloutUniqueLabelKey).
  */
 import { describe, expect, it } from 'vitest';
-import type { Deployment, KubeObject } from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+import type { Deployment, KubeObject } from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 import type { Rollout } from './support/rollout-references.js';
 
 const DEPLOYMENT_HASH = 'pod-template-hash';

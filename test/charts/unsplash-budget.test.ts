@@ -10,8 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
 import { searchesPerPod } from '../../charts/unsplash-budget.js';
-import type { ConfigMap, KubeObject } from './support/k8s-types.js';
-import { loadManifests, mutate, ofKind, type Manifest } from './support/manifests.js';
+import type { ConfigMap, KubeObject } from '../support/k8s-types.js';
+import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 
 const SERVICE = 'bird-image';
 const VARIABLE = 'UNSPLASH_SEARCHES_PER_HOUR';

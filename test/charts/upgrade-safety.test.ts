@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { environments } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
-import type { KubeObject } from './support/k8s-types.js';
-import { DIST, loadManifests } from './support/manifests.js';
+import type { KubeObject } from '../support/k8s-types.js';
+import { DIST, loadManifests } from '../support/manifests.js';
 
 interface Rule {
   apiGroups: string[];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UNSPLASH_SECRET_KEY, UNSPLASH_SECRET_NAME } from '../../charts/services-chart.js';
-import type { ConfigMap, Deployment, KubeObject } from '../charts/support/k8s-types.js';
+import type { ConfigMap, Deployment, KubeObject } from '../support/k8s-types.js';
 import { npm } from '../support/npm.js';
 import { dockerfileBase } from './base-image.js';
 import { REPO_ROOT, readDockerfile } from '../image/dockerfile.js';

@@ -1,7 +1,7 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deployment, KubeObject } from '../charts/support/k8s-types.js';
+import type { Deployment, KubeObject } from '../support/k8s-types.js';
 import { lastLines, podman, run } from './engine.js';
 
 // What the kubelet does for a pod that podman 4.3 does not, done by the test as the kubelet

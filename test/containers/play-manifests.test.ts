@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
 import { imageRefs } from '../../charts/image-refs.js';
-import type { ConfigMap, Deployment, Service } from '../charts/support/k8s-types.js';
+import type { ConfigMap, Deployment, Service } from '../support/k8s-types.js';
 import {
   forPodman,
   genericSecret,

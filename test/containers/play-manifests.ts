@@ -4,8 +4,8 @@ import type {
   Deployment,
   KubeObject,
   Service,
-} from '../charts/support/k8s-types.js';
-import { loadManifests } from '../charts/support/manifests.js';
+} from '../support/k8s-types.js';
+import { loadManifests } from '../support/manifests.js';
 
 /** The file of dist/ that holds the services' Deployments, ConfigMaps and Services. */
 export const SERVICES_FILE = '0002-services.k8s.yaml';

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
 import { UNSPLASH_SECRET_KEY, UNSPLASH_SECRET_NAME } from '../../charts/services-chart.js';
-import { parseQuantity } from '../charts/support/quantities.js';
+import { parseQuantity } from '../../charts/quantities.js';
 import {
   json,
   startStubUpstream,

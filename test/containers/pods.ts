@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { Container, Deployment, KubeObject } from '../charts/support/k8s-types.js';
+import type { Container, Deployment, KubeObject } from '../support/k8s-types.js';
 import { podman, run } from './engine.js';
 import { waitUntilReady, writeSecretVolumes } from './kubelet.js';
 import { objectsOf, serviceRoutes, type ServiceRoute } from './play-manifests.js';

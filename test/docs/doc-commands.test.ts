@@ -11,9 +11,9 @@ import { parse } from 'yaml';
 import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { UNSPLASH_SECRET_NAME } from '../../charts/services-chart.js';
-import type { KubeObject } from '../charts/support/k8s-types.js';
+import type { KubeObject } from '../support/k8s-types.js';
 import { distHistory } from '../charts/support/dist-history.js';
-import { DIST, loadManifests, ofKind } from '../charts/support/manifests.js';
+import { DIST, loadManifests, ofKind } from '../support/manifests.js';
 import {
   docCommands,
   namedObjects,

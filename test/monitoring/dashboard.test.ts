@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
 import { DASHBOARD_NAME } from '../../charts/monitoring-chart.js';
 import { buildDashboard, dashboardJson } from '../../charts/monitoring/dashboard.js';
-import { loadManifests } from '../charts/support/manifests.js';
+import { loadManifests } from '../support/manifests.js';
 import { dashboardModelProblems, rowTitles } from './support/dashboard-model.js';
 import { interpolateGrafana, parsePromql } from './support/promql.js';
 import { dashboardConfigMap, shippedDashboard } from './support/sources.js';

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_METRICS } from '../../apps/shared/operational-contract.js';
 import { production } from '../../charts/environments.js';
 import { SERVED_ROUTES } from '../../charts/monitoring/promql.js';
-import type { PrometheusRule } from '../charts/support/k8s-types.js';
-import { loadManifests, mutate } from '../charts/support/manifests.js';
+import type { PrometheusRule } from '../support/k8s-types.js';
+import { loadManifests, mutate } from '../support/manifests.js';
 import { PLATFORM_METRICS, parseExposition, scrapeServices } from './support/known-metrics.js';
 import {
   expressionProblems,
@@ -85,6 +86,17 @@ describe('the services, as scraped', () => {
       'outcome',
       'upstream',
     ]);
+  });
+
+  it('expose every name of the operational contract, the names the charts query', () => {
+    const histograms: string[] = [
+      SERVICE_METRICS.httpRequestDuration,
+      SERVICE_METRICS.upstreamRequestDuration,
+    ];
+    const series = Object.values(SERVICE_METRICS).map((name) =>
+      histograms.includes(name) ? `${name}_bucket` : name,
+    );
+    expect(series.filter((name) => !known.exposed.has(name))).toEqual([]);
   });
 
   it('record their probes under the routes the rules leave out, and their API under others', () => {

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import type { ServedApp } from '../../apps/shared/service.js';
-import type { PrometheusRule } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { PrometheusRule } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 import {
   prometheusVersion,
   startPrometheus,

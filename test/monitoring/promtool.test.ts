@@ -11,8 +11,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { PrometheusRule } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { PrometheusRule } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 
 const run = promisify(execFile);
 // Every rule group of dist/monitoring/: the services' alerts and the synthetic check's.

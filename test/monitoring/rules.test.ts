@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { production } from '../../charts/environments.js';
-import type { PrometheusRuleRule } from '../charts/support/k8s-types.js';
-import { loadManifests } from '../charts/support/manifests.js';
+import type { PrometheusRuleRule } from '../support/k8s-types.js';
+import { loadManifests } from '../support/manifests.js';
 import { RUNBOOK, githubSlug, runbookProblems, runbookSections } from './support/runbook.js';
 import { alertingRules } from './support/sources.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FAULT_VARIABLES } from '../../apps/shared/faults.js';
-import type { PrometheusRule } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { PrometheusRule } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 import { RUNBOOK, runbookSections } from './support/runbook.js';
 
 const alerts = ofKind<PrometheusRule>(loadManifests(), 'PrometheusRule')

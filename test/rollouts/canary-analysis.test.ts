@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_CHECK_SCRIPT } from '../../charts/contract-check-pod.js';
 import { analysisObjectives, RESTARTS_OBJECTIVE } from '../../charts/rollouts/analysis.js';
-import type { Deployment } from '../charts/support/k8s-types.js';
-import { loadManifests, ofKind } from '../charts/support/manifests.js';
+import type { Deployment } from '../support/k8s-types.js';
+import { loadManifests, ofKind } from '../support/manifests.js';
 import type { AnalysisTemplate, Rollout } from '../charts/support/rollout-references.js';
 import { spawnService, type ServiceProcess } from '../support/process.js';
 import {
@@ -62,6 +62,9 @@ interface PodKind {
   readonly checked?: boolean;
 }
 
+/** Upstreams and configuration of a canary as a release runs it: real answers, no fault. */
+const AS_RELEASED = { upstream: { stub: json(IMAGE) }, env: {} } as const;
+
 /**
  * The kinds of canary. Each bad one is made by a fault drill (apps/shared/faults.ts) switched on
  * by configuration, as an operator would switch it on for a canary: no code is changed or loaded.
@@ -69,8 +72,7 @@ interface PodKind {
 const CANARIES = {
   healthy: {
     hash: 'c0ffee01',
-    upstream: { stub: json(IMAGE) },
-    env: {},
+    ...AS_RELEASED,
     requests: true,
   },
   // Every answer held 1.2 s, past the 1 s objective. Held answers stay in flight, 24 at once at
@@ -78,7 +80,7 @@ const CANARIES = {
   // the canary would fail on errors too. This pod admits twice as many.
   slow: {
     hash: 'c0ffee02',
-    upstream: { stub: json(IMAGE) },
+    ...AS_RELEASED,
     env: { FAULT_LATENCY_MS: '1200', MAX_IN_FLIGHT_REQUESTS: '64' },
     requests: true,
   },
@@ -92,22 +94,20 @@ const CANARIES = {
   // Half its answers are 500, as a release with a bug would answer.
   failing: {
     hash: 'c0ffee04',
-    upstream: { stub: json(IMAGE) },
+    ...AS_RELEASED,
     env: { FAULT_ERROR_RATIO: '0.5' },
     requests: true,
   },
   // Pods up, no request routed to them yet.
   idle: {
     hash: 'c0ffee05',
-    upstream: { stub: json(IMAGE) },
-    env: {},
+    ...AS_RELEASED,
     requests: false,
   },
   // Quiet hours: no user request, only the analysis's contract check Job.
   checked: {
     hash: 'c0ffee06',
-    upstream: { stub: json(IMAGE) },
-    env: {},
+    ...AS_RELEASED,
     requests: false,
     checked: true,
   },

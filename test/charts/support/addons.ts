@@ -4,7 +4,7 @@
  * them through the same guard rails as Aviary's own pods. `APP_NAMESPACE` stands for the
  * namespace of the application (cert-manager creates its solver there).
  */
-import type { KubeObject, PodSpec, Labels } from './k8s-types.js';
+import type { KubeObject, PodSpec, Labels } from '../../support/k8s-types.js';
 
 /** Placeholder for the application's namespace in the fixtures below. */
 export const APP_NAMESPACE = '<app>';

@@ -16,9 +16,9 @@ import type {
   Quantity,
   ResourceQuota,
   SecurityContext,
-} from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
-import { parseQuantity } from './quantities.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
+import { parseQuantity } from '../../../charts/quantities.js';
 import { RESTRICTED_VOLUMES } from './pod-security.js';
 import { selects } from './workloads.js';
 

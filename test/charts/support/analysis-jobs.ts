@@ -1,5 +1,5 @@
 import type { AddOnPod } from './addons.js';
-import { ofKind, type Manifest } from './manifests.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import type { AnalysisTemplate, Rollout } from './rollout-references.js';
 
 /** A pod of an analysis's `job` metric, as Argo Rollouts creates it for one Rollout. */

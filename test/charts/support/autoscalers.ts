@@ -19,9 +19,9 @@
  *   validates the new spec as a creation, with no immutable field): applying the rollouts folder
  *   after the top level retargets the autoscalers of the same names.
  */
-import type { KubeObject, LabelSelector } from './k8s-types.js';
+import type { KubeObject, LabelSelector } from '../../support/k8s-types.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
-import { ofKind, type Manifest } from './manifests.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 
 /** The objects a cluster holds after one way of applying the output. */
 export interface LayerCombination {

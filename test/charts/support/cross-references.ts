@@ -10,9 +10,9 @@ import type {
   PodDisruptionBudget,
   Service,
   ServiceMonitor,
-} from './k8s-types.js';
+} from '../../support/k8s-types.js';
 import { addOnPods } from './addons.js';
-import { ofKind, type Manifest } from './manifests.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import { rolloutProblems } from './rollout-references.js';
 import {
   containersOf,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from './k8s-types.js';
+import type { KubeObject } from '../../support/k8s-types.js';
 
 /** The repository the committed dist/ belongs to. */
 const REPOSITORY = path.resolve(import.meta.dirname, '..', '..', '..');

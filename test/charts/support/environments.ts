@@ -1,5 +1,5 @@
 import { GITOPS_DIR } from './layout.js';
-import { describeObject, type Manifest } from './manifests.js';
+import { describeObject, type Manifest } from '../../support/manifests.js';
 
 /** One environment's committed render, by name. */
 export interface Render {

@@ -1,9 +1,9 @@
-import type { KubeObject } from './k8s-types.js';
+import type { KubeObject } from '../../support/k8s-types.js';
 import { distHistory } from './dist-history.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
-import { ofKind, type Manifest } from './manifests.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 
 interface Rule {
   apiGroups?: string[];

@@ -1,5 +1,5 @@
-import type { Deployment, KubeObject } from './k8s-types.js';
-import { describeObject, ofKind, type Manifest } from './manifests.js';
+import type { Deployment, KubeObject } from '../../support/k8s-types.js';
+import { describeObject, ofKind, type Manifest } from '../../support/manifests.js';
 import { containersOf, ref } from './workloads.js';
 
 /** Kinds without a namespace; every other kind the charts emit is namespaced. */

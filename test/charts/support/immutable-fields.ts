@@ -6,7 +6,7 @@
  * (read at 00447344aba0).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from './k8s-types.js';
+import type { KubeObject } from '../../support/k8s-types.js';
 
 /** One rule: for these kinds, these fields (paths into the object) never change. */
 export interface ImmutableFieldRule {

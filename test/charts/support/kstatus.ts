@@ -11,9 +11,9 @@
  * pairs (`genGroupKinds`) for the caching reader. Every other kind goes to the generic reader,
  * which reads the object alone.
  */
-import type { KubeObject } from './k8s-types.js';
+import type { KubeObject } from '../../support/k8s-types.js';
 import { fluxSyncedFiles } from './layout.js';
-import { ofKind, type Manifest } from './manifests.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 
 /** `group/Kind` → the `group/Kind`s its status reader lists. */
 export const KSTATUS_GENERATED: Readonly<Record<string, readonly string[]>> = {

@@ -1,8 +1,8 @@
 import { AUTOSCALING } from '../../../charts/autoscaling-chart.js';
 import type { AviaryEnvironment } from '../../../charts/environments.js';
 import { ROLLOUTS_FOLDER } from '../../../charts/layout.js';
-import type { KubeObject } from './k8s-types.js';
-import { describeObject, ofKind, type Manifest } from './manifests.js';
+import type { KubeObject } from '../../support/k8s-types.js';
+import { describeObject, ofKind, type Manifest } from '../../support/manifests.js';
 import type { SchemaValidators } from './schemas.js';
 import { KUBERNETES_VERSIONS } from './schemas.js';
 import { CLUSTER_SCOPED } from './hygiene.js';

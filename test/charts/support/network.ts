@@ -5,8 +5,8 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   ServiceMonitor,
-} from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import { isEmptySelector, podLabels, ref, selectedDeployments, selects } from './workloads.js';
 
 /** Address ranges that are not "the internet": private, carrier-grade NAT, link-local, loopback. */

@@ -1,5 +1,5 @@
-import type { Container, SecurityContext } from './k8s-types.js';
-import type { Manifest } from './manifests.js';
+import type { Container, SecurityContext } from '../../support/k8s-types.js';
+import type { Manifest } from '../../support/manifests.js';
 import { containersOf, podWorkloads, ref } from './workloads.js';
 
 /** Volume sources the `restricted` Pod Security profile allows. */

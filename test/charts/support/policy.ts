@@ -1,5 +1,5 @@
 import { hygieneProblems, podSecurityAdmissionProblems } from './hygiene.js';
-import type { Manifest } from './manifests.js';
+import type { Manifest } from '../../support/manifests.js';
 import { baselineNetworkProblems, networkHygieneProblems } from './network.js';
 import { podSecurityProblems } from './pod-security.js';
 import { capacityProblems, workloadProblems } from './workload-policy.js';

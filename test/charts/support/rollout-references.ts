@@ -5,8 +5,8 @@ import type {
   KubeObject,
   LabelSelector,
   Service,
-} from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import { podLabels, ref, selects } from './workloads.js';
 
 /** The parts of an Argo Rollouts v1alpha1 Rollout the checks read. */

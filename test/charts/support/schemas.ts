@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { describeObject, type Manifest } from './manifests.js';
+import { describeObject, type Manifest } from '../../support/manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const K8S_SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'k8s-schemas');

@@ -9,9 +9,10 @@ import type {
   LimitRange,
   PodDisruptionBudget,
   ResourceQuota,
-} from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
-import { parseQuantity, scaledCount } from './quantities.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
+import { parseQuantity } from '../../../charts/quantities.js';
+import { scaledCount } from '../../support/quantities.js';
 import type { Rollout } from './rollout-references.js';
 import { containersOf, podWorkloads, ref, selectedDeployments } from './workloads.js';
 

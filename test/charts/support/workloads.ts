@@ -5,8 +5,8 @@ import type {
   IntOrString,
   LabelSelector,
   Labels,
-} from './k8s-types.js';
-import { ofKind, type Manifest } from './manifests.js';
+} from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 
 /** Whether `selector` selects an object labelled `labels` (an empty selector selects all). */
 export function selects(selector: LabelSelector | undefined, labels: Labels = {}): boolean {

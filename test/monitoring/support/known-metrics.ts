@@ -1,8 +1,8 @@
 import { birdImageService } from '../../../apps/bird-image/service.js';
 import { birdService } from '../../../apps/bird/service.js';
 import { environmentOf } from '../../charts/support/cross-references.js';
-import type { Deployment } from '../../charts/support/k8s-types.js';
-import { ofKind, type Manifest } from '../../charts/support/manifests.js';
+import type { Deployment } from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import { json } from '../../../scripts/stand-ins/stub-upstream.js';
 import { serveService } from '../../support/serve-service.js';
 import { stubUpstream } from '../../support/stand-ins.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PrometheusRuleRule } from '../../charts/support/k8s-types.js';
+import type { PrometheusRuleRule } from '../../support/k8s-types.js';
 
 /** The runbook the alerts link to. */
 export const RUNBOOK = path.resolve(import.meta.dirname, '..', '..', '..', 'docs', 'runbook.md');

@@ -1,11 +1,7 @@
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_NAME } from '../../../charts/monitoring-chart.js';
-import type {
-  ConfigMap,
-  PrometheusRule,
-  PrometheusRuleRule,
-} from '../../charts/support/k8s-types.js';
-import { ofKind, type Manifest } from '../../charts/support/manifests.js';
+import type { ConfigMap, PrometheusRule, PrometheusRuleRule } from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import type { Expression } from './promql.js';
 
 /** The alerting rules of every PrometheusRule in `manifests`. */

@@ -1,6 +1,6 @@
 import { monitoredServices } from '../../charts/support/cross-references.js';
-import type { Labels, Service, ServiceMonitor } from '../../charts/support/k8s-types.js';
-import { ofKind, type Manifest } from '../../charts/support/manifests.js';
+import type { Labels, Service, ServiceMonitor } from '../../support/k8s-types.js';
+import { ofKind, type Manifest } from '../../support/manifests.js';
 import { selects } from '../../charts/support/workloads.js';
 
 /** A pod as the Kubernetes service discovery of Prometheus sees it. */

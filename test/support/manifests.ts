@@ -9,7 +9,7 @@ import type { KubeObject } from './k8s-types.js';
  */
 export const DIST = process.env.AVIARY_DIST
   ? path.resolve(process.env.AVIARY_DIST)
-  : path.resolve(import.meta.dirname, '..', '..', '..', 'dist');
+  : path.resolve(import.meta.dirname, '..', '..', 'dist');
 
 /** One object of the synthesized output, with the file it came from. */
 export interface Manifest {
