@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cores, gibibytes, mebibytes, millicores, quantity } from '../../charts/quantities.js';
+import {
+  cores,
+  gibibytes,
+  mebibytes,
+  millicores,
+  parseQuantity,
+  quantity,
+} from '../../charts/quantities.js';
 
 describe('typed sizes', () => {
   it.each([
@@ -31,5 +38,29 @@ describe('typed sizes', () => {
     expect(size).toThrowError(
       /Invalid size: .* Use a whole number of (millicores|bytes), 0 or more/,
     );
+  });
+});
+
+describe('reading a rendered quantity', () => {
+  it.each([
+    ['100m', 0.1],
+    ['2', 2],
+    ['1.5', 1.5],
+    ['64Mi', 64 * 2 ** 20],
+    ['1Gi', 2 ** 30],
+    ['512Ki', 512 * 1024],
+    ['3k', 3000],
+    [7, 7],
+  ])('reads %s as %d', (written, value) => {
+    expect(parseQuantity(written)).toBeCloseTo(value, 9);
+  });
+
+  it.each([['64MB'], ['-1'], [''], ['1e3'], [undefined]])('reads %s as NaN', (written) => {
+    expect(parseQuantity(written)).toBeNaN();
+  });
+
+  it('reads back what the typed sizes write', () => {
+    expect(parseQuantity(millicores(250).toString())).toBeCloseTo(0.25, 9);
+    expect(parseQuantity(mebibytes(1984).toString())).toBe(1984 * 2 ** 20);
   });
 });
