@@ -1,3 +1,4 @@
+import type { UpstreamCall } from '../../shared/upstream/upstream-lookup.js';
 import { cleanText, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, truncate } from './fact-text.js';
 
 /** What the facts source knows about a bird. */
@@ -10,9 +11,9 @@ export interface BirdFact {
 export interface FactsSource {
   /**
    * A bird picked at random; rejects when the source cannot answer.
-   * @param deadline when the answer is needed by, for a source that calls out (`Date.now()` time)
+   * @param call the request's id and deadline, for a source that calls out
    */
-  randomFact(deadline?: number): Promise<BirdFact>;
+  randomFact(call?: UpstreamCall): Promise<BirdFact>;
 }
 
 export { MAX_NAME_LENGTH };
