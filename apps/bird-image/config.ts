@@ -15,7 +15,7 @@ import {
   type CommonConfig,
   type Env,
 } from '../shared/config.js';
-import { UNSPLASH_IMAGE_HOSTS } from './image-url-policy.js';
+import { UNSPLASH_IMAGE_HOSTS } from './upstreams/unsplash/image-url-policy.js';
 
 /** birdImage's settings, parsed once at start. */
 export interface BirdImageConfig extends CommonConfig {

@@ -1,11 +1,12 @@
 import { createServiceAppDependencies } from '../shared/http/create-service-app.js';
 import type { Logger } from '../shared/logger.js';
+import { NO_PHOTOS, type PhotoSource } from '../shared/photo.js';
 import { TokenBucket } from '../shared/upstream/token-bucket.js';
 import { keepAliveAgents, UpstreamClient } from '../shared/upstream/upstream-client.js';
 import type { BirdImageDependencies } from './app.js';
 import type { BirdImageConfig } from './config.js';
-import { ImageLookup } from './image-lookup.js';
-import { UnsplashSearch } from './unsplash-search.js';
+import { UPSTREAMS } from './upstreams/names.js';
+import { UnsplashLookup } from './upstreams/unsplash/lookup.js';
 
 // A search for one photo is a few kilobytes; anything near this is not an answer we want.
 const UNSPLASH_MAX_BODY_BYTES = 256 * 1024;
@@ -23,29 +24,30 @@ export function createDependencies(config: BirdImageConfig, logger: Logger): Bir
       'no Unsplash key: answering the default image',
     );
   }
-  const unsplash =
+  // No key, no client: the default image, without a call.
+  const images: PhotoSource =
     key === undefined
-      ? undefined
-      : new UpstreamClient({
-          name: 'unsplash',
-          timeoutMs: config.upstreamTimeoutMs,
-          maxBodyBytes: UNSPLASH_MAX_BODY_BYTES,
-          headers: { authorization: `Client-ID ${key}`, 'accept-version': 'v1' },
-          metrics: shared.metrics,
-          logger,
-          agents: keepAliveAgents(),
-        });
-  const images = new ImageLookup({
-    unsplash,
-    search: new UnsplashSearch(config.unsplashApiUrl, {
-      imageHosts: config.unsplashImageHosts,
-      logger,
-    }),
-    metrics: shared.metrics,
-    searchBudget: new TokenBucket({
-      capacity: config.unsplashSearchesPerHour,
-      perHour: config.unsplashSearchesPerHour,
-    }),
-  });
+      ? NO_PHOTOS
+      : new UnsplashLookup(
+          {
+            upstream: new UpstreamClient({
+              name: UPSTREAMS.unsplash,
+              timeoutMs: config.upstreamTimeoutMs,
+              maxBodyBytes: UNSPLASH_MAX_BODY_BYTES,
+              headers: { authorization: `Client-ID ${key}`, 'accept-version': 'v1' },
+              metrics: shared.metrics,
+              logger,
+              agents: keepAliveAgents(),
+            }),
+            url: config.unsplashApiUrl,
+            metrics: shared.metrics,
+            // One token per cache miss: a flood of new names cannot spend the Unsplash quota.
+            budget: new TokenBucket({
+              capacity: config.unsplashSearchesPerHour,
+              perHour: config.unsplashSearchesPerHour,
+            }),
+          },
+          { imageHosts: config.unsplashImageHosts, logger },
+        );
   return { ...shared, images };
 }

@@ -6,17 +6,19 @@ import {
   type ServiceAppDependencies,
 } from '../shared/http/create-service-app.js';
 import type { RequestState } from '../shared/http/request-context.js';
-import { defaultImagePhoto } from '../shared/photo.js';
+import { defaultImagePhoto, type PhotoSource } from '../shared/photo.js';
 import { answerBird } from './bird-answer.js';
 import { addPlaceholderRoute } from './card/placeholder.js';
 import type { BirdConfig } from './config.js';
 import type { BirdFact, FactsSource } from './facts/bird-fact.js';
-import type { BirdImageClient } from './image-client.js';
+import { UPSTREAMS } from './upstreams/names.js';
 
 /** What the bird app is built from. */
 export interface BirdDependencies extends ServiceAppDependencies {
+  /** The embedded catalog, or the remote collection behind its cache (see `FactsLookup`). */
   readonly facts: FactsSource;
-  readonly images: BirdImageClient;
+  /** birdImage, behind its cache (see `BirdImageLookup`). */
+  readonly images: PhotoSource;
 }
 
 export type { Bird } from './bird-answer.js';
@@ -40,19 +42,19 @@ export function createApp(config: BirdConfig, deps: BirdDependencies): Koa<Reque
     router.get('/', async (ctx) => {
       const { requestId, receivedAt } = ctx.state;
       // Both calls share one deadline, so the answer comes within UPSTREAM_TIMEOUT_MS in all.
-      const deadline = upstreamDeadline(receivedAt, config.upstreamTimeoutMs);
+      const call = { requestId, deadline: upstreamDeadline(receivedAt, config.upstreamTimeoutMs) };
       const context = { metrics, logger, requestId };
-      const fact = await withFallback('facts', () => facts.randomFact(deadline), null, context);
-      const defaultImage = defaultImagePhoto(config.defaultImageUrl);
-      const photo =
+      const fact = await withFallback(UPSTREAMS.facts, () => facts.randomFact(call), null, context);
+      const found =
         fact === null
-          ? defaultImage
+          ? null
           : await withFallback(
-              'image',
-              () => images.photoFor(fact.name, { requestId, deadline }),
-              defaultImage,
+              UPSTREAMS.image,
+              () => images.photoFor(fact.name, call),
+              null,
               context,
             );
+      const photo = found ?? defaultImagePhoto(config.defaultImageUrl);
       answerBird(ctx, fact ?? DISGUISED_BIRD, photo, config.defaultImageUrl);
     });
     addPlaceholderRoute(router);

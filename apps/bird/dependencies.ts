@@ -5,8 +5,9 @@ import type { BirdDependencies } from './app.js';
 import type { BirdConfig } from './config.js';
 import type { FactsSource } from './facts/bird-fact.js';
 import { CatalogFacts } from './facts/catalog-facts.js';
-import { RemoteFacts } from './facts/remote-facts.js';
-import { BirdImageClient } from './image-client.js';
+import { BirdImageLookup } from './upstreams/bird-image/lookup.js';
+import { FactsLookup } from './upstreams/facts/lookup.js';
+import { UPSTREAMS } from './upstreams/names.js';
 
 // A birds collection of a few thousand entries fits easily; a URL string, in far less.
 const FACTS_MAX_BODY_BYTES = 1024 * 1024;
@@ -18,28 +19,29 @@ export function createDependencies(config: BirdConfig, logger: Logger): BirdDepe
     maxInFlight: config.maxInFlight,
     faults: config.faults,
   });
+  const { metrics } = shared;
   const agents = keepAliveAgents();
-  const upstream = (name: 'facts' | 'image', maxBodyBytes: number) =>
+  const upstream = (name: string, maxBodyBytes: number) =>
     new UpstreamClient({
       name,
       maxBodyBytes,
       timeoutMs: config.upstreamTimeoutMs,
-      metrics: shared.metrics,
+      metrics,
       logger,
       agents,
     });
   const facts: FactsSource = config.birdFactsUrl
-    ? new RemoteFacts({
-        upstream: upstream('facts', FACTS_MAX_BODY_BYTES),
+    ? new FactsLookup({
+        upstream: upstream(UPSTREAMS.facts, FACTS_MAX_BODY_BYTES),
         url: config.birdFactsUrl,
-        metrics: shared.metrics,
+        metrics,
       })
     : new CatalogFacts();
   logger.info({ facts: config.birdFactsUrl ? 'remote' : 'embedded catalog' }, 'facts source');
-  const images = new BirdImageClient({
-    upstream: upstream('image', IMAGE_MAX_BODY_BYTES),
-    baseUrl: config.birdImageUrl,
-    metrics: shared.metrics,
+  const images = new BirdImageLookup({
+    upstream: upstream(UPSTREAMS.image, IMAGE_MAX_BODY_BYTES),
+    url: config.birdImageUrl,
+    metrics,
   });
   return { ...shared, facts, images };
 }

@@ -1,16 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SERVICE_METRICS } from './operational-contract.js';
 
-/** The upstreams a service calls; values of the `upstream` label. */
-export type UpstreamName = 'facts' | 'image' | 'unsplash';
-
 /** How one logical upstream call ended; values of the `outcome` label. */
 export type UpstreamOutcome = 'success' | 'error' | 'timeout' | 'circuit_open' | 'fallback';
 
 /** Results of a cache lookup; values of the `result` label. */
 export type CacheResult = 'hit' | 'miss' | 'coalesced';
 
-/** The contract metrics (docs/contract.md#metrics) and the registry that exposes them. */
+/**
+ * The contract metrics (docs/contract.md#metrics) and the registry that exposes them. The values of the `upstream`
+ * and `cache` labels are each service's own, passed in by it (`apps/<service>/upstreams/names.ts`).
+ */
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;

@@ -1,4 +1,5 @@
 import { hasControlCharacter } from './text-safety.js';
+import type { UpstreamCall } from './upstream/upstream-lookup.js';
 import { httpUrl } from './valid-url.js';
 
 /**
@@ -44,11 +45,23 @@ export function defaultImagePhoto(url: string): Photo {
   return { url, alt: DEFAULT_IMAGE_ALT };
 }
 
+/** Where a service finds a bird's photo: birdImage for bird, Unsplash for birdImage. */
+export interface PhotoSource {
+  /**
+   * A photo of `birdName`, or `null` when the source has none; the route answers the default
+   * image then, and when this rejects (the upstream failed).
+   */
+  photoFor(birdName: string, call: UpstreamCall): Promise<Photo | null>;
+}
+
+/** The source of a service that has no way to find photos (birdImage without an Unsplash key). */
+export const NO_PHOTOS: PhotoSource = { photoFor: () => Promise.resolve(null) };
+
 /**
  * The `Cache-Control` of an answer that is not a photo of the bird asked about: the default
  * image, whether Unsplash failed, the hour's searches were spent, or nothing was found. No HTTP
  * cache may keep it: once Unsplash answers again, the next request must be able to get the
- * photo. bird reads it too, and keeps such an answer only briefly (see `BirdImageClient`).
+ * photo. bird reads it too, and keeps such an answer only briefly (see `BirdImageLookup`).
  */
 export const DEFAULT_IMAGE_CACHE_CONTROL = 'no-store';
 

@@ -2,14 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { DISGUISED_BIRD, type Bird } from '../../apps/bird/app.js';
 import catalog from '../../apps/bird/facts/catalog.json' with { type: 'json' };
-import { RemoteFacts } from '../../apps/bird/facts/remote-facts.js';
 import { birdService } from '../../apps/bird/service.js';
 import { MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
-import { createLogger } from '../../apps/shared/logger.js';
-import { createMetrics } from '../../apps/shared/metrics.js';
 import type { ServedApp } from '../../apps/shared/service.js';
 import { upstreamDeadline } from '../../apps/shared/upstream/deadline.js';
-import { UpstreamClient } from '../../apps/shared/upstream/upstream-client.js';
 import { serveService } from '../support/serve-service.js';
 import { serveBirdImage, stubUpstream } from '../support/stand-ins.js';
 import {
@@ -23,7 +19,6 @@ import {
   json,
   raw,
   refusingUrl,
-  sequence,
   thumbnailFor,
   unsplashSearch,
   type StubUpstream,
@@ -251,27 +246,6 @@ describe('bird GET / on a remote facts source', () => {
     expect((await fetch(`${bird.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${bird.url}/readyz`)).status).toBe(200);
     expect(facts.requests).toHaveLength(0);
-  });
-
-  it('keeps serving the last good collection when a refresh fails', async () => {
-    const facts = await stubUpstream(sequence(json(collection), json({}, { status: 500 })));
-    const metrics = createMetrics();
-    const source = new RemoteFacts({
-      upstream: new UpstreamClient({
-        name: 'facts',
-        timeoutMs: TIMEOUT_MS,
-        maxBodyBytes: 4096,
-        metrics,
-        logger: createLogger('silent'),
-      }),
-      url: facts.url,
-      metrics,
-      ttlMs: 20,
-    });
-    expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
-    expect(facts.requests.length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Bird } from '../../apps/bird/app.js';
-import { DEFAULT_IMAGE_TTL_MS } from '../../apps/bird/image-client.js';
+import { DEFAULT_IMAGE_TTL_MS } from '../../apps/bird/upstreams/bird-image/lookup.js';
 import { birdService } from '../../apps/bird/service.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, MISSINGNO_IMAGE_URL } from '../../apps/shared/config.js';
 import { CIRCUIT_STATE_VALUE } from '../../apps/shared/operational-contract.js';

@@ -1,4 +1,5 @@
 import { characterCount, cleanText, MAX_NAME_LENGTH, truncate } from '../../shared/text-safety.js';
+import type { UpstreamCall } from '../../shared/upstream/upstream-lookup.js';
 
 /**
  * Longest description kept, in characters: a few sentences, with room to spare. A longer one is
@@ -16,9 +17,9 @@ export interface BirdFact {
 export interface FactsSource {
   /**
    * A bird picked at random; rejects when the source cannot answer.
-   * @param deadline when the answer is needed by, for a source that calls out (`Date.now()` time)
+   * @param call the request's id and deadline, for a source that calls out
    */
-  randomFact(deadline?: number): Promise<BirdFact>;
+  randomFact(call?: UpstreamCall): Promise<BirdFact>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Metrics, UpstreamName } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import { CIRCUIT_STATE_VALUE } from '../operational-contract.js';
 import type { CircuitState } from './circuit-breaker.js';
 
@@ -15,7 +15,7 @@ export interface BreakerReporting {
  * and a warning on every change. Returns the breaker's `onStateChange`.
  */
 export function reportBreakerState(
-  upstream: UpstreamName,
+  upstream: string,
   { metrics, logger }: BreakerReporting,
 ): (state: CircuitState) => void {
   const gauge = metrics.circuitBreakerState.labels(upstream);

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Metrics, UpstreamName } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import { BudgetSpentError } from './token-bucket.js';
 import { UpstreamError } from './upstream-client.js';
 
@@ -20,7 +20,7 @@ export interface FallbackContext {
  * every request falls back then, and the metrics count each one.
  */
 export async function withFallback<T>(
-  upstream: UpstreamName,
+  upstream: string,
   attempt: () => Promise<T>,
   fallback: T,
   context: FallbackContext,

@@ -3,15 +3,18 @@ import { Agent as HttpsAgent } from 'node:https';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { got, HTTPError, type Got } from 'got';
 import type { Logger } from '../logger.js';
-import type { Metrics, UpstreamName, UpstreamOutcome } from '../metrics.js';
+import type { Metrics, UpstreamOutcome } from '../metrics.js';
 import { reportBreakerState } from './breaker-reporting.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { BodyTooLargeError, failureReason, RedirectNotFollowedError } from './upstream-failure.js';
 
 /** Options for {@link UpstreamClient}. */
 export interface UpstreamClientOptions {
-  /** The `upstream` label of this client's metrics. */
-  readonly name: UpstreamName;
+  /**
+   * The `upstream` label of this client's metrics: the service names its upstreams (see
+   * `apps/<service>/upstreams/names.ts`), and dashboards and alerts read the names.
+   */
+  readonly name: string;
   /** Longest one call may take, connect and retries included. */
   readonly timeoutMs: number;
   /** Largest response body accepted, in bytes. */
@@ -78,7 +81,7 @@ export class UpstreamError extends Error {
   /** What went wrong, as logged (see `failureReason`): "body over 262144 bytes", "status 503"… */
   readonly reason: string;
   constructor(
-    readonly upstream: UpstreamName,
+    readonly upstream: string,
     readonly outcome: Exclude<UpstreamOutcome, 'success' | 'fallback'>,
     options: { cause: unknown; reason?: string },
   ) {
@@ -160,6 +163,11 @@ export class UpstreamClient {
       now: this.#now,
       onStateChange: reportBreakerState(options.name, options),
     });
+  }
+
+  /** The `upstream` label of this client's metrics. */
+  get name(): string {
+    return this.#options.name;
   }
 
   /** The breaker's state, for tests and diagnostics. */

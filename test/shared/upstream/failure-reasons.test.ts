@@ -2,10 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../apps/shared/metrics.js';
 import { withFallback } from '../../../apps/shared/upstream/fallback.js';
-import {
-  MalformedResponseError,
-  UpstreamClient,
-} from '../../../apps/shared/upstream/upstream-client.js';
+import { MalformedResponseError } from '../../../apps/shared/upstream/upstream-client.js';
 import { captureLogs } from '../../support/telemetry.js';
 import {
   hang,
@@ -17,6 +14,7 @@ import {
   type Behaviour,
   type StubUpstream,
 } from '../../../scripts/stand-ins/stub-upstream.js';
+import { testClient } from './test-client.js';
 
 const MAX_BODY_BYTES = 1024;
 // Long enough that no answer below is cut short on a loaded machine; the hanging upstream is
@@ -38,8 +36,7 @@ async function loggedReason(
 ): Promise<unknown> {
   const logs = captureLogs();
   const metrics = createMetrics();
-  const client = new UpstreamClient({
-    name: 'facts',
+  const client = testClient({
     timeoutMs,
     maxBodyBytes: MAX_BODY_BYTES,
     retryLimit: 0,

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../apps/shared/logger.js';
 import { createMetrics, type Metrics } from '../../../apps/shared/metrics.js';
 import {
   keepAliveAgents,
   MalformedResponseError,
-  UpstreamClient,
   UpstreamError,
   type UpstreamClientOptions,
 } from '../../../apps/shared/upstream/upstream-client.js';
@@ -19,6 +17,7 @@ import {
   startStubUpstream,
   type StubUpstream,
 } from '../../../scripts/stand-ins/stub-upstream.js';
+import { testClient } from './test-client.js';
 
 const asAnything = (body: unknown) => body;
 const TIMEOUT_MS = 400;
@@ -33,14 +32,7 @@ beforeEach(async () => {
 afterEach(() => stub.close());
 
 function client(options: Partial<UpstreamClientOptions> = {}) {
-  return new UpstreamClient({
-    name: 'facts',
-    timeoutMs: TIMEOUT_MS,
-    maxBodyBytes: 1024,
-    metrics,
-    logger: createLogger('silent'),
-    ...options,
-  });
+  return testClient({ timeoutMs: TIMEOUT_MS, metrics, ...options });
 }
 
 async function outcomeCount(outcome: string) {

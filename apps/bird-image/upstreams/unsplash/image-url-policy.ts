@@ -1,4 +1,4 @@
-import { hasControlCharacter } from '../shared/text-safety.js';
+import { hasControlCharacter } from '../../../shared/text-safety.js';
 
 /** Longest photo URL passed on, in characters. Unsplash's are about 200 to 400. */
 export const MAX_IMAGE_URL_LENGTH = 2_048;
