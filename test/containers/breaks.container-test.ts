@@ -73,9 +73,9 @@ async function buildBroken(request: BuildRequest): Promise<void> {
  * a broken variant shares its first stages with them, and they are the next run's cache.
  */
 async function removeBrokenImages(): Promise<void> {
+  await podman(['rmi', '--ignore', ...Object.values(BROKEN_IMAGES)]);
   const kept = new Set(inject('serviceImageSteps'));
   if (kept.size === 0) throw new Error('global-setup.ts provided no step images of the services');
-  await podman(['rmi', '--ignore', ...Object.values(BROKEN_IMAGES)]);
   for (const id of brokenSteps.filter((step) => !kept.has(step)).reverse()) {
     await podman(['rmi', '--ignore', id]);
   }
