@@ -6,8 +6,8 @@
  * Type-only imports count: `tsPreCompilationDeps` reads the TypeScript source before the
  * compiler erases `import type`. A cycle made of type imports does nothing at run time, but the
  * modules still cannot be read, changed or tested one without the other, which is why the
- * cycles this rule was added for (`charts/constructs/web-*.ts`, `bench/pod.ts` ↔
- * `bench/services.ts`) were type imports on one side. ESLint's `import-x/no-cycle` skips type
+ * cycles this rule was added for (among `charts/constructs/web-*.ts`, and between two bench
+ * modules the bench's redesign removed) were type imports on one side. ESLint's `import-x/no-cycle` skips type
  * imports with no option to count them, so it would not have seen either.
  *
  * @type {import('dependency-cruiser').IConfiguration}

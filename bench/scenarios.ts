@@ -25,8 +25,11 @@ export interface Settings {
   readonly pods: Readonly<Record<ServiceName, PodFacts>>;
 }
 
+/** The two servers of a comparison: the service measured, and the bare server it is read against. */
+type Side = 'service' | 'bare';
+
 /** A figure of the service next to the bare server's, over the same rounds. */
-export type Paired = Readonly<Record<'service' | 'bare', Spread>>;
+export type Paired = Readonly<Record<Side, Spread>>;
 
 /** A service and a bare server answering the same bytes, measured in alternating rounds. */
 export interface Comparison {
@@ -42,13 +45,19 @@ export interface Comparison {
   /** The service's non-2xx answers, errors and timeouts in all rounds. */
   readonly failures: number;
   /** Reported, never judged: saturation depends on the load generator and the neighbours. */
-  readonly flatOut: { readonly service: Phase; readonly bare: Phase };
+  readonly flatOut: Readonly<Record<Side, Phase>>;
 }
+
+/**
+ * The compared scenarios, in the order they run and are reported: bird's `GET /`, birdImage
+ * answering from its cache, birdImage with its breaker open against a dead upstream.
+ */
+export const SCENARIOS = ['bird', 'cachedLookups', 'breakerOpen'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 /** Everything one run measured. */
 export interface Results {
-  /** bird, birdImage's cached lookups, birdImage with its breaker open. */
-  readonly comparisons: readonly [Comparison, Comparison, Comparison];
+  readonly comparisons: Readonly<Record<Scenario, Comparison>>;
   /** Fork to the first 200 of /readyz, and CPU time by then: each service, and the bare server. */
   readonly startup: Readonly<Record<Role, Readonly<Record<'wallMs' | 'cpuMs', Spread>>>>;
   /** The highest peak RSS of each service's processes, in bytes. */
@@ -86,13 +95,10 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     },
   };
   const running: ServerProcess[] = [];
-  const start = async (service: ServiceName, env: Record<string, string>) => {
-    running.push(await startServer(service, env, launch(service)));
-    return running.at(-1)!;
-  };
-  const compared = async (name: string, server: ServerProcess, path: () => string) => {
-    log(name);
-    return { name, ...(await compare(settings, server, running[0]!, path)) };
+  const start = async (role: Role, env: Record<string, string>) => {
+    const server = await startServer(role, env, launch(role === 'bare' ? 'bird' : role));
+    running.push(server);
+    return server;
   };
   try {
     log('start to ready');
@@ -115,7 +121,11 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     };
 
     // One bare server for every scenario; each gives it the answer to send.
-    running.push(await startServer('bare', {}, launch('bird')));
+    const bare = await start('bare', {});
+    const compared = async (name: string, server: ServerProcess, path: () => string) => {
+      log(name);
+      return { name, ...(await compare(settings, { service: server, bare }, path)) };
+    };
     const birdImage = await start('bird-image', envs['bird-image']);
     const bird = await start('bird', { BIRD_IMAGE_URL: birdImage.url });
     const answer = (await (await fetch(bird.url)).json()) as { name: string; image: string };
@@ -149,17 +159,18 @@ export async function runBench(settings: Settings, log: (step: string) => void):
       throw new Error('the breaker did not open against a dead upstream');
     const breakerOpen = await compared('birdImage, breaker open', failing, paths.unique);
     const calls = `${dead.requests.length} calls reached the dead upstream (8 opened the breaker)`;
-    const peaks = await Promise.all(
-      running.map(async (server) => (await server.usage()).maxRssBytes),
-    );
+    const peakRss = async (server: ServerProcess) => (await server.usage()).maxRssBytes;
     return {
-      comparisons: [
-        { ...birdRoot, check: birdSearches },
-        { ...cached, check: searches(before) },
-        { ...breakerOpen, check: calls },
-      ],
+      comparisons: {
+        bird: { ...birdRoot, check: birdSearches },
+        cachedLookups: { ...cached, check: searches(before) },
+        breakerOpen: { ...breakerOpen, check: calls },
+      },
       startup,
-      peakRssBytes: { bird: peaks[2]!, 'bird-image': Math.max(peaks[1]!, peaks[3]!) },
+      peakRssBytes: {
+        bird: await peakRss(bird),
+        'bird-image': Math.max(await peakRss(birdImage), await peakRss(failing)),
+      },
     };
   } finally {
     await Promise.all(running.map((server) => server.stop()));
@@ -180,37 +191,44 @@ type Round = {
 /** Slices per round: the two servers take turns this often, so that both meet the same machine. */
 const SLICES = 8;
 
+/** The order in which the two servers take their turns within a round. */
+const SIDES: readonly Side[] = ['service', 'bare'];
+
+/** A server of a comparison and the keep-alive pool its load goes over. */
+type Loaded = { readonly target: ServerProcess; readonly agent: Agent };
+
 /**
- * Warms `server` up, gives `bare` one of its real answers to send, then measures the two in
- * rounds at the fixed rate, each round {@link SLICES} turns of each server; then each flat out.
+ * Warms the service up, gives the bare server one of its real answers to send, then measures the
+ * two in rounds at the fixed rate, each round {@link SLICES} turns of each server; then each flat
+ * out.
  */
 async function compare(
   settings: Settings,
-  server: ServerProcess,
-  bare: ServerProcess,
+  { service: server, bare }: Readonly<Record<Side, ServerProcess>>,
   path: () => string,
 ): Promise<Omit<Comparison, 'name' | 'check'>> {
   await flatOut(server.url, path, settings.flatOutS);
   await bare.usage(await (await fetch(`${server.url}${path()}`)).text());
   await flatOut(bare.url, path, settings.flatOutS);
-  const servers = [server, bare].map((target) => ({ target, agent: connectionPool() }));
-  const rounds = { service: [] as Round[], bare: [] as Round[] };
+  const servers = {
+    service: { target: server, agent: connectionPool() },
+    bare: { target: bare, agent: connectionPool() },
+  };
+  const rounds: Record<Side, Round>[] = [];
   for (let round = 0; round < settings.rounds; round += 1) {
-    const [own, reference] = await measureRound(servers, path, settings);
-    rounds.service.push(own!);
-    rounds.bare.push(reference!);
+    rounds.push(await measureRound(servers, path, settings));
   }
-  for (const { agent } of servers) agent.destroy();
+  for (const side of SIDES) servers[side].agent.destroy();
   const paired = (figure: (round: Round) => number): Paired => ({
-    service: spreadOf(rounds.service.map(figure)),
-    bare: spreadOf(rounds.bare.map(figure)),
+    service: spreadOf(rounds.map((round) => figure(round.service))),
+    bare: spreadOf(rounds.map((round) => figure(round.bare))),
   });
   return {
     cpuUs: paired((round) => round.cpuUs),
-    cpuRatio: spreadOf(rounds.service.map((round, i) => round.cpuUs / rounds.bare[i]!.cpuUs)),
+    cpuRatio: spreadOf(rounds.map(({ service, bare }) => service.cpuUs / bare.cpuUs)),
     p50Ms: paired((round) => round.p50Ms),
     p99Ms: paired((round) => round.p99Ms),
-    failures: rounds.service.reduce((sum, round) => sum + round.failures, 0),
+    failures: rounds.reduce((sum, round) => sum + round.service.failures, 0),
     flatOut: {
       service: await flatOut(server.url, path, settings.flatOutS),
       bare: await flatOut(bare.url, path, settings.flatOutS),
@@ -220,24 +238,27 @@ async function compare(
 
 /** One round: the servers take turns at the fixed rate, `roundS` s each in all. */
 async function measureRound(
-  servers: readonly { target: ServerProcess; agent: Agent }[],
+  servers: Readonly<Record<Side, Loaded>>,
   path: () => string,
   { rate, roundS }: Settings,
-): Promise<Round[]> {
-  const totals = servers.map(() => ({ latencies: [] as number[], failures: 0, cpuUs: 0 }));
+): Promise<Record<Side, Round>> {
+  const tally = () => ({ latencies: [] as number[], failures: 0, cpuUs: 0 });
+  const totals = { service: tally(), bare: tally() };
   for (let slice = 0; slice < SLICES; slice += 1) {
-    for (const [index, { target, agent }] of servers.entries()) {
+    for (const side of SIDES) {
+      const { target, agent } = servers[side];
       const before = await target.usage();
       const phase = await atFixedRate(target.url, path, { rate, seconds: roundS / SLICES, agent });
-      const total = totals[index]!;
+      const total = totals[side];
       total.cpuUs += (await target.usage()).cpuUs - before.cpuUs;
       total.latencies.push(...phase.latencies);
       total.failures += phase.failures;
     }
   }
-  return totals.map(({ latencies, failures, cpuUs }) => ({
+  const round = ({ latencies, failures, cpuUs }: ReturnType<typeof tally>): Round => ({
     cpuUs: cpuUs / (latencies.length + failures),
     failures,
     ...percentiles(latencies),
-  }));
+  });
+  return { service: round(totals.service), bare: round(totals.bare) };
 }

@@ -1,8 +1,8 @@
 import type { ServiceName } from './pods.js';
-import type { Results, Settings } from './scenarios.js';
+import { SCENARIOS, type Comparison, type Results, type Settings } from './scenarios.js';
 import { judge, spreadOf, type Spread, type Verdict } from './stats.js';
 
-/** One goal, judged on this run; why each goal and bound: bench/README.md, "Targets". */
+/** One goal, judged on this run; why each goal and bound: bench/README.md, "Targets, and why". */
 export interface Target {
   readonly goal: string;
   readonly measured: Spread;
@@ -26,15 +26,15 @@ const SERVICES: readonly ServiceName[] = ['bird', 'bird-image'];
 /** The targets of bench/README.md, judged on `results`. */
 export function targetsOf(results: Results, settings: Settings): Target[] {
   const rate = `${settings.rate.toLocaleString('en-US')} req/s`;
-  const [bird, , breakerOpen] = results.comparisons;
-  const latency = (comparison: typeof bird, bound: number): Target => ({
+  const { bird, breakerOpen } = results.comparisons;
+  const latency = (comparison: Comparison, bound: number): Target => ({
     goal: `${comparison.name}: p99 ≤ ${bound} ms at ${rate}`,
     measured: comparison.p99Ms.service,
     unit: 'ms',
     verdict: judge(comparison.p99Ms.service, bound, { spread: comparison.p99Ms.bare, bound }),
   });
   return [
-    ...results.comparisons.map((comparison) => ({
+    ...SCENARIOS.map((scenario) => results.comparisons[scenario]).map((comparison) => ({
       goal: `${comparison.name}: CPU per request ≤ ${CPU_RATIO_BOUND} × bare, at ${rate}`,
       measured: comparison.cpuRatio,
       unit: '×',

@@ -1,13 +1,14 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UNSPLASH_SECRET_KEY, UNSPLASH_SECRET_NAME } from '../../charts/services-chart.js';
 import type { ConfigMap, Deployment, KubeObject } from '../support/k8s-types.js';
 import { npm } from '../support/npm.js';
 import { dockerfileBase } from './base-image.js';
 import { REPO_ROOT, readDockerfile } from '../image/dockerfile.js';
-import { buildImage } from './images.js';
+import { podman } from './engine.js';
+import { BuildFailed, buildImage, type BuildRequest } from './images.js';
 import {
   forPodman,
   genericSecret,
@@ -26,6 +27,13 @@ const SERVICE = 'bird-image';
 const objects = servicesObjects();
 // Moving a dependency changes package.json: the build stages run `npm ci` again (from the cache).
 const BUILD_TIMEOUT_MS = 600_000;
+/** The images built only to be broken, removed after the tests whatever their outcome. */
+const BROKEN_IMAGES = {
+  dependency: `localhost/aviary-${SERVICE}:broken-dependency`,
+  copy: `localhost/aviary-${SERVICE}:broken-copy`,
+};
+/** The step images of their builds (images.ts, `stepImages`), in build order. */
+const brokenSteps: string[] = [];
 
 let cluster: LocalCluster;
 let scratch: string;
@@ -41,9 +49,37 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await cluster?.stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  try {
+    await cluster?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  } finally {
+    await removeBrokenImages();
+  }
 });
+
+/** Builds a broken variant, recording its step images even when the build fails. */
+async function buildBroken(request: BuildRequest): Promise<void> {
+  try {
+    brokenSteps.push(...(await buildImage(request)));
+  } catch (error) {
+    if (error instanceof BuildFailed) brokenSteps.push(...error.stepImages);
+    throw error;
+  }
+}
+
+/**
+ * Removes the broken variants and the step images only their builds used, each child before its
+ * parent, so that runs leave nothing behind. The step images of the services' own builds stay:
+ * a broken variant shares its first stages with them, and they are the next run's cache.
+ */
+async function removeBrokenImages(): Promise<void> {
+  await podman(['rmi', '--ignore', ...Object.values(BROKEN_IMAGES)]);
+  const kept = new Set(inject('serviceImageSteps'));
+  if (kept.size === 0) throw new Error('global-setup.ts provided no step images of the services');
+  for (const id of brokenSteps.filter((step) => !kept.has(step)).reverse()) {
+    await podman(['rmi', '--ignore', id]);
+  }
+}
 
 /**
  * Plays birdImage's Deployment and ConfigMap as dist/ has them, but for `image` and `change`;
@@ -75,8 +111,8 @@ describe('the container test fails', () => {
     'when a runtime dependency is moved to devDependencies',
     async () => {
       const context = await contextWithDevDependency('pino');
-      const image = `localhost/aviary-${SERVICE}:broken-dependency`;
-      await buildImage({ target: SERVICE, tag: image, context });
+      const image = BROKEN_IMAGES.dependency;
+      await buildBroken({ target: SERVICE, tag: image, context });
 
       await expect(playBirdImage({ image })).rejects.toThrow(/Cannot find package 'pino'/);
     },
@@ -91,8 +127,8 @@ describe('the container test fails', () => {
       expect(dockerfile).toContain(copy);
       const broken = path.join(scratch, 'Dockerfile.without-shared');
       await writeFile(broken, dockerfile.replace(copy, ''));
-      const image = `localhost/aviary-${SERVICE}:broken-copy`;
-      await buildImage({ target: SERVICE, tag: image, dockerfile: broken });
+      const image = BROKEN_IMAGES.copy;
+      await buildBroken({ target: SERVICE, tag: image, dockerfile: broken });
 
       await expect(playBirdImage({ image })).rejects.toThrow(/ERR_MODULE_NOT_FOUND/);
     },

@@ -1,10 +1,10 @@
 import { get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { spawnService, waitUntil } from '../support/process.js';
 import { json } from '../../scripts/stand-ins/stub-upstream.js';
 import { stubUpstream } from '../support/stand-ins.js';
+import { dueWithin, MIN_LATENESS_MS, wellWithin } from '../support/time-budget.js';
 
 // Each test spawns `node --import tsx`, which takes a second or two to start on a small machine.
 const PROCESS_TEST = { timeout: 20_000 };
@@ -12,10 +12,17 @@ const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
 const IMAGE_URL = 'https://images.unsplash.com/x.jpg';
 const UNSPLASH_ANSWER = { results: [{ urls: { thumb: IMAGE_URL } }] };
 const ONE_LINE = /^[^\n]+\n$/;
-// The stand-in Unsplash answers after the drain delay, so the request is still in flight when the
-// server stops accepting. 600 ms rather than 300 leaves room for the /readyz check on a busy CI box.
-const SHUTDOWN_DELAY_MS = 600;
-const UNSPLASH_DELAY_MS = 900;
+// The /readyz check, sent once "draining" is logged, must arrive within the drain delay: twice
+// the lateness a loaded machine is allowed leaves it that. The stand-in Unsplash answers after
+// the delay however late the SIGTERM came, so the request is still in flight when the server
+// stops accepting.
+const SHUTDOWN_DELAY_MS = 2 * MIN_LATENESS_MS;
+const UNSPLASH_DELAY_MS = dueWithin(SHUTDOWN_DELAY_MS);
+// A budget whose calls' share still covers that answer with its own lateness: it must come as a
+// photo, not a fallback.
+const UPSTREAM_TIMEOUT_MS = 2 * UNSPLASH_DELAY_MS;
+// Long enough that waiting it out cannot pass for exiting at once.
+const LONG_SHUTDOWN_DELAY_MS = 10_000;
 
 // The real entry points, as a container runs them: what needs the process itself (its exit code,
 // its standard error, signals). What runService does with each is tested in-process, faster, in
@@ -42,6 +49,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
       UNSPLASH_ACCESS_KEY: 'test-key',
       UNSPLASH_API_URL: stub.url,
       SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
+      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
     });
     const url = `http://127.0.0.1:${await service.waitForPort()}`;
 
@@ -66,7 +74,10 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
   });
 
   it('exits at once, non-zero, on a second SIGTERM during the delay', async () => {
-    const service = spawnService('bird', { ...BASE_ENV, SHUTDOWN_DELAY_MS: '10000' });
+    const service = spawnService('bird', {
+      ...BASE_ENV,
+      SHUTDOWN_DELAY_MS: String(LONG_SHUTDOWN_DELAY_MS),
+    });
     const url = `http://127.0.0.1:${await service.waitForPort()}`;
     // runService logs "listening" before it installs its signal handlers, so a SIGTERM sent the
     // instant that line appears can still meet the default action. An answered request proves
@@ -75,15 +86,16 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
 
     service.child.kill('SIGTERM');
     await service.waitForLog('shutdown: draining', 5_000);
-    await sleep(200);
-    expect(service.child.exitCode).toBeNull(); // the first signal only starts the drain
+    // The first signal only starts the drain: still answering, unready.
+    expect((await get(`${url}/readyz`)).status).toBe(503);
+    expect(service.child.exitCode).toBeNull();
 
     const secondAt = performance.now();
     service.child.kill('SIGTERM');
     const exit = await service.waitForExit(5_000);
     expect(exit.signal).toBeNull(); // it handled the signal itself…
     expect(exit.code).not.toBe(0); // …and said it did not finish cleanly
-    expect(exit.at - secondAt).toBeLessThan(3_000); // far under the 10 s delay
+    expect(exit.at - secondAt).toBeLessThan(wellWithin(LONG_SHUTDOWN_DELAY_MS));
   });
 });
 

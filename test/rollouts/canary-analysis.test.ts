@@ -427,9 +427,10 @@ describe('the canary analysis against a real Prometheus (the Debian package, 2.4
       ...t,
       query: t.query.replace('status=~"5.."', 'status=~"5..", status!="503"'),
     }));
-    expect(unshed['aviary-error-ratio'], 'no 5xx but from the failing canary').toBe(
-      kind === 'failing' ? 'Failed' : 'Successful',
-    );
+    expect(
+      unshed['aviary-error-ratio'],
+      `aviary-error-ratio of the ${kind} canary, its shed 503s left out`,
+    ).toBe(kind === 'failing' ? 'Failed' : 'Successful');
   });
 
   // Issue 19, 5a: at quiet hours a canary at 10 % gets no user request for minutes. Its pods still

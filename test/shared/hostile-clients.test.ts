@@ -9,6 +9,7 @@ import {
   type ServedBareService,
 } from '../support/serve-service.js';
 import { captureLogs, sampleValue, type CapturedLogger } from '../support/telemetry.js';
+import { dueWithin } from '../support/time-budget.js';
 
 // Short timeouts, so a test can wait them out; the services' own are in SERVER_TIMEOUTS.
 const TIMEOUTS: ServerTimeouts = {
@@ -114,7 +115,7 @@ describe('timeouts', () => {
     const answer = await rawExchange(served.url, ['GET /\r\n']);
     expectJsonError(answer, 408);
     expect(answer.closedByServer).toBe(true);
-    expect(answer.elapsedMs).toBeLessThan(TIMEOUTS.requestMs + 500);
+    expect(answer.elapsedMs).toBeLessThan(dueWithin(TIMEOUTS.requestMs));
   });
 
   it('cuts a client sending its headers a byte at a time at the headers timeout', async () => {
@@ -122,18 +123,20 @@ describe('timeouts', () => {
     const answer = await rawExchange(served.url, trickle, { gapMs: 50 });
     expectJsonError(answer, 408);
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(TIMEOUTS.headersMs - 20);
-    expect(answer.elapsedMs).toBeLessThan(TIMEOUTS.headersMs + 500);
+    expect(answer.elapsedMs).toBeLessThan(dueWithin(TIMEOUTS.headersMs));
   });
 
   it('does not keep a connection whose body never finishes beyond the request timeout', async () => {
     const slowBody = 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nab';
     const answer = await rawExchange(served.url, [slowBody]);
     expect(answer.closedByServer).toBe(true);
-    expect(answer.elapsedMs).toBeLessThan(TIMEOUTS.requestMs + 500);
+    expect(answer.elapsedMs).toBeLessThan(dueWithin(TIMEOUTS.requestMs));
   });
 
   it('keeps an idle keep-alive connection open past the headers timeout', async () => {
-    const answer = await rawExchange(served.url, [request('GET / HTTP/1.1')], { waitMs: 800 });
+    // Halfway between the two timeouts: as far from the one it must pass as from the one it must not.
+    const waitMs = (TIMEOUTS.headersMs + TIMEOUTS.keepAliveMs) / 2;
+    const answer = await rawExchange(served.url, [request('GET / HTTP/1.1')], { waitMs });
     expect(answer.status).toBe(200);
     expect(answer.closedByServer).toBe(false);
   });
@@ -145,8 +148,11 @@ describe('timeouts', () => {
     expect(answer.closedByServer).toBe(true);
     // Node 20 closes an idle connection up to 1 s after the timeout it announces (a buffer in
     // lib/_http_server.js), so that a client told the shorter one never sends into a closing socket.
+    const NODE_KEEP_ALIVE_BUFFER_MS = 1_000;
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(TIMEOUTS.keepAliveMs - 20);
-    expect(answer.elapsedMs).toBeLessThan(TIMEOUTS.keepAliveMs + 1_000 + 500);
+    expect(answer.elapsedMs).toBeLessThan(
+      dueWithin(TIMEOUTS.keepAliveMs + NODE_KEEP_ALIVE_BUFFER_MS),
+    );
   });
 });
 

@@ -19,6 +19,7 @@ afterEach(() => facts?.close());
 
 describe('FactsLookup', () => {
   it('keeps serving the last good collection when a refresh fails', async () => {
+    const FACTS_TTL_MS = 20;
     facts = await startStubUpstream(sequence(json(collection), json({}, { status: 500 })));
     const metrics = createMetrics();
     const source = new FactsLookup({
@@ -31,10 +32,11 @@ describe('FactsLookup', () => {
       }),
       url: facts.url,
       metrics,
-      cache: { ttlMs: 20 },
+      cache: { ttlMs: FACTS_TTL_MS },
     });
     expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    // Twice the TTL: stale by then, whatever the resolution of the timer and the cache's clock.
+    await new Promise((resolve) => setTimeout(resolve, 2 * FACTS_TTL_MS));
     expect((await source.randomFact()).name).toMatch(/Kea|Kakapo/);
     expect(facts.requests.length).toBeGreaterThanOrEqual(2);
   });
