@@ -17,6 +17,10 @@ beforeEach(async () => {
     router.get('/teapot', (ctx) => {
       ctx.throw(418, 'no coffee here');
     });
+    router.get('/flaky', (ctx) => {
+      ctx.status = ctx.query.fail === undefined ? 200 : 503;
+      ctx.body = {};
+    });
   });
   served = await serveService(service, { logger: logs.logger });
 });
@@ -111,6 +115,24 @@ describe('createServiceApp', () => {
       'nodejs_eventloop_lag_seconds',
     ]) {
       expect(exposition).toContain(`# TYPE ${name} `);
+    }
+  });
+
+  it('counts each method, route and status in a series of its own', async () => {
+    await fetch(`${served.url}/flaky`);
+    await fetch(`${served.url}/flaky?fail=1`);
+    await fetch(`${served.url}/flaky?fail=1`);
+    await fetch(`${served.url}/flaky`, { method: 'HEAD' });
+    const exposition = await (await fetch(`${served.url}/metrics`)).text();
+    const series = (method: string, status: string) => ({ method, route: '/flaky', status });
+    const counted = (name: string, method: string, status: string) =>
+      sampleValue(exposition, name, series(method, status));
+    for (const name of ['http_requests_total', 'http_request_duration_seconds_count']) {
+      expect([
+        counted(name, 'GET', '200'),
+        counted(name, 'GET', '503'),
+        counted(name, 'HEAD', '200'),
+      ]).toEqual([1, 2, 1]);
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { RequestState } from './request-context.js';
@@ -6,11 +7,35 @@ import type { RequestState } from './request-context.js';
 // Unmatched paths share one label value: a label per probed URL would explode the series count.
 const UNMATCHED_ROUTE = 'unmatched';
 
+/** The two `http_request*` series of one method, route and status. */
+interface RequestSeries {
+  readonly count: Counter.Internal;
+  readonly duration: Histogram.Internal<'method' | 'route' | 'status'>;
+}
+
 /**
  * Writes one JSON log line and the `http_request*` metrics per request, after everything
  * inside it (the error handler included) has settled the status.
+ *
+ * Each method, route and status's series are looked up once and kept: prom-client validates and
+ * hashes a labels object on every `inc` and `observe`, which cost more than the counting itself
+ * (bench/HISTORY.md, section 9). The map holds one entry per series the registry holds.
  */
 export function observeRequests(logger: Logger, metrics: Metrics): Middleware<RequestState> {
+  const series = new Map<string, RequestSeries>();
+  const seriesOf = (method: string, route: string, status: string): RequestSeries => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (found === undefined) {
+      const labels = { method, route, status };
+      found = {
+        count: metrics.httpRequests.labels(labels),
+        duration: metrics.httpRequestDuration.labels(labels),
+      };
+      series.set(key, found);
+    }
+    return found;
+  };
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {
@@ -20,9 +45,9 @@ export function observeRequests(logger: Logger, metrics: Metrics): Middleware<Re
       const matchedRoute = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       const { method, status } = ctx;
       const route = typeof matchedRoute === 'string' ? matchedRoute : UNMATCHED_ROUTE;
-      const labels = { method, route, status: String(status) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpRequestDuration.observe(labels, seconds);
+      const { count, duration } = seriesOf(method, route, String(status));
+      count.inc();
+      duration.observe(seconds);
       logger.info(
         {
           method,
