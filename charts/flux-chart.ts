@@ -6,18 +6,21 @@ import {
   Kustomization,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io.js';
-import { checkDnsLabel } from './constructs/props.js';
+import { DeployerRole } from './constructs/deployer-role.js';
+import { NamedObjectsRole } from './constructs/named-objects-role.js';
+import { checkDnsLabel, failProp } from './constructs/props.js';
 import {
   checkGitOpsSource,
   unitObjectName,
   type GitOpsSource,
   type GitOpsUnit,
 } from './gitops-units.js';
+import { namespaceMetadata } from './namespace-chart.js';
 
 /** The namespace Flux runs in unless told otherwise. */
 export const FLUX_NAMESPACE = 'flux-system';
 
-/** The ServiceAccount {@link FluxChart} creates for a `namespace` unit to be applied as. */
+/** The ServiceAccount {@link FluxChart} creates for a unit to be applied as. */
 export function fluxServiceAccount(
   source: Pick<GitOpsSource, 'namePrefix'>,
   unit: Pick<GitOpsUnit, 'name'>,
@@ -32,30 +35,43 @@ export interface FluxChartProps extends GitOpsSource {
   readonly units: readonly GitOpsUnit[];
   /** Namespace Flux runs in. @default {@link FLUX_NAMESPACE} */
   readonly fluxNamespace?: string;
+  /** The application's namespace, where the units' namespaced objects live. */
+  readonly destinationNamespace: string;
 }
+
+/** The Role and RoleBinding of a `cluster` unit's identity in the application's namespace. */
+export const PLATFORM_ROLE = 'gitops-platform';
 
 /**
  * Per GitOps unit, a Flux GitRepository and a Kustomization.
  *
  * Flux builds a kustomization of every manifest under a Kustomization's path, sub-folders
  * included, and cannot pick files; so each unit's GitRepository fetches only that unit's files
- * (its `ignore` rules drop everything else, the GitOps folder included). A unit of scope
- * `namespace` is applied as a ServiceAccount of its own, created here, which the Role that the
- * cluster unit creates in the application's namespace allows to manage exactly the unit's kinds.
+ * (its `ignore` rules drop everything else, the GitOps folder included). Every unit is applied as
+ * a ServiceAccount of its own, created here, never as kustomize-controller's cluster-admin one.
+ * A unit of scope `namespace` is allowed exactly its kinds by the Role that the cluster unit
+ * creates in the application's namespace. The cluster unit creates that namespace and those
+ * Roles, so its rights are created here, in the file a cluster admin applies:
+ * {@link FluxChart.allowClusterUnit}.
+ *
+ * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
+ * namespaced object names its own.
  */
 export class FluxChart extends Chart {
   constructor(scope: Construct, id: string, props: FluxChartProps) {
     const fluxNamespace = props.fluxNamespace ?? FLUX_NAMESPACE;
-    super(scope, id, { namespace: fluxNamespace, disableResourceNameHashes: true });
+    super(scope, id, { disableResourceNameHashes: true });
     const owner = `FluxChart "${id}"`;
     checkDnsLabel(owner, 'fluxNamespace', fluxNamespace);
     checkGitOpsSource(owner, props);
+    checkDestination(owner, props.destinationNamespace, fluxNamespace);
     const { repoUrl: url, branch, path } = props;
 
     for (const unit of props.units) {
       const name = unitObjectName(props, unit);
+      const metadata = { name, namespace: fluxNamespace };
       const source = new GitRepository(this, `${unit.name}-source`, {
-        metadata: { name },
+        metadata,
         spec: {
           url,
           ref: { branch },
@@ -63,16 +79,16 @@ export class FluxChart extends Chart {
           ignore: fluxIgnoreRules(path, unit),
         },
       });
-      let serviceAccountName: string | undefined;
-      if (unit.scope === 'namespace') {
-        serviceAccountName = fluxServiceAccount(props, unit, fluxNamespace).name;
-        new kplus.ServiceAccount(this, `${unit.name}-identity`, {
-          metadata: { name: serviceAccountName },
-          automountToken: false,
-        });
+      const serviceAccount = fluxServiceAccount(props, unit, fluxNamespace);
+      new kplus.ServiceAccount(this, `${unit.name}-identity`, {
+        metadata: serviceAccount,
+        automountToken: false,
+      });
+      if (unit.scope === 'cluster') {
+        this.allowClusterUnit(unit, serviceAccount, props.destinationNamespace);
       }
       new Kustomization(this, `${unit.name}-sync`, {
-        metadata: { name },
+        metadata,
         spec: {
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source.name },
           path: `./${path}`,
@@ -83,7 +99,7 @@ export class FluxChart extends Chart {
                 })),
               }
             : {}),
-          ...(serviceAccountName ? { serviceAccountName } : {}),
+          serviceAccountName: serviceAccount.name,
           // Objects deleted from Git are deleted from the cluster, except those annotated
           // `kustomize.toolkit.fluxcd.io/prune: disabled`.
           prune: true,
@@ -95,6 +111,58 @@ export class FluxChart extends Chart {
         },
       });
     }
+  }
+
+  /**
+   * The rights of a `cluster` unit's identity, split so that nothing reaches past the
+   * application's namespace and the unit's own cluster-scoped objects:
+   * - the namespace itself, created here first, so the RoleBinding below has somewhere to live;
+   * - in that namespace only, a Role {@link PLATFORM_ROLE} managing the unit's namespaced kinds,
+   *   with `escalate` and `bind` on exactly the Roles the unit writes (it holds none of their
+   *   rules);
+   * - cluster-wide, a ClusterRole named like the identity, on the unit's cluster-scoped objects by
+   *   name, and on those it applied before ({@link GitOpsUnit.retiredClusterObjects}).
+   * Bound cluster-wide, `escalate` or `bind` would reach every namespace, Flux's own included
+   * (a Role there, bound to itself, mints kustomize-controller's token).
+   */
+  private allowClusterUnit(
+    unit: GitOpsUnit,
+    serviceAccount: { name: string; namespace: string },
+    namespace: string,
+  ): void {
+    new kplus.Namespace(this, `${unit.name}-namespace`, { metadata: namespaceMetadata(namespace) });
+    new NamedObjectsRole(this, `${unit.name}-cluster-rights`, {
+      name: serviceAccount.name,
+      objects: unit.clusterObjects,
+      retired: unit.retiredClusterObjects,
+      serviceAccount,
+    });
+    new DeployerRole(this, `${unit.name}-rights`, {
+      name: PLATFORM_ROLE,
+      namespace,
+      kinds: unit.kinds,
+      reads: unit.healthCheckReads,
+      prunes: unit.retiredKinds,
+      delegates: unit.delegatedRoles,
+      serviceAccount,
+    });
+  }
+}
+
+/**
+ * The platform identity may do anything in the application's namespace that a Role there can
+ * grant: in Flux's namespace that is minting any controller's token, in a `kube-` one the
+ * cluster's own.
+ */
+function checkDestination(owner: string, namespace: string, fluxNamespace: string): void {
+  checkDnsLabel(owner, 'destinationNamespace', namespace);
+  if (namespace === fluxNamespace || namespace.startsWith('kube-')) {
+    failProp(
+      owner,
+      'destinationNamespace',
+      namespace,
+      `use a namespace of the application's own, not "${fluxNamespace}" or a "kube-" one`,
+    );
   }
 }
 

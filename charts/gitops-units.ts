@@ -1,9 +1,12 @@
 import { ApiObject, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { ApiKind } from './constructs/deployer-role.js';
+import type { NamedObject } from './constructs/named-objects-role.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
 import { healthCheckReads } from './health-check-reads.js';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** Where the GitOps controllers read the manifests: the environment's `gitops`. */
 export type GitOpsSource = AviaryEnvironment['gitops'];
@@ -47,7 +50,8 @@ export interface GitOpsUnit {
   readonly dependsOn?: readonly string[];
   /**
    * `cluster` for the unit holding cluster-scoped objects and the namespace's guard rails,
-   * applied with the controller's own rights; `namespace` for units a controller applies as an
+   * applied as an identity that can manage its kinds in the application's namespace and its
+   * {@link GitOpsUnit.clusterObjects} by name; `namespace` for units a controller applies as an
    * identity that can only manage {@link GitOpsUnit.kinds} in the application's namespace.
    */
   readonly scope: 'cluster' | 'namespace';
@@ -55,6 +59,18 @@ export interface GitOpsUnit {
   readonly kinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
+  /** The cluster-scoped objects the unit holds, by name. */
+  readonly clusterObjects: readonly NamedObject[];
+  /**
+   * Cluster-scoped objects the unit applied in an earlier render and no longer does: its identity
+   * keeps get and delete on these names, as on {@link GitOpsUnit.retiredKinds}.
+   */
+  readonly retiredClusterObjects: readonly NamedObject[];
+  /**
+   * Names of the Roles the unit holds: its identity writes and binds them without holding their
+   * rules, so it needs `escalate` and `bind` on exactly these.
+   */
+  readonly delegatedRoles: readonly string[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
   /**
@@ -105,6 +121,8 @@ export interface UnitDefinition {
   readonly waitForHealth?: boolean;
   /** See {@link GitOpsUnit.retiredKinds}. @default [] */
   readonly retiredKinds?: readonly ApiKind[];
+  /** See {@link GitOpsUnit.retiredClusterObjects}. @default [] */
+  readonly retiredClusterObjects?: readonly NamedObject[];
 }
 
 /**
@@ -157,6 +175,13 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     waitForHealth,
     healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
     retiredKinds: definition.retiredKinds ?? [],
+    clusterObjects: objects
+      .filter((object) => object.metadata.namespace === undefined)
+      .map((object) => ({ ...kindOf(object), name: object.name })),
+    retiredClusterObjects: definition.retiredClusterObjects ?? [],
+    delegatedRoles: objects
+      .filter((object) => object.kind === 'Role' && apiGroup(object.apiVersion) === RBAC_GROUP)
+      .map((object) => object.name),
   };
 }
 
@@ -168,14 +193,19 @@ export function kindsOf(scopes: readonly IConstruct[]): {
   const found = { namespaced: new Map<string, ApiKind>(), cluster: new Map<string, ApiKind>() };
   for (const object of scopes.flatMap((scope) => scope.node.findAll())) {
     if (!(object instanceof ApiObject)) continue;
-    const group = apiGroup(object.apiVersion);
+    const kind = kindOf(object);
     const into = object.metadata.namespace === undefined ? found.cluster : found.namespaced;
-    into.set(`${group}/${object.kind}`, { group, kind: object.kind });
+    into.set(`${kind.group}/${kind.kind}`, kind);
   }
   const sorted = (kinds: Map<string, ApiKind>) =>
     [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, kind]) => kind);
   return { namespaced: sorted(found.namespaced), cluster: sorted(found.cluster) };
 }
+
+const kindOf = (object: ApiObject): ApiKind => ({
+  group: apiGroup(object.apiVersion),
+  kind: object.kind,
+});
 
 /** The API group of an `apiVersion`: `apps/v1` → `apps`, `v1` → `` (the core group). */
 function apiGroup(apiVersion: string): string {

@@ -141,12 +141,17 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
     });
   }
   const units = [
-    defineUnit({ name: 'platform', charts: [platform, namespace], scope: 'cluster' }),
+    defineUnit({
+      name: 'platform',
+      charts: [platform, namespace],
+      scope: 'cluster',
+      retiredClusterObjects: platform.retiredObjects,
+    }),
     ...namespacedUnits,
   ];
   const gitops = new App({ outdir: path.join(cluster.outdir, GITOPS_FOLDER) });
   new ArgoCdChart(gitops, 'argocd', { ...env.gitops, units, destinationNamespace: env.namespace });
-  new FluxChart(gitops, 'flux', { ...env.gitops, units });
+  new FluxChart(gitops, 'flux', { ...env.gitops, units, destinationNamespace: env.namespace });
 
   synthesize([cluster, monitoring, rollouts, vpa, gitops]);
 

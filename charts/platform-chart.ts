@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import type { NamedObject } from './constructs/named-objects-role.js';
 import { checkDnsSubdomain, checkInteger } from './constructs/props.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
 
@@ -11,6 +12,23 @@ import { PRUNE_PROTECTION } from './prune-protection.js';
  * install select it (`charts/helm-values.ts`).
  */
 export const monitoringStorageClass = (namePrefix: string): string => `${namePrefix}-longhorn`;
+
+/**
+ * Cluster-scoped objects the platform unit of the environment with this `namePrefix` applied in
+ * earlier renders: its Flux identity keeps get and delete on them, so a cluster that synced such
+ * a render can still prune them (test/charts/upgrade-safety.test.ts reads every earlier render).
+ * Production's first renders named them without a prefix; no other environment's identity may
+ * reach them (staging's and local's first renders applied production's names: docs/deploying.md,
+ * "Upgrading").
+ */
+export const RETIRED_CLUSTER_OBJECTS: Readonly<Record<string, readonly NamedObject[]>> = {
+  aviary: [
+    // Value 100000 and PreemptLowerPriority, which an update cannot change.
+    { group: 'scheduling.k8s.io', kind: 'PriorityClass', name: 'aviary-web' },
+    // Longhorn's own class, which Longhorn re-creates: never prune-protected.
+    { group: 'storage.k8s.io', kind: 'StorageClass', name: 'longhorn' },
+  ],
+};
 
 // Scaling out on a full cluster waits for room: it never evicts the ingress controller,
 // cert-manager or the monitoring stack that bird depends on.
@@ -49,6 +67,8 @@ export class PlatformChart extends Chart {
   public readonly priorityClassName: string;
   /** The StorageClass the monitoring stack's volumes should use. */
   public readonly storageClassName: string;
+  /** What this environment's platform unit applied before: {@link RETIRED_CLUSTER_OBJECTS}. */
+  public readonly retiredObjects: readonly NamedObject[];
 
   constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -62,6 +82,7 @@ export class PlatformChart extends Chart {
     this.priorityClassName =
       props.priorityClassName ?? `${namePrefix}-web-${priority}-${PREEMPTION_POLICY.toLowerCase()}`;
     checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
+    this.retiredObjects = RETIRED_CLUSTER_OBJECTS[namePrefix] ?? [];
     this.storageClassName = monitoringStorageClass(namePrefix);
     checkDnsSubdomain(owner, 'namePrefix', this.storageClassName);
     const replicas = props.storageReplicas ?? 3;

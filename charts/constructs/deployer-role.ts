@@ -34,14 +34,42 @@ export interface DeployerRoleProps {
    * still prune (`GitOpsUnit.retiredKinds`). @default []
    */
   readonly prunes?: readonly ApiKind[];
+  /**
+   * Names of Roles of the namespace it writes and binds without holding their rules (the platform
+   * unit's `gitops-*` Roles): `escalate` and `bind` on exactly these, which the API server's
+   * escalation checks ask for by the Role's name (see {@link delegationRule}). @default []
+   */
+  readonly delegates?: readonly string[];
   /** The identity a GitOps controller impersonates to apply them. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
 }
 
 // What kustomize-controller needs to apply (server-side, with a dry run), wait for and prune.
-const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+export const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 const READ_VERBS = ['get', 'list', 'watch'];
 const PRUNE_VERBS = [...READ_VERBS, 'delete'];
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * `escalate` and `bind` on the Roles named `roles`, and on no other Role or ClusterRole.
+ *
+ * Creating or updating a Role that grants rules its writer does not hold needs `escalate` on
+ * that Role, and a RoleBinding to a Role whose rules the writer does not hold needs `bind` on it
+ * (kubernetes/kubernetes, pkg/registry/rbac/escalation_check.go: `RoleEscalationAuthorized` asks
+ * with the request's name, `BindingAuthorized` with the roleRef's name, in the binding's
+ * namespace; pkg/registry/rbac/role/policybased/storage.go and rolebinding/policybased/storage.go
+ * call them on create and on update, which a server-side apply is). Flux always names the object
+ * (a PATCH on it, its dry run included: fluxcd/pkg ssa/manager_apply.go), so `resourceNames`
+ * limits both verbs to `roles`.
+ */
+export function delegationRule(roles: readonly string[]) {
+  return {
+    apiGroups: [RBAC_GROUP],
+    resources: ['roles'],
+    resourceNames: [...roles],
+    verbs: ['escalate', 'bind'],
+  };
+}
 
 /** One rule per API group: `verbs` on the resources of `kinds` in that group. */
 function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
@@ -68,11 +96,12 @@ export class DeployerRole extends Construct {
         ...rulesFor(props.kinds, VERBS),
         ...rulesFor(props.reads ?? [], READ_VERBS),
         ...rulesFor(props.prunes ?? [], PRUNE_VERBS),
+        ...(props.delegates?.length ? [delegationRule(props.delegates)] : []),
       ],
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: props.name },
       subjects: [{ kind: 'ServiceAccount', ...props.serviceAccount }],
     });
   }

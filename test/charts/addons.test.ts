@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { CERT_MANAGER_FILES } from '../../charts/cert-manager-install.js';
 import { production } from '../../charts/environments.js';
 import { kubePrometheusStackValues } from '../../charts/helm-values.js';
+import { GITOPS_FOLDER } from '../../charts/layout.js';
 import { monitoringStorageClass } from '../../charts/platform-chart.js';
 import { addOnPodProblems, ingressAllowed } from './support/admission.js';
 import {
@@ -197,8 +198,12 @@ describe('4. the memory metric lets the autoscalers scale in', () => {
 
 describe('5. pruning never deletes the Namespace or cluster-scoped objects', () => {
   it('protects them from Argo CD and Flux', () => {
+    // Flux's bootstrap file holds the platform identity's ClusterRole and binding: applied by
+    // hand and synced by no unit, so no controller ever prunes them.
+    const bootstrapped = (m: (typeof manifests)[number]) =>
+      m.file.startsWith(`${GITOPS_FOLDER}/`) && m.object.kind.startsWith('ClusterRole');
     const unprotected = manifests
-      .filter((m) => CLUSTER_SCOPED.has(m.object.kind))
+      .filter((m) => CLUSTER_SCOPED.has(m.object.kind) && !bootstrapped(m))
       .filter((m) => {
         const a = m.object.metadata.annotations ?? {};
         return !(

@@ -33,7 +33,12 @@ const flux = (
   props: Partial<FluxChartProps> & Pick<FluxChartProps, 'units'>,
   app = Testing.app(),
   id = 'flux',
-) => new FluxChart(app, id, { ...production.gitops, ...props });
+) =>
+  new FluxChart(app, id, {
+    ...production.gitops,
+    destinationNamespace: production.namespace,
+    ...props,
+  });
 
 describe('PlatformChart', () => {
   const objects = objectsOf(new PlatformChart(Testing.app(), 'platform'));
@@ -296,7 +301,7 @@ describe('GitOps charts', () => {
     ).toThrowError(/GitOps unit "s": invalid controllerFields .*bird-canary.*: name an object/);
   });
 
-  it('Flux: a source and a Kustomization per unit, namespaced units as their own ServiceAccount', () => {
+  it('Flux: a source and a Kustomization per unit, each as its own ServiceAccount', () => {
     const objects = objectsOf(flux({ units, path: 'deploy/prod' }));
     expect(objects).toMatchSnapshot();
     // A folder below another: git brings back no file of a dropped folder, so each level is
@@ -317,13 +322,40 @@ describe('GitOps charts', () => {
       serviceAccountName: 'aviary-services',
       sourceRef: { kind: 'GitRepository', name: 'aviary-services' },
     });
-    expect(find(objects, 'Kustomization', 'aviary-platform').spec).not.toHaveProperty(
-      'serviceAccountName',
-    );
-    expect(find(objects, 'ServiceAccount', 'aviary-services').metadata.namespace).toBe(
-      'flux-system',
-    );
+    // The cluster unit too: its rights on its cluster-scoped objects cluster-wide, by name (no
+    // namespace on either object: cdk8s must not write one), the rest in the application's
+    // namespace, which the bootstrap file creates first.
+    expect(find(objects, 'Kustomization', 'aviary-platform').spec).toMatchObject({
+      serviceAccountName: 'aviary-platform',
+    });
+    for (const name of ['aviary-services', 'aviary-platform']) {
+      expect(find(objects, 'ServiceAccount', name).metadata.namespace).toBe('flux-system');
+    }
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'Namespace']) {
+      expect(objects.filter((o) => o.kind === kind)).toHaveLength(1);
+    }
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding']) {
+      expect(find(objects, kind, 'aviary-platform').metadata).not.toHaveProperty('namespace');
+    }
+    for (const kind of ['Role', 'RoleBinding']) {
+      expect(find(objects, kind, 'gitops-platform').metadata.namespace).toBe('aviary');
+    }
+    const kinds = objects.map((o) => o.kind);
+    expect(kinds.indexOf('Namespace')).toBeLessThan(kinds.indexOf('RoleBinding'));
   });
+
+  it.each(['flux-system', 'kube-system'])(
+    "Flux refuses %s as the application's namespace, where the platform identity would rule",
+    (namespace) => {
+      expect(() =>
+        flux({ units, destinationNamespace: namespace }, Testing.app(), 'f'),
+      ).toThrowError(
+        new RegExp(
+          `FluxChart "f": invalid destinationNamespace "${namespace}": use a namespace of the application's own`,
+        ),
+      );
+    },
+  );
 
   it('rejects a repository that is not a URL and an absolute path', () => {
     expect(() => flux({ units, repoUrl: 'github.com/aviary' }, Testing.app(), 'f')).toThrowError(

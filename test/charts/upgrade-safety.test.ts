@@ -11,7 +11,8 @@ import { environments } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
 import type { KubeObject } from '../support/k8s-types.js';
-import { DIST, loadManifests } from '../support/manifests.js';
+import { DIST, loadManifests, type Manifest } from '../support/manifests.js';
+import { allowsOn, grantsOf, rulesIn, scopeOf, type Scope } from './support/rbac-reach.js';
 
 interface Rule {
   apiGroups: string[];
@@ -60,6 +61,46 @@ function pruneRightProblems(before: readonly KubeObject[], after: readonly KubeO
   });
 }
 
+/**
+ * The cluster-scoped objects of `before`, of a kind the platform unit of `current` applies, that
+ * its Flux identity (`account`) can no longer get and delete by name: Flux prunes what the unit's
+ * inventory lists from an earlier render as that identity. A name within reach of another
+ * environment's identity (`others`) is not this one's to prune: staging's and local's first
+ * renders applied production's names (docs/deploying.md, "Upgrading").
+ */
+function clusterPruneProblems(
+  before: readonly KubeObject[],
+  current: readonly Manifest[],
+  account: string,
+  others: readonly Scope[],
+): string[] {
+  const kinds = new Set(
+    current
+      .filter((m) => !m.file.startsWith('gitops/') && m.object.metadata.namespace === undefined)
+      .map((m) => m.object.kind),
+  );
+  const rules = rulesIn(
+    grantsOf(
+      { name: account, namespace: 'flux-system' },
+      current.map((m) => m.object),
+    ),
+    undefined,
+  );
+  return before
+    .filter((o) => kinds.has(o.kind))
+    .filter((o) => {
+      const [group = ''] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : [];
+      const resource = `${group}/${o.kind.toLowerCase()}${o.kind.endsWith('s') ? 'es' : 's'}`;
+      if (others.some((scope) => scope.clusterObjects.has(`${resource}/${o.metadata.name}`))) {
+        return false;
+      }
+      return ['get', 'delete'].some(
+        (verb) => !allowsOn(rules, group, resource.split('/')[1]!, verb, o.metadata.name),
+      );
+    })
+    .map((o) => `${account} can no longer get and delete ${o.kind} ${o.metadata.name}`);
+}
+
 const today = loadManifests().map((m) => m.object);
 // Read once: every version that touched dist/, parsed from git's objects.
 const history = distHistory();
@@ -104,6 +145,59 @@ describe('upgrading from any earlier dist/', () => {
       expect(problems).toEqual([]);
     },
   );
+
+  // Likewise for the platform unit's cluster-scoped objects, which its identity holds by name.
+  const renders = Object.values(environments).map((environment) => ({
+    environment,
+    manifests: loadManifests(path.join(ROOT, environment.gitops.path)),
+  }));
+  const platformScope = ({ environment, manifests }: (typeof renders)[number]) =>
+    scopeOf(
+      grantsOf(
+        { name: `${environment.gitops.namePrefix}-platform`, namespace: 'flux-system' },
+        manifests.map((m) => m.object),
+      ),
+      new Set([
+        '/namespaces',
+        'scheduling.k8s.io/priorityclasses',
+        'storage.k8s.io/storageclasses',
+      ]),
+    );
+  it.each(Object.entries(environments))(
+    'leaves the platform identity able to prune the cluster-scoped objects it applied: %s',
+    (_name, { gitops }) => {
+      const render = renders.find((r) => r.environment.gitops === gitops)!;
+      const others = renders.filter((r) => r !== render).map(platformScope);
+      const account = `${gitops.namePrefix}-platform`;
+      // One line per object, however many earlier renders held it.
+      const problems = (gitops.path === 'dist' ? history : distHistory(gitops.path)).flatMap(
+        ({ objects }) => clusterPruneProblems(objects, render.manifests, account, others),
+      );
+      expect([...new Set(problems)]).toEqual([]);
+    },
+  );
+
+  it('catches a platform identity that lost the delete of a PriorityClass it applied', () => {
+    const current = renders.find((r) => r.environment === environments.production)!.manifests;
+    const before = history.flatMap((v) => v.objects).find((o) => o.metadata.name === 'aviary-web')!;
+    expect(clusterPruneProblems([before], current, 'aviary-platform', [])).toEqual([]);
+    const lost = current.map((m) =>
+      m.object.kind === 'ClusterRole'
+        ? {
+            ...m,
+            object: {
+              ...m.object,
+              rules: (
+                m.object as unknown as { rules: { resourceNames?: string[] }[] }
+              ).rules.filter((rule) => !rule.resourceNames?.includes('aviary-web')),
+            },
+          }
+        : m,
+    );
+    expect(clusterPruneProblems([before], lost, 'aviary-platform', [])).toEqual([
+      'aviary-platform can no longer get and delete PriorityClass aviary-web',
+    ]);
+  });
 
   it('catches a Role that lost the delete of a kind it applied', () => {
     const before = today.find((o) => o.kind === 'Role' && o.metadata.name === 'gitops-services')!;

@@ -27,7 +27,17 @@ const git = (args: readonly string[]) =>
  * holds only part of the history, so it throws rather than compare against too little: CI
  * checks out with `fetch-depth: 0`.
  */
-export function distHistory(folder = 'dist'): DistVersion[] {
+export function distHistory(folder = 'dist'): readonly DistVersion[] {
+  // Read once per folder and test file: several checks compare against the same history.
+  const known = read.get(folder);
+  if (known) return known;
+  const versions = readHistory(folder);
+  read.set(folder, versions);
+  return versions;
+}
+const read = new Map<string, readonly DistVersion[]>();
+
+function readHistory(folder: string): DistVersion[] {
   if (git(['rev-parse', '--is-shallow-repository']).trim() !== 'false') {
     throw new Error('shallow clone: fetch the whole history (git fetch --unshallow)');
   }

@@ -4,6 +4,7 @@ import { CLUSTER_SCOPED } from './hygiene.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
+import { platformIdentityProblems } from './platform-identity.js';
 
 interface Rule {
   apiGroups?: string[];
@@ -66,7 +67,8 @@ const holdsCrdKind = (objects: readonly KubeObject[]) =>
  *   admit the kinds it syncs and no other, and whose destinations are one namespace;
  * - Flux: every Kustomization that applies no cluster-scoped object impersonates a ServiceAccount
  *   bound, by a RoleBinding of the synced objects' namespace, to a Role that allows exactly the
- *   kinds it applies.
+ *   kinds it applies; the one that does impersonates a ServiceAccount that reaches that namespace
+ *   and its own cluster-scoped objects by name, and nothing else (support/platform-identity.ts).
  *
  * `distPath` is the output folder's path in the repository, which the Applications read.
  */
@@ -133,7 +135,10 @@ export function gitopsIdentityProblems(
     if (!synced) continue;
     const objects = objectsIn(manifests, synced.files);
     unitProblem(at, objects);
-    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) continue;
+    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) {
+      problems.push(...platformIdentityProblems(kustomization, objects, manifests, distPath));
+      continue;
+    }
     const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
     if (!account) {
       problems.push(

@@ -1,0 +1,71 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { resourceOf, VERBS, type ApiKind } from './deployer-role.js';
+
+/** A cluster-scoped object, by kind and name. */
+export interface NamedObject extends ApiKind {
+  readonly name: string;
+}
+
+/** Props of {@link NamedObjectsRole}. */
+export interface NamedObjectsRoleProps {
+  /** Name of the ClusterRole and its ClusterRoleBinding (cluster-wide: unique per environment). */
+  readonly name: string;
+  /** The cluster-scoped objects the deployer applies, and may manage by name. */
+  readonly objects: readonly NamedObject[];
+  /**
+   * Objects it applied in an earlier render and only finds and deletes (get, delete): Flux prunes
+   * them as the unit's identity, getting each first (fluxcd/pkg ssa/manager_delete.go).
+   * @default []
+   */
+  readonly retired?: readonly NamedObject[];
+  /** The identity a GitOps controller impersonates to apply them. */
+  readonly serviceAccount: { readonly name: string; readonly namespace: string };
+}
+
+// `list` and `watch` cannot be limited to names, and Flux needs neither: it gets, applies
+// (a server-side PATCH of the named object, authorized as `create` with that name when the
+// object is new: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/
+// patch.go, `createAuthorizerAttributes`), waits (kstatus reads each object by name with the
+// direct cluster reader, kustomize-controller's default: DisableStatusPollerCache) and prunes by
+// name.
+const NAMED_VERBS = VERBS.filter((verb) => verb !== 'list' && verb !== 'watch');
+const PRUNE_VERBS = ['get', 'delete'];
+
+/** One rule per kind: `verbs` on the objects of that kind in `objects`, by name. */
+function namedRules(objects: readonly NamedObject[], verbs: readonly string[]) {
+  const kinds = new Map(objects.map((o) => [`${o.group}/${o.kind}`, o]));
+  return [...kinds.values()].map((kind) => ({
+    apiGroups: [kind.group],
+    resources: [resourceOf(kind.kind)],
+    resourceNames: objects
+      .filter((o) => o.group === kind.group && o.kind === kind.kind)
+      .map((o) => o.name),
+    verbs: [...verbs],
+  }));
+}
+
+/**
+ * A ClusterRole allowing a GitOps controller's ServiceAccount exactly the named cluster-scoped
+ * objects of its unit (its Namespace, PriorityClass, StorageClass), bound cluster-wide. Every
+ * rule carries `resourceNames` and names a cluster-scoped resource: nothing in it reaches a
+ * namespaced object, so no namespace but the one named here is within its reach. `k8s` L1
+ * objects: cdk8s-plus-27's ClusterRole cannot bind a ServiceAccount of another namespace by name.
+ */
+export class NamedObjectsRole extends Construct {
+  constructor(scope: Construct, id: string, props: NamedObjectsRoleProps) {
+    super(scope, id);
+    new k8s.KubeClusterRole(this, 'Role', {
+      metadata: { name: props.name },
+      rules: [
+        ...namedRules(props.objects, NAMED_VERBS),
+        ...namedRules(props.retired ?? [], PRUNE_VERBS),
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'Binding', {
+      metadata: { name: props.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: props.name },
+      subjects: [{ kind: 'ServiceAccount', ...props.serviceAccount }],
+    });
+  }
+}
