@@ -7,7 +7,11 @@ import {
   type UpstreamProtocol,
 } from '../../../apps/shared/upstream/upstream-lookup.js';
 import { sampleValue } from '../../support/telemetry.js';
-import { json, startStubUpstream, type StubUpstream } from '../../../scripts/stand-ins/stub-upstream.js';
+import {
+  json,
+  startStubUpstream,
+  type StubUpstream,
+} from '../../../scripts/stand-ins/stub-upstream.js';
 import { testClient } from './test-client.js';
 
 interface Echo {
