@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io.js';
@@ -15,7 +15,6 @@ import {
   type GitOpsSource,
   type GitOpsUnit,
 } from './gitops-units.js';
-import { namespaceMetadata } from './namespace-chart.js';
 
 /** The namespace Flux runs in unless told otherwise. */
 export const FLUX_NAMESPACE = 'flux-system';
@@ -50,9 +49,10 @@ export const PLATFORM_ROLE = 'gitops-platform';
  * (its `ignore` rules drop everything else, the GitOps folder included). Every unit is applied as
  * a ServiceAccount of its own, created here, never as kustomize-controller's cluster-admin one.
  * A unit of scope `namespace` is allowed exactly its kinds by the Role that the cluster unit
- * creates in the application's namespace. The cluster unit creates that namespace and those
- * Roles, so its rights are created here, in the file a cluster admin applies:
- * {@link FluxChart.allowClusterUnit}.
+ * creates in the application's namespace. The cluster unit writes those Roles, so its rights are
+ * created here, in the file a cluster admin applies ({@link FluxChart.allowClusterUnit}), with the
+ * objects this file applies instead of it: the unit's {@link GitOpsUnit.bootstrap} (the
+ * Namespace, PriorityClass and StorageClass), which its identity may then only get.
  *
  * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
  * namespaced object names its own.
@@ -64,7 +64,7 @@ export class FluxChart extends Chart {
     const owner = `FluxChart "${id}"`;
     checkDnsLabel(owner, 'fluxNamespace', fluxNamespace);
     checkGitOpsSource(owner, props);
-    checkDestination(owner, props.destinationNamespace, fluxNamespace);
+    checkDestination(owner, props, fluxNamespace);
     const { repoUrl: url, branch, path } = props;
 
     for (const unit of props.units) {
@@ -76,7 +76,7 @@ export class FluxChart extends Chart {
           url,
           ref: { branch },
           interval: '5m',
-          ignore: fluxIgnoreRules(path, unit),
+          ignore: fluxIgnoreRules(path, fluxPaths(unit)),
         },
       });
       const serviceAccount = fluxServiceAccount(props, unit, fluxNamespace);
@@ -84,6 +84,9 @@ export class FluxChart extends Chart {
         metadata: serviceAccount,
         automountToken: false,
       });
+      for (const manifest of unit.bootstrap.manifests) {
+        new ApiObject(this, `${unit.name}-${manifest.kind}-${manifest.metadata.name}`, manifest);
+      }
       if (unit.scope === 'cluster') {
         this.allowClusterUnit(unit, serviceAccount, props.destinationNamespace);
       }
@@ -115,26 +118,26 @@ export class FluxChart extends Chart {
 
   /**
    * The rights of a `cluster` unit's identity, split so that nothing reaches past the
-   * application's namespace and the unit's own cluster-scoped objects:
-   * - the namespace itself, created here first, so the RoleBinding below has somewhere to live;
-   * - in that namespace only, a Role {@link PLATFORM_ROLE} managing the unit's namespaced kinds,
-   *   with `escalate` and `bind` on exactly the Roles the unit writes (it holds none of their
-   *   rules);
-   * - cluster-wide, a ClusterRole named like the identity, on the unit's cluster-scoped objects by
-   *   name, and on those it applied before ({@link GitOpsUnit.retiredClusterObjects}).
-   * Bound cluster-wide, `escalate` or `bind` would reach every namespace, Flux's own included
-   * (a Role there, bound to itself, mints kustomize-controller's token).
+   * application's namespace:
+   * - in that namespace only, a Role {@link PLATFORM_ROLE} managing the unit's namespaced kinds
+   *   and holding every rule of the Roles the unit writes, as the API server requires of a writer
+   *   without `escalate` and `bind` (charts/constructs/deployer-role.ts, `grants`): so no Role it
+   *   writes can grant more than it holds, and it holds nothing on the Namespace object;
+   * - cluster-wide, a ClusterRole named like the identity on the unit's cluster-scoped objects by
+   *   name, and `get` only on those of its bootstrap: the names its inventory held before this
+   *   file applied them, which Flux gets once before dropping them as prune-disabled.
+   * A change to a rule of a unit's Role therefore takes effect once a cluster admin has applied
+   * this file again (docs/deploying.md, "GitOps").
    */
   private allowClusterUnit(
     unit: GitOpsUnit,
     serviceAccount: { name: string; namespace: string },
     namespace: string,
   ): void {
-    new kplus.Namespace(this, `${unit.name}-namespace`, { metadata: namespaceMetadata(namespace) });
     new NamedObjectsRole(this, `${unit.name}-cluster-rights`, {
       name: serviceAccount.name,
       objects: unit.clusterObjects,
-      retired: unit.retiredClusterObjects,
+      gets: unit.bootstrap.clusterObjects,
       serviceAccount,
     });
     new DeployerRole(this, `${unit.name}-rights`, {
@@ -143,27 +146,40 @@ export class FluxChart extends Chart {
       kinds: unit.kinds,
       reads: unit.healthCheckReads,
       prunes: unit.retiredKinds,
-      delegates: unit.delegatedRoles,
+      grants: unit.roleRules,
       serviceAccount,
     });
   }
 }
 
 /**
- * The platform identity may do anything in the application's namespace that a Role there can
- * grant: in Flux's namespace that is minting any controller's token, in a `kube-` one the
- * cluster's own.
+ * The platform identity may do in the application's namespace whatever the units' Roles allow
+ * there: in Flux's namespace that is minting a controller's token, in a `kube-` one the
+ * cluster's own, in another environment's taking it over. So the namespace must be the
+ * environment's own: `namePrefix` or `<namePrefix>-…`, which no other environment's prefix
+ * names (two environments never share a prefix: their GitOps objects would clash).
  */
-function checkDestination(owner: string, namespace: string, fluxNamespace: string): void {
+function checkDestination(
+  owner: string,
+  props: Pick<FluxChartProps, 'destinationNamespace' | 'namePrefix'>,
+  fluxNamespace: string,
+): void {
+  const { destinationNamespace: namespace, namePrefix } = props;
   checkDnsLabel(owner, 'destinationNamespace', namespace);
-  if (namespace === fluxNamespace || namespace.startsWith('kube-')) {
+  const own = namespace === namePrefix || namespace.startsWith(`${namePrefix}-`);
+  if (!own || namespace === fluxNamespace || namespace.startsWith('kube-')) {
     failProp(
       owner,
       'destinationNamespace',
       namespace,
-      `use a namespace of the application's own, not "${fluxNamespace}" or a "kube-" one`,
+      `use a namespace of the application's own, named "${namePrefix}" or "${namePrefix}-…", not "${fluxNamespace}" or a "kube-" one`,
     );
   }
+}
+
+/** What Flux's unit syncs: its paths, but for those its bootstrap file applies. */
+export function fluxPaths(unit: GitOpsUnit): readonly string[] {
+  return unit.paths.filter((path) => !unit.bootstrap.paths.includes(path));
 }
 
 /**
@@ -171,13 +187,13 @@ function checkDestination(owner: string, namespace: string, fluxNamespace: strin
  * folder down to the output folder, bring it back and drop everything in it (git cannot bring
  * back a file whose parent folder is dropped), then bring back the unit's files or folder.
  */
-export function fluxIgnoreRules(path: string, unit: GitOpsUnit): string {
+export function fluxIgnoreRules(path: string, paths: readonly string[]): string {
   const folders = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   return (
     [
       '/*',
       ...folders.flatMap((folder) => [`!/${folder}/`, `/${folder}/*`]),
-      ...unit.paths.map((p) => `!/${path}/${p}`),
+      ...paths.map((p) => `!/${path}/${p}`),
     ].join('\n') + '\n'
   );
 }

@@ -1,6 +1,6 @@
 import { ApiObject, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { ApiKind } from './constructs/deployer-role.js';
+import type { ApiKind, RoleRule } from './constructs/deployer-role.js';
 import type { NamedObject } from './constructs/named-objects-role.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
@@ -46,6 +46,17 @@ export interface GitOpsUnit {
    * (e.g. `*-services.k8s.yaml`), or exactly one sub-folder, written with a trailing `/`.
    */
   readonly paths: readonly string[];
+  /**
+   * What Flux's bootstrap file applies instead of the unit (see {@link UnitDefinition.bootstrap}):
+   * the paths of those charts, which Flux's unit leaves out and Argo CD's syncs with the rest, and
+   * their objects, rendered.
+   */
+  readonly bootstrap: {
+    readonly paths: readonly string[];
+    readonly manifests: readonly BootstrapManifest[];
+    /** Its cluster-scoped objects, by name. */
+    readonly clusterObjects: readonly NamedObject[];
+  };
   /** Units that must be applied and healthy first. @default [] */
   readonly dependsOn?: readonly string[];
   /**
@@ -59,18 +70,13 @@ export interface GitOpsUnit {
   readonly kinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
-  /** The cluster-scoped objects the unit holds, by name. */
+  /** The cluster-scoped objects the unit holds, by name, but for its bootstrap's. */
   readonly clusterObjects: readonly NamedObject[];
   /**
-   * Cluster-scoped objects the unit applied in an earlier render and no longer does: its identity
-   * keeps get and delete on these names, as on {@link GitOpsUnit.retiredKinds}.
+   * Every rule of the Roles the unit holds: its identity must hold them all to write and bind
+   * those Roles (charts/constructs/deployer-role.ts, `grants`).
    */
-  readonly retiredClusterObjects: readonly NamedObject[];
-  /**
-   * Names of the Roles the unit holds: its identity writes and binds them without holding their
-   * rules, so it needs `escalate` and `bind` on exactly these.
-   */
-  readonly delegatedRoles: readonly string[];
+  readonly roleRules: readonly RoleRule[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
   /**
@@ -121,9 +127,21 @@ export interface UnitDefinition {
   readonly waitForHealth?: boolean;
   /** See {@link GitOpsUnit.retiredKinds}. @default [] */
   readonly retiredKinds?: readonly ApiKind[];
-  /** See {@link GitOpsUnit.retiredClusterObjects}. @default [] */
-  readonly retiredClusterObjects?: readonly NamedObject[];
+  /**
+   * Charts of the unit that Flux's bootstrap file applies instead of Flux's unit: objects whose
+   * every field reaches past the application's namespace (its Namespace, whose labels set Pod
+   * Security; a PriorityClass; a StorageClass), which no identity Flux runs as may then write.
+   * Argo CD's Application syncs them with the rest. @default []
+   */
+  readonly bootstrap?: readonly Chart[];
 }
+
+/** An object as synthesized, for another chart to render as it is. */
+export type BootstrapManifest = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+};
 
 /**
  * A unit of charts: its paths follow from where cdk8s writes them (`<index>-<chart id>.k8s.yaml`
@@ -136,7 +154,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
   const owner = `GitOps unit "${definition.name}"`;
   checkDnsLabel(owner, 'name', definition.name);
   const scope = definition.scope ?? 'namespace';
-  const { namespaced, cluster } = kindsOf(definition.charts);
+  const { namespaced, cluster } = kindsOf([...(definition.bootstrap ?? []), ...definition.charts]);
   if (scope === 'namespace' && cluster.length > 0) {
     failProp(
       owner,
@@ -146,9 +164,16 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     );
   }
   const controllerFields = definition.controllerFields ?? [];
-  const objects = definition.charts
-    .flatMap((chart) => chart.node.findAll())
-    .filter((object) => object instanceof ApiObject);
+  const bootstrap = definition.bootstrap ?? [];
+  const objectsOf = (charts: readonly Chart[]) =>
+    charts.flatMap((chart) => chart.node.findAll()).filter((object) => object instanceof ApiObject);
+  const objects = objectsOf([...bootstrap, ...definition.charts]);
+  const clusterObjectsOf = (list: readonly ApiObject[]) =>
+    list
+      .filter((object) => object.metadata.namespace === undefined)
+      .map((object) => ({ ...kindOf(object), name: object.name }));
+  const pathsOf = (charts: readonly Chart[]) =>
+    charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
   for (const field of controllerFields) {
     const held = objects.some(
       (object) =>
@@ -161,9 +186,12 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     }
   }
   const waitForHealth = definition.waitForHealth ?? true;
+  if (definition.folder && bootstrap.length > 0) {
+    failProp(owner, 'bootstrap', bootstrap.map((c) => c.node.id), 'use top-level charts');
+  }
   const paths = definition.folder
     ? [`${definition.folder}/`]
-    : definition.charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
+    : pathsOf([...bootstrap, ...definition.charts]);
   return {
     name: definition.name,
     paths,
@@ -175,13 +203,15 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     waitForHealth,
     healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
     retiredKinds: definition.retiredKinds ?? [],
-    clusterObjects: objects
-      .filter((object) => object.metadata.namespace === undefined)
-      .map((object) => ({ ...kindOf(object), name: object.name })),
-    retiredClusterObjects: definition.retiredClusterObjects ?? [],
-    delegatedRoles: objects
+    bootstrap: {
+      paths: pathsOf(bootstrap),
+      manifests: objectsOf(bootstrap).map((object) => object.toJson() as BootstrapManifest),
+      clusterObjects: clusterObjectsOf(objectsOf(bootstrap)),
+    },
+    clusterObjects: clusterObjectsOf(objectsOf(definition.charts)),
+    roleRules: objectsOf(definition.charts)
       .filter((object) => object.kind === 'Role' && apiGroup(object.apiVersion) === RBAC_GROUP)
-      .map((object) => object.name),
+      .flatMap((object) => (object.toJson() as { rules?: RoleRule[] }).rules ?? []),
   };
 }
 

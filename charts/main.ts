@@ -35,7 +35,10 @@ import { VpaChart } from './vpa-chart.js';
 function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   // Built-in kinds only: `kubectl apply -f dist` works on a vanilla cluster.
   const cluster = new App({ outdir });
-  const platform = new PlatformChart(cluster, 'platform', { namePrefix: env.gitops.namePrefix });
+  const platform = new PlatformChart(cluster, 'platform', {
+    namespace: env.namespace,
+    namePrefix: env.gitops.namePrefix,
+  });
   // Each chart takes the environment as it is and reads its own slice: no value is copied here.
   // The Deployments' autoscalers, a file of their own: the rollouts layer replaces them.
   const autoscaling = new AutoscalingChart(cluster, AUTOSCALING, env);
@@ -143,9 +146,10 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   const units = [
     defineUnit({
       name: 'platform',
-      charts: [platform, namespace],
+      charts: [namespace],
+      // Flux's bootstrap file applies the Namespace and the cluster-scoped objects.
+      bootstrap: [platform],
       scope: 'cluster',
-      retiredClusterObjects: platform.retiredObjects,
     }),
     ...namespacedUnits,
   ];

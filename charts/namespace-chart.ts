@@ -5,7 +5,6 @@ import type { Construct } from 'constructs';
 import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role.js';
 import { checkDnsLabel } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
-import { PRUNE_PROTECTION } from './prune-protection.js';
 import {
   type ContainerResources,
   type ContainerSizes,
@@ -48,33 +47,9 @@ export const CONTAINER_LIMITS = {
 } as const satisfies Record<string, ContainerSizes>;
 
 /**
- * The metadata of the environment's Namespace: prune-protected, Pod Security Admission at
- * `restricted`. The platform unit applies it, and Flux's bootstrap file creates it first, for the
- * platform identity's RoleBinding (charts/flux-chart.ts): both write the same fields.
- */
-export function namespaceMetadata(name: string) {
-  return {
-    name,
-    // Deleting the namespace would delete the hand-made Secrets in it.
-    annotations: { ...PRUNE_PROTECTION },
-    labels: {
-      'pod-security.kubernetes.io/enforce': 'restricted',
-      // Enforcement is pinned to the oldest supported release, so a cluster upgrade that
-      // tightens the profile cannot start rejecting pods; audit and warn follow the cluster's
-      // latest profile, so such a change shows up first as warnings.
-      'pod-security.kubernetes.io/enforce-version': 'v1.27',
-      'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/audit-version': 'latest',
-      'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/warn-version': 'latest',
-    },
-  };
-}
-
-/**
- * The namespace and its guard rails: Pod Security Admission at `restricted`, a ResourceQuota, a
- * LimitRange, and NetworkPolicies that deny all traffic except DNS lookups, so each service
- * opens exactly what it needs.
+ * The namespace's guard rails (the Namespace itself, with Pod Security Admission at `restricted`,
+ * is the PlatformChart's): a ResourceQuota, a LimitRange, and NetworkPolicies that deny all
+ * traffic except DNS lookups, so each service opens exactly what it needs.
  */
 export class NamespaceChart extends Chart {
   /** The namespace's name. (Not `namespace`: on a Chart, that would namespace every object.) */
@@ -85,8 +60,6 @@ export class NamespaceChart extends Chart {
     this.namespaceName = props.namespace;
     checkDnsLabel(`NamespaceChart "${id}"`, 'namespace', this.namespaceName);
     const metadata = (name: string) => ({ name, namespace: this.namespaceName });
-
-    new kplus.Namespace(this, 'Namespace', { metadata: namespaceMetadata(this.namespaceName) });
 
     // cdk8s-plus-27 has no ResourceQuota or LimitRange construct: `k8s` L1 objects.
     const quota = props.quota ?? DEFAULT_QUOTA;

@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { NamedObject } from './constructs/named-objects-role.js';
+import * as kplus from 'cdk8s-plus-27';
 import { checkDnsSubdomain, checkInteger } from './constructs/props.js';
+import type { AviaryEnvironment } from './environments.js';
 import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /**
@@ -14,28 +15,34 @@ import { PRUNE_PROTECTION } from './prune-protection.js';
 export const monitoringStorageClass = (namePrefix: string): string => `${namePrefix}-longhorn`;
 
 /**
- * Cluster-scoped objects the platform unit of the environment with this `namePrefix` applied in
- * earlier renders: its Flux identity keeps get and delete on them, so a cluster that synced such
- * a render can still prune them (test/charts/upgrade-safety.test.ts reads every earlier render).
- * Production's first renders named them without a prefix; no other environment's identity may
- * reach them (staging's and local's first renders applied production's names: docs/deploying.md,
- * "Upgrading").
+ * The metadata of the environment's Namespace : prune-protected, Pod
+ * Security Admission at `restricted`.
  */
-export const RETIRED_CLUSTER_OBJECTS: Readonly<Record<string, readonly NamedObject[]>> = {
-  aviary: [
-    // Value 100000 and PreemptLowerPriority, which an update cannot change.
-    { group: 'scheduling.k8s.io', kind: 'PriorityClass', name: 'aviary-web' },
-    // Longhorn's own class, which Longhorn re-creates: never prune-protected.
-    { group: 'storage.k8s.io', kind: 'StorageClass', name: 'longhorn' },
-  ],
-};
+export function namespaceMetadata(name: string) {
+  return {
+    name,
+    // Deleting the namespace would delete the hand-made Secrets in it.
+    annotations: { ...PRUNE_PROTECTION },
+    labels: {
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      // Enforcement is pinned to the oldest supported release, so a cluster upgrade that
+      // tightens the profile cannot start rejecting pods; audit and warn follow the cluster's
+      // latest profile, so such a change shows up first as warnings.
+      'pod-security.kubernetes.io/enforce-version': 'v1.27',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': 'latest',
+    },
+  };
+}
 
 // Scaling out on a full cluster waits for room: it never evicts the ingress controller,
 // cert-manager or the monitoring stack that bird depends on.
 const PREEMPTION_POLICY = 'Never';
 
 /** Props of {@link PlatformChart}. */
-export interface PlatformChartProps {
+export interface PlatformChartProps extends Pick<AviaryEnvironment, 'namespace'> {
   /**
    * First part of the names of the cluster-scoped objects: two environments on one cluster never
    * apply the same object, which their GitOps units would fight over. @default `aviary`
@@ -58,19 +65,20 @@ export interface PlatformChartProps {
 }
 
 /**
- * Cluster-scoped objects Aviary relies on: the PriorityClass of its pods and the
- * {@link monitoringStorageClass} StorageClass of the monitoring stack's volumes. Both are `k8s`
- * L1 objects (cdk8s-plus-27 has no construct for either), protected from GitOps pruning.
+ * Cluster-scoped objects Aviary relies on: the environment's Namespace (first: `kubectl apply -f
+ * dist` applies it before anything in it), the PriorityClass of its pods and the
+ * {@link monitoringStorageClass} StorageClass of the monitoring stack's volumes, all protected
+ * from GitOps pruning. Argo CD's platform Application applies them; Flux's bootstrap file does
+ * instead of Flux's platform unit, whose identity then cannot write them (charts/flux-chart.ts).
+ * PriorityClass and StorageClass are `k8s` L1 objects: cdk8s-plus-27 has no construct for either.
  */
 export class PlatformChart extends Chart {
   /** The PriorityClass the services should reference. */
   public readonly priorityClassName: string;
   /** The StorageClass the monitoring stack's volumes should use. */
   public readonly storageClassName: string;
-  /** What this environment's platform unit applied before: {@link RETIRED_CLUSTER_OBJECTS}. */
-  public readonly retiredObjects: readonly NamedObject[];
 
-  constructor(scope: Construct, id: string, props: PlatformChartProps = {}) {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const owner = `PlatformChart "${id}"`;
     const priority = props.priority ?? 0;
@@ -82,12 +90,12 @@ export class PlatformChart extends Chart {
     this.priorityClassName =
       props.priorityClassName ?? `${namePrefix}-web-${priority}-${PREEMPTION_POLICY.toLowerCase()}`;
     checkDnsSubdomain(owner, 'priorityClassName', this.priorityClassName);
-    this.retiredObjects = RETIRED_CLUSTER_OBJECTS[namePrefix] ?? [];
     this.storageClassName = monitoringStorageClass(namePrefix);
     checkDnsSubdomain(owner, 'namePrefix', this.storageClassName);
     const replicas = props.storageReplicas ?? 3;
     checkInteger(owner, 'storageReplicas', replicas, 1, 20);
 
+    new kplus.Namespace(this, 'Namespace', { metadata: namespaceMetadata(props.namespace) });
     new k8s.KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.priorityClassName, annotations: { ...PRUNE_PROTECTION } },
       value: priority,

@@ -35,11 +35,15 @@ export interface DeployerRoleProps {
    */
   readonly prunes?: readonly ApiKind[];
   /**
-   * Names of Roles of the namespace it writes and binds without holding their rules (the platform
-   * unit's `gitops-*` Roles): `escalate` and `bind` on exactly these, which the API server's
-   * escalation checks ask for by the Role's name (see {@link delegationRule}). @default []
+   * Rules it holds besides those of its kinds: those of the Roles it writes and binds (the
+   * platform unit's `gitops-*` Roles). The API server lets it write a Role, or bind one, only if
+   * it holds every rule that Role grants (kubernetes/kubernetes pkg/registry/rbac/
+   * escalation_check.go and validation.ConfirmNoEscalation, called by role/ and rolebinding/
+   * policybased/storage.go on create and update), unless it holds `escalate` or `bind`, which
+   * would let it grant itself any rule of the namespace, its Namespace object's included.
+   * @default []
    */
-  readonly delegates?: readonly string[];
+  readonly grants?: readonly RoleRule[];
   /** The identity a GitOps controller impersonates to apply them. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
 }
@@ -50,25 +54,21 @@ const READ_VERBS = ['get', 'list', 'watch'];
 const PRUNE_VERBS = [...READ_VERBS, 'delete'];
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-/**
- * `escalate` and `bind` on the Roles named `roles`, and on no other Role or ClusterRole.
- *
- * Creating or updating a Role that grants rules its writer does not hold needs `escalate` on
- * that Role, and a RoleBinding to a Role whose rules the writer does not hold needs `bind` on it
- * (kubernetes/kubernetes, pkg/registry/rbac/escalation_check.go: `RoleEscalationAuthorized` asks
- * with the request's name, `BindingAuthorized` with the roleRef's name, in the binding's
- * namespace; pkg/registry/rbac/role/policybased/storage.go and rolebinding/policybased/storage.go
- * call them on create and on update, which a server-side apply is). Flux always names the object
- * (a PATCH on it, its dry run included: fluxcd/pkg ssa/manager_apply.go), so `resourceNames`
- * limits both verbs to `roles`.
- */
-export function delegationRule(roles: readonly string[]) {
-  return {
-    apiGroups: [RBAC_GROUP],
-    resources: ['roles'],
-    resourceNames: [...roles],
-    verbs: ['escalate', 'bind'],
-  };
+/** `rules`, each distinct rule once, in order. */
+function distinct(rules: readonly RoleRule[]): RoleRule[] {
+  const seen = new Set<string>();
+  return rules.filter((rule) => {
+    const key = JSON.stringify(rule);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+}
+
+/** A rule of a Role, as the `k8s` L1 objects render it. */
+export interface RoleRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+  readonly verbs: readonly string[];
 }
 
 /** One rule per API group: `verbs` on the resources of `kinds` in that group. */
@@ -92,12 +92,12 @@ export class DeployerRole extends Construct {
     const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
     new k8s.KubeRole(this, 'Role', {
       metadata,
-      rules: [
+      rules: distinct([
         ...rulesFor(props.kinds, VERBS),
         ...rulesFor(props.reads ?? [], READ_VERBS),
         ...rulesFor(props.prunes ?? [], PRUNE_VERBS),
-        ...(props.delegates?.length ? [delegationRule(props.delegates)] : []),
-      ],
+        ...(props.grants ?? []),
+      ]).map((rule) => structuredClone(rule) as k8s.PolicyRule),
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,

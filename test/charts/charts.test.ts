@@ -41,7 +41,7 @@ const flux = (
   });
 
 describe('PlatformChart', () => {
-  const objects = objectsOf(new PlatformChart(Testing.app(), 'platform'));
+  const objects = objectsOf(new PlatformChart(Testing.app(), 'platform', { namespace: 'birds' }));
 
   it('renders the same objects as last time', () => {
     expect(objects).toMatchSnapshot();
@@ -68,7 +68,18 @@ describe('PlatformChart', () => {
     });
   });
 
-  it('protects both objects from GitOps pruning', () => {
+  it('creates a cluster-scoped Namespace enforcing the restricted profile, first', () => {
+    const namespace = find(objects, 'Namespace', 'birds');
+    expect(objects[0]).toBe(namespace);
+    expect(namespace.metadata.namespace).toBeUndefined();
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+  });
+
+  it('protects every object from GitOps pruning', () => {
     for (const object of objects) {
       expect(object.metadata.annotations).toEqual({
         'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
@@ -78,7 +89,7 @@ describe('PlatformChart', () => {
   });
 
   it('rejects a priority in the system range', () => {
-    expect(() => new PlatformChart(Testing.app(), 'p', { priority: 2_000_000_000 })).toThrowError(
+    expect(() => new PlatformChart(Testing.app(), 'p', { namespace: 'birds', priority: 2_000_000_000 })).toThrowError(
       /PlatformChart "p": invalid priority 2000000000: use a whole number from 0 to 1000000000/,
     );
   });
@@ -93,19 +104,8 @@ describe('NamespaceChart', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('creates a cluster-scoped Namespace enforcing the restricted profile', () => {
-    const namespace = find(objects, 'Namespace', 'birds');
-    expect(namespace.metadata.namespace).toBeUndefined();
-    expect(namespace.metadata.labels).toMatchObject({
-      'pod-security.kubernetes.io/enforce': 'restricted',
-      'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/warn': 'restricted',
-    });
-  });
-
   it('puts quota, limits and policies in the namespace', () => {
-    const namespaced = objects.filter((o) => o.kind !== 'Namespace');
-    expect(namespaced.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'ResourceQuota/birds/birds',
       'LimitRange/birds/birds',
       'NetworkPolicy/birds/default-deny',
@@ -191,7 +191,8 @@ describe('GitOps charts', () => {
   const units: GitOpsUnit[] = [
     defineUnit({
       name: 'platform',
-      charts: [new PlatformChart(app, 'platform')],
+      charts: [],
+      bootstrap: [new PlatformChart(app, 'platform', { namespace: production.namespace })],
       scope: 'cluster',
     }),
     defineUnit({
@@ -213,16 +214,23 @@ describe('GitOps charts', () => {
       ['services', ['*-services.k8s.yaml'], 'namespace'],
       ['extra', ['extra/'], 'namespace'],
     ]);
-    expect(units[0]!.clusterKinds.map((k) => k.kind)).toEqual(['PriorityClass', 'StorageClass']);
+    expect(units[0]!.clusterKinds.map((k) => k.kind)).toEqual([
+      'Namespace',
+      'PriorityClass',
+      'StorageClass',
+    ]);
     expect(units[1]!.clusterKinds).toEqual([]);
     expect(units[1]!.kinds).toContainEqual({ group: 'apps', kind: 'Deployment' });
   });
 
   it('rejects a namespaced unit holding cluster-scoped objects', () => {
     expect(() =>
-      defineUnit({ name: 'p', charts: [new PlatformChart(Testing.app(), 'p')] }),
+      defineUnit({
+        name: 'p',
+        charts: [new PlatformChart(Testing.app(), 'p', { namespace: 'birds' })],
+      }),
     ).toThrowError(
-      /GitOps unit "p": invalid charts \["PriorityClass","StorageClass"\]: move cluster-scoped objects/,
+      /GitOps unit "p": invalid charts \["Namespace","PriorityClass","StorageClass"\]: move cluster-scoped objects/,
     );
   });
 
@@ -322,12 +330,26 @@ describe('GitOps charts', () => {
       serviceAccountName: 'aviary-services',
       sourceRef: { kind: 'GitRepository', name: 'aviary-services' },
     });
-    // The cluster unit too: its rights on its cluster-scoped objects cluster-wide, by name (no
-    // namespace on either object: cdk8s must not write one), the rest in the application's
+    // The cluster unit too: the bootstrap file applies its Namespace, PriorityClass and
+    // StorageClass, which its source leaves out and its identity may only get, by name (no
+    // namespace on either RBAC object: cdk8s must not write one); the rest in the application's
     // namespace, which the bootstrap file creates first.
     expect(find(objects, 'Kustomization', 'aviary-platform').spec).toMatchObject({
       serviceAccountName: 'aviary-platform',
     });
+    const platform = find(objects, 'GitRepository', 'aviary-platform').spec as { ignore: string };
+    expect(gitIgnored(platform.ignore, 'deploy/prod/0000-platform.k8s.yaml')).toBe(true);
+    for (const kind of ['PriorityClass', 'StorageClass']) {
+      expect(objects.filter((o) => o.kind === kind)).toHaveLength(1);
+    }
+    const clusterRole = find(objects, 'ClusterRole', 'aviary-platform') as unknown as {
+      rules: { resources: string[]; resourceNames: string[]; verbs: string[] }[];
+    };
+    expect(clusterRole.rules.map((r) => [r.resources, r.resourceNames, r.verbs])).toEqual([
+      [['namespaces'], ['aviary'], ['get']],
+      [['priorityclasses'], ['aviary-web-0-never'], ['get']],
+      [['storageclasses'], ['aviary-longhorn'], ['get']],
+    ]);
     for (const name of ['aviary-services', 'aviary-platform']) {
       expect(find(objects, 'ServiceAccount', name).metadata.namespace).toBe('flux-system');
     }
@@ -344,7 +366,7 @@ describe('GitOps charts', () => {
     expect(kinds.indexOf('Namespace')).toBeLessThan(kinds.indexOf('RoleBinding'));
   });
 
-  it.each(['flux-system', 'kube-system'])(
+  it.each(['flux-system', 'kube-system', 'birds', 'aviaryx', 'aviar'])(
     "Flux refuses %s as the application's namespace, where the platform identity would rule",
     (namespace) => {
       expect(() =>
@@ -356,6 +378,10 @@ describe('GitOps charts', () => {
       );
     },
   );
+
+  it.each(['aviary', 'aviary-qa'])('Flux accepts %s, a namespace named by its prefix', (namespace) => {
+    expect(() => flux({ units, destinationNamespace: namespace }, Testing.app(), 'f')).not.toThrow();
+  });
 
   it('rejects a repository that is not a URL and an absolute path', () => {
     expect(() => flux({ units, repoUrl: 'github.com/aviary' }, Testing.app(), 'f')).toThrowError(
