@@ -187,7 +187,12 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
   }
   const waitForHealth = definition.waitForHealth ?? true;
   if (definition.folder && bootstrap.length > 0) {
-    failProp(owner, 'bootstrap', bootstrap.map((c) => c.node.id), 'use top-level charts');
+    failProp(
+      owner,
+      'bootstrap',
+      bootstrap.map((c) => c.node.id),
+      'use top-level charts',
+    );
   }
   const paths = definition.folder
     ? [`${definition.folder}/`]

@@ -38,7 +38,7 @@ describe('dist/ works with kubectl apply -f dist', () => {
       '0003-synthetic-check.k8s.yaml',
       '0004-autoscaling.k8s.yaml',
     ]);
-    expect(manifests.find((m) => m.file === topLevel[1])?.object.kind).toBe('Namespace');
+    expect(manifests.find((m) => m.file === topLevel[0])?.object.kind).toBe('Namespace');
   });
 
   const cases: [string, () => [string[], Manifest[]], RegExp][] = [

@@ -1,12 +1,14 @@
 /**
- * Issue 19, point 5f: Flux applies the platform unit as its own identity, not as
+ * Issue 19, points 5f and 5g: Flux applies the platform unit as its own identity, not as
  * kustomize-controller's cluster-admin ServiceAccount, and that identity reaches the
- * environment's namespace and its own cluster-scoped objects by name, nothing more: computed from
+ * environment's namespace and gets its bootstrap's objects by name, nothing more: computed from
  * the rendered RBAC as the API server evaluates it (support/rbac-reach.ts cites
  * kubernetes/kubernetes pkg/registry/rbac/escalation_check.go, role/ and rolebinding/policybased/
- * storage.go, validation/rule.go, and the apiserver's handlers/patch.go). An earlier version
- * (issue-19d, reverted) bound escalate/bind cluster-wide: a `gitops-*` Role in flux-system, bound
- * to itself, mints kustomize-controller's token. Each case below breaks one rule and is reported.
+ * storage.go, validation/rule.go, and the apiserver's handlers/patch.go). Earlier versions bound
+ * escalate/bind cluster-wide (issue-19d: a `gitops-*` Role in flux-system, bound to itself,
+ * mints kustomize-controller's token), then in the namespace (issue-19f: a Role there may grant
+ * `patch` on the Namespace object, and so its Pod Security labels). Each case below breaks one
+ * rule and is reported.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +16,13 @@ import { environments, production, staging } from '../../charts/environments.js'
 import { gitopsIdentityProblems } from './support/gitops-identity.js';
 import type { KubeObject } from '../support/k8s-types.js';
 import { listFiles, loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
-import { grantsOf, scopeOf, sharedScope, type PolicyRule } from './support/rbac-reach.js';
+import {
+  grantsOf,
+  scopeOf,
+  sharedScope,
+  uncovered,
+  type PolicyRule,
+} from './support/rbac-reach.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const manifests = loadManifests();
@@ -22,7 +30,6 @@ const files = listFiles();
 const platform = `${production.gitops.namePrefix}-platform`;
 type WithRules = KubeObject & { rules: PolicyRule[] };
 type Binding = KubeObject & { subjects: { kind: string; name: string; namespace?: string }[] };
-const delegating = (rule: PolicyRule) => (rule.verbs ?? []).includes('escalate');
 const withRules = (kind: string, name: string, change: (rules: PolicyRule[]) => PolicyRule[]) =>
   mutate<WithRules>(manifests, kind, name, (role) => {
     role.rules = change(role.rules);
@@ -33,7 +40,7 @@ const clusterRole = (change: (rules: PolicyRule[]) => PolicyRule[]) =>
   withRules('ClusterRole', platform, change);
 
 describe('the platform unit as its own Flux identity', () => {
-  it('reaches its namespace and its cluster-scoped objects by name, and can apply its Roles', () => {
+  it('reaches its namespace and gets its bootstrap objects by name, and can apply its Roles', () => {
     expect(gitopsIdentityProblems(files, manifests)).toEqual([]);
     const kustomization = ofKind<KubeObject>(manifests, 'Kustomization').find(
       (k) => k.metadata.name === platform,
@@ -41,6 +48,10 @@ describe('the platform unit as its own Flux identity', () => {
     expect(kustomization.spec).toMatchObject({ serviceAccountName: platform });
   });
 
+  const bindingSubjects = (change: (subjects: Binding['subjects']) => Binding['subjects']) =>
+    mutate<Binding>(manifests, 'RoleBinding', 'gitops-platform', (b) => {
+      b.subjects = change(b.subjects);
+    });
   const cases: [string, () => Manifest[], RegExp][] = [
     [
       'a platform Kustomization applying as the controller',
@@ -48,36 +59,62 @@ describe('the platform unit as its own Flux identity', () => {
         mutate<KubeObject>(manifests, 'Kustomization', platform, (k) => {
           delete (k.spec as { serviceAccountName?: string }).serviceAccountName;
         }),
-      /applies cluster-scoped objects with the controller's own \(cluster-admin\) rights/,
+      /applies RBAC objects with the controller's own \(cluster-admin\) rights/,
     ],
     [
-      // The reverted design: escalate and bind by name, but bound cluster-wide.
+      // issue-19d: escalate and bind by name, but bound cluster-wide.
       'escalate and bind on the gitops-* Roles in its ClusterRole',
       () => clusterRole((rules) => [...rules, delegationRule()]),
-      /holds ClusterRoleBinding aviary-platform: \[escalate, bind\] on \[rbac\.authorization\.k8s\.io\/roles\] named \[gitops-services, .*\] in every namespace/,
+      /holds \[escalate, bind\] on \[rbac\.authorization\.k8s\.io\/roles\] in every namespace/,
+    ],
+    [
+      // issue-19f: escalate and bind by name in the namespace; a Role may then grant the
+      // Namespace object.
+      'escalate and bind on the gitops-* Roles in its Role',
+      () => role((rules) => [...rules, delegationRule()]),
+      /holds \[escalate, bind\] on \[rbac\.authorization\.k8s\.io\/roles\] in aviary/,
+    ],
+    [
+      'impersonate in its Role',
+      () =>
+        role((rules) => [
+          ...rules,
+          { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
+        ]),
+      /holds \[impersonate\] on \[\/serviceaccounts\] in aviary/,
+    ],
+    [
+      'patch on its Namespace object, which sets Pod Security',
+      () =>
+        role((rules) => [
+          ...rules,
+          {
+            apiGroups: [''],
+            resources: ['namespaces'],
+            resourceNames: ['aviary'],
+            verbs: ['patch'],
+          },
+        ]),
+      /rights on \[\/namespaces\] in aviary/,
     ],
     [
       'bind on ClusterRoles in its namespace (cluster-admin could be bound there)',
       () =>
-        role((rules) =>
-          rules.map((r) => (delegating(r) ? { ...r, resources: ['roles', 'clusterroles'] } : r)),
-        ),
-      /may escalate or bind \[roles, clusterroles\] named \[gitops-services, .*\] in aviary .*beyond the Roles it applies/,
+        role((rules) => [
+          ...rules,
+          {
+            apiGroups: ['rbac.authorization.k8s.io'],
+            resources: ['clusterroles'],
+            verbs: ['bind'],
+          },
+        ]),
+      /rights on \[rbac\.authorization\.k8s\.io\/clusterroles\] in aviary/,
     ],
     [
-      'escalate and bind on every Role of its namespace',
-      () => role((rules) => rules.map((r) => (delegating(r) ? { ...r, resourceNames: [] } : r))),
-      /may escalate or bind \[roles\] named \[any\] in aviary/,
-    ],
-    [
-      'a Role without escalate and bind (the API server refuses the gitops-* Roles)',
-      () => role((rules) => rules.filter((r) => !delegating(r))),
+      "a Role lacking a rule of a unit's Role (the API server refuses that Role)",
+      () =>
+        role((rules) => rules.filter((r) => !(r.resources ?? []).includes('poddisruptionbudgets'))),
       /cannot apply Role aviary\/gitops-services: it lacks rules the Role grants, and escalate on it/,
-    ],
-    [
-      'escalate without bind',
-      () => role((rules) => rules.map((r) => (delegating(r) ? { ...r, verbs: ['escalate'] } : r))),
-      /cannot apply RoleBinding aviary\/gitops-services: it lacks rules of Role gitops-services, and bind on it/,
     ],
     [
       'its RoleBinding in flux-system as well',
@@ -95,6 +132,21 @@ describe('the platform unit as its own Flux identity', () => {
       /aviary-platform reaches namespace flux-system/,
     ],
     [
+      // Break A of the review of issue-19f: every ServiceAccount of flux-system would hold it.
+      'its RoleBinding naming the Group of flux-system ServiceAccounts',
+      () => bindingSubjects(() => [{ kind: 'Group', name: 'system:serviceaccounts:flux-system' }]),
+      /granted by RoleBinding aviary\/gitops-platform, whose subjects are \[Group system:serviceaccounts:flux-system\], not its ServiceAccount alone/,
+    ],
+    [
+      'its RoleBinding naming another subject as well',
+      () =>
+        bindingSubjects((subjects) => [
+          ...subjects,
+          { kind: 'ServiceAccount', name: 'helm-controller', namespace: 'flux-system' },
+        ]),
+      /whose subjects are \[ServiceAccount flux-system\/aviary-platform, ServiceAccount flux-system\/helm-controller\]/,
+    ],
+    [
       'a ClusterRole rule that names no object',
       () =>
         clusterRole((rules) =>
@@ -102,10 +154,10 @@ describe('the platform unit as its own Flux identity', () => {
             r.resources?.includes('priorityclasses') ? { ...r, resourceNames: [] } : r,
           ),
         ),
-      /\[get, create, update, patch, delete\] on \[scheduling\.k8s\.io\/priorityclasses\] named \[any\] in every namespace/,
+      /\[get\] on \[scheduling\.k8s\.io\/priorityclasses\] named \[any\] in every namespace/,
     ],
     [
-      'a ClusterRole that writes another environment namespace',
+      'a ClusterRole that gets another environment namespace',
       () =>
         clusterRole((rules) =>
           rules.map((r) =>
@@ -117,24 +169,45 @@ describe('the platform unit as its own Flux identity', () => {
       /aviary-platform reaches namespace aviary-staging/,
     ],
     [
+      // M2 of the review of issue-19f: globalDefault, is-default-class, a re-created class.
+      'a ClusterRole that may write the StorageClass',
+      () =>
+        clusterRole((rules) =>
+          rules.map((r) =>
+            r.resources?.includes('storageclasses') ? { ...r, verbs: ['get', 'patch'] } : r,
+          ),
+        ),
+      /may \[get, patch\] \[storage\.k8s\.io\/storageclasses\] named \[aviary-longhorn\] by ClusterRoleBinding aviary-platform, beyond get/,
+    ],
+    [
+      'a ClusterRole that cannot get the PriorityClass its inventory held',
+      () =>
+        clusterRole((rules) =>
+          rules.filter((r) => !(r.resources ?? []).includes('priorityclasses')),
+        ),
+      /cannot get PriorityClass aviary-web-0-never/,
+    ],
+    [
       'a Role that may also manage Secrets',
       () =>
         role((rules) => [
           ...rules,
           { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'patch'] },
         ]),
-      /aviary-platform in aviary lacks \[\] and may also manage \[\/secrets\]/,
+      /aviary-platform in aviary holds \[get\] \/secrets, \[patch\] \/secrets, beyond its kinds/,
     ],
     [
-      'a ClusterRole that cannot write the StorageClass',
+      'a platform unit that applies a cluster-scoped object itself',
       () =>
-        clusterRole((rules) =>
-          rules.filter((r) => !(r.resources ?? []).includes('storageclasses')),
+        structuredClone(manifests).map((m) =>
+          m.object.kind === 'PriorityClass'
+            ? { ...m, file: manifests.find((q) => q.object.kind === 'ResourceQuota')!.file }
+            : m,
         ),
-      /cannot \[get, create, patch, delete\] StorageClass aviary-longhorn/,
+      /applies PriorityClass aviary-web-0-never, which Flux's bootstrap file must apply instead/,
     ],
     [
-      'a ServiceAccount of its namespace bound cluster-wide (it can mint that account a token)',
+      'a ServiceAccount of its namespace bound cluster-wide (its pods may run as that account)',
       () =>
         mutate<Binding>(manifests, 'ClusterRoleBinding', platform, (b) => {
           b.subjects.push({ kind: 'ServiceAccount', name: 'bird', namespace: 'aviary' });
@@ -157,13 +230,55 @@ describe('the platform unit as its own Flux identity', () => {
   });
 });
 
+/**
+ * Without `escalate` and `bind`, the API server lets the identity write a Role, or bind one, only
+ * if it holds every rule that Role grants (kubernetes/kubernetes pkg/registry/rbac/
+ * escalation_check.go; validation.ConfirmNoEscalation in pkg/registry/rbac/validation/rule.go).
+ */
+describe('gitops-platform holds every rule of the Roles it writes, and nothing that reaches past them', () => {
+  const roles = (objects: readonly Manifest[]) => ofKind<WithRules>(objects, 'Role');
+  const uncoveredRules = (objects: readonly Manifest[]) => {
+    const held = roles(objects).find((r) => r.metadata.name === 'gitops-platform')!.rules;
+    return roles(objects)
+      .filter((r) => r.metadata.name.startsWith('gitops-') && r.metadata.name !== 'gitops-platform')
+      .flatMap((r) => uncovered(held, r.rules).map((p) => `${r.metadata.name}: ${p}`));
+  };
+
+  it.each(Object.entries(environments))('%s', (_name, environment) => {
+    const objects = loadManifests(path.join(ROOT, environment.gitops.path));
+    expect(
+      roles(objects).filter((r) => r.metadata.name.startsWith('gitops-')).length,
+    ).toBeGreaterThan(2);
+    expect(uncoveredRules(objects)).toEqual([]);
+    const platformRules = roles(objects).find((r) => r.metadata.name === 'gitops-platform')!.rules;
+    for (const rule of platformRules) {
+      expect(rule.verbs).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(escalate|bind|impersonate|\*)$/)]),
+      );
+      expect(rule.resources).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(namespaces|clusterroles|\*)$/)]),
+      );
+    }
+  });
+
+  it("reports a unit's Role that gains a rule the platform Role lacks", () => {
+    const broken = mutate<WithRules>(manifests, 'Role', 'gitops-services', (r) => {
+      r.rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+    });
+    expect(uncoveredRules(broken)).toEqual(['gitops-services: [get] /secrets']);
+  });
+});
+
 describe('two environments on one cluster', () => {
   const renders = Object.entries(environments).map(([name, environment]) => ({
     name,
     environment,
     manifests: loadManifests(path.join(ROOT, environment.gitops.path)),
   }));
-  const scope = (render: (typeof renders)[number], objects = render.manifests) =>
+  // Every render's RBAC at once: a binding one environment applies may grant another's identity.
+  const everything = (changed?: { name: string; manifests: readonly Manifest[] }) =>
+    renders.flatMap((r) => (r.name === changed?.name ? changed.manifests : r.manifests));
+  const scope = (render: (typeof renders)[number], objects = everything()) =>
     scopeOf(
       grantsOf(
         { name: `${render.environment.gitops.namePrefix}-platform`, namespace: 'flux-system' },
@@ -211,18 +326,41 @@ describe('two environments on one cluster', () => {
       },
     );
     const productionRender = renders.find((r) => r.name === 'production')!;
-    expect(sharedScope(scope(productionRender), scope(stagingRender, broken))).toEqual([
+    const all = everything({ name: 'staging', manifests: broken });
+    expect(sharedScope(scope(productionRender, all), scope(stagingRender, all))).toEqual([
       'namespace aviary',
-      'scheduling.k8s.io/priorityclasses/aviary-web-0-never',
       '/namespaces/aviary',
+      'scheduling.k8s.io/priorityclasses/aviary-web-0-never',
     ]);
+  });
+
+  it("reports production's platform Role bound to every ServiceAccount of flux-system", () => {
+    const productionRender = renders.find((r) => r.name === 'production')!;
+    const broken = mutate<Binding>(
+      productionRender.manifests,
+      'RoleBinding',
+      'gitops-platform',
+      (b) => {
+        b.subjects = [{ kind: 'Group', name: 'system:serviceaccounts:flux-system' }];
+      },
+    );
+    const all = everything({ name: 'production', manifests: broken });
+    const stagingRender = renders.find((r) => r.name === 'staging')!;
+    expect(sharedScope(scope(productionRender, all), scope(stagingRender, all))).toContain(
+      'namespace aviary',
+    );
   });
 });
 
-/** The rule of dist/'s Role gitops-platform that allows escalate and bind. */
+/** The rule issue-19f's Role gitops-platform held: escalate and bind on the gitops-* Roles. */
 function delegationRule(): PolicyRule {
-  const platformRole = ofKind<WithRules>(manifests, 'Role').find(
-    (r) => r.metadata.name === 'gitops-platform',
-  )!;
-  return platformRole.rules.find(delegating)!;
+  const names = ofKind<KubeObject>(manifests, 'Role')
+    .map((r) => r.metadata.name)
+    .filter((name) => name.startsWith('gitops-') && name !== 'gitops-platform');
+  return {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['roles'],
+    resourceNames: names,
+    verbs: ['escalate', 'bind'],
+  };
 }

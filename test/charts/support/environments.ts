@@ -11,6 +11,20 @@ const identity = ({ object }: Manifest) =>
   `${object.apiVersion.split('/')[0]}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 
 /**
+ * A render's objects, each once: Flux's bootstrap file applies the Namespace and the
+ * cluster-scoped objects that its top level holds as well (for Argo CD and kubectl), and those
+ * count where the top level has them.
+ */
+function applied(render: Render): Manifest[] {
+  const outside = new Set(
+    render.manifests.filter((m) => !m.file.startsWith(`${GITOPS_DIR}/`)).map(identity),
+  );
+  return render.manifests.filter(
+    (m) => !m.file.startsWith(`${GITOPS_DIR}/`) || !outside.has(identity(m)),
+  );
+}
+
+/**
  * What goes wrong when two environments are applied to one cluster: an object of the same kind,
  * namespace and name in both renders is one object on the cluster. A GitOps object (anything in
  * `gitops/`: Applications, AppProjects, GitRepositories, Kustomizations, Flux's ServiceAccounts)
@@ -23,9 +37,9 @@ const identity = ({ object }: Manifest) =>
  * each Kustomization's name at every interval.
  */
 export function sharedObjectProblems(a: Render, b: Render): string[] {
-  const theirs = new Map(b.manifests.map((m) => [identity(m), m]));
+  const theirs = new Map(applied(b).map((m) => [identity(m), m]));
   const problems: string[] = [];
-  for (const ours of a.manifests) {
+  for (const ours of applied(a)) {
     const other = theirs.get(identity(ours));
     if (!other) continue;
     const where = `${describeObject(ours)} of ${a.name} and ${describeObject(other)} of ${b.name}`;

@@ -5,6 +5,9 @@ import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 import { platformIdentityProblems } from './platform-identity.js';
+import { bindingSubjectProblems } from './rbac-reach.js';
+
+const RBAC = 'rbac.authorization.k8s.io/';
 
 interface Rule {
   apiGroups?: string[];
@@ -65,10 +68,11 @@ const holdsCrdKind = (objects: readonly KubeObject[]) =>
  * - no unit holds both the Deployments and a CRD kind, so missing CRDs never hold the services;
  * - Argo CD: every Application retries, in an AppProject other than `default` whose whitelists
  *   admit the kinds it syncs and no other, and whose destinations are one namespace;
- * - Flux: every Kustomization that applies no cluster-scoped object impersonates a ServiceAccount
- *   bound, by a RoleBinding of the synced objects' namespace, to a Role that allows exactly the
- *   kinds it applies; the one that does impersonates a ServiceAccount that reaches that namespace
- *   and its own cluster-scoped objects by name, and nothing else (support/platform-identity.ts).
+ * - Flux: every Kustomization but the platform unit's impersonates a ServiceAccount bound, by a
+ *   RoleBinding of the synced objects' namespace naming it alone, to a Role that allows exactly
+ *   the kinds it applies; the platform unit's (it applies RBAC objects, or cluster-scoped ones)
+ *   impersonates a ServiceAccount that reaches that namespace and gets the bootstrap's objects
+ *   by name, and nothing else (support/platform-identity.ts).
  *
  * `distPath` is the output folder's path in the repository, which the Applications read.
  */
@@ -135,8 +139,9 @@ export function gitopsIdentityProblems(
     if (!synced) continue;
     const objects = objectsIn(manifests, synced.files);
     unitProblem(at, objects);
-    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind))) {
-      problems.push(...platformIdentityProblems(kustomization, objects, manifests, distPath));
+    // The platform unit: it writes the Roles the others are applied as.
+    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind) || o.apiVersion.startsWith(RBAC))) {
+      problems.push(...platformIdentityProblems(kustomization, objects, manifests));
       continue;
     }
     const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
@@ -146,6 +151,13 @@ export function gitopsIdentityProblems(
       );
       continue;
     }
+    problems.push(
+      ...bindingSubjectProblems(
+        `${at}: ${account}`,
+        { name: account, namespace: kustomization.metadata.namespace! },
+        manifests.map((m) => m.object),
+      ),
+    );
     const namespaces = [...new Set(objects.map((o) => o.metadata.namespace))];
     for (const namespace of namespaces) {
       const bindings = ofKind<KubeObject>(manifests, 'RoleBinding').filter(

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { AUTOSCALING } from '../../../charts/autoscaling-chart.js';
 import type { AviaryEnvironment } from '../../../charts/environments.js';
 import { ROLLOUTS_FOLDER } from '../../../charts/layout.js';
@@ -230,6 +231,22 @@ export function gitopsProblems(
     for (const file of synced.files) byFlux.set(file, [...(byFlux.get(file) ?? []), at]);
     if (spec.prune !== true) problems.push(`${at}: prune is not enabled`);
   }
-  if (ofKind(manifests, 'Kustomization').length > 0) compare('Flux', byFlux);
+  if (ofKind(manifests, 'Kustomization').length > 0) {
+    // A file whose every object Flux's bootstrap file applies as it is (the Namespace and the
+    // cluster-scoped objects, charts/flux-chart.ts) is synced by that file, not by a unit.
+    const bootstrapFiles = new Set(
+      ofKind<KubeObject>(manifests, 'Kustomization').map(
+        (k) => manifests.find((m) => m.object === k)!.file,
+      ),
+    );
+    const bootstrap = manifests.filter((m) => bootstrapFiles.has(m.file)).map((m) => m.object);
+    for (const file of wanted.filter((f) => !byFlux.has(f))) {
+      const objects = manifests.filter((m) => m.file === file).map((m) => m.object);
+      if (objects.every((o) => bootstrap.some((b) => isDeepStrictEqual(b, o)))) {
+        byFlux.set(file, ["Flux's bootstrap file"]);
+      }
+    }
+    compare('Flux', byFlux);
+  }
   return problems;
 }

@@ -78,6 +78,31 @@ function bindsAccount(binding: Binding, account: Account): boolean {
   );
 }
 
+/**
+ * Each binding of `objects` that grants `account` and has another subject than that
+ * ServiceAccount, or more than one: a Group names every account of a namespace (or of the
+ * cluster), so another identity would hold the same rights, and another subject shares them.
+ */
+export function bindingSubjectProblems(
+  identity: string,
+  account: Account,
+  objects: readonly KubeObject[],
+): string[] {
+  return (objects.filter((o) => o.kind.endsWith('Binding')) as Binding[])
+    .filter((b) => b.apiVersion.startsWith(`${RBAC_GROUP}/`) && bindsAccount(b, account))
+    .filter(
+      (b) =>
+        b.subjects?.length !== 1 ||
+        b.subjects[0]!.kind !== 'ServiceAccount' ||
+        b.subjects[0]!.name !== account.name ||
+        b.subjects[0]!.namespace !== account.namespace,
+    )
+    .map(
+      (b) =>
+        `${identity} is granted by ${b.kind} ${b.metadata.namespace ?? ''}/${b.metadata.name}, whose subjects are [${(b.subjects ?? []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ')}], not its ServiceAccount alone`,
+    );
+}
+
 /** Every rule bound to `account` in `objects`, with the namespace it applies in. */
 export function grantsOf(account: Account, objects: readonly KubeObject[]): Grant[] {
   const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole') as Role[];
@@ -126,20 +151,32 @@ export function allowsOn(
   );
 }
 
-/** Whether `held` covers every permission `granted` gives (`ConfirmNoEscalation`). */
-function covers(held: readonly PolicyRule[], granted: readonly PolicyRule[]): boolean {
-  return granted.every((rule) =>
-    (rule.apiGroups ?? []).every((group) =>
-      (rule.resources ?? []).every((resource) =>
-        (rule.verbs ?? []).every((verb) =>
+/**
+ * The permissions `granted` gives that `held` does not, `[verb] group/resource[/name]` each: none
+ * when `held` covers `granted`, as kubernetes/kubernetes pkg/registry/rbac/validation/rule.go
+ * `ConfirmNoEscalation` (called by pkg/registry/rbac/escalation_check.go's callers) requires of
+ * whoever writes a Role granting `granted` or binds one.
+ */
+export function uncovered(held: readonly PolicyRule[], granted: readonly PolicyRule[]): string[] {
+  return granted.flatMap((rule) =>
+    (rule.apiGroups ?? []).flatMap((group) =>
+      (rule.resources ?? []).flatMap((resource) =>
+        (rule.verbs ?? []).flatMap((verb) =>
           rule.resourceNames?.length
-            ? rule.resourceNames.every((name) => allowsOn(held, group, resource, verb, name))
-            : allowsOn(held, group, resource, verb),
+            ? rule.resourceNames
+                .filter((name) => !allowsOn(held, group, resource, verb, name))
+                .map((name) => `[${verb}] ${group}/${resource}/${name}`)
+            : allowsOn(held, group, resource, verb)
+              ? []
+              : [`[${verb}] ${group}/${resource}`],
         ),
       ),
     ),
   );
 }
+
+const covers = (held: readonly PolicyRule[], granted: readonly PolicyRule[]) =>
+  uncovered(held, granted).length === 0;
 
 /**
  * For each Role and RoleBinding of `objects` (what one GitOps unit applies), whether an identity
