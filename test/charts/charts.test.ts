@@ -422,11 +422,11 @@ describe('synthesize', () => {
     outdir = mkdtempSync(path.join(tmpdir(), 'aviary-'));
     const app = new App({ outdir });
     const services = new ServicesChart(app, 'services', production);
-    const namespace = new NamespaceChart(app, 'namespace', { ...production, peakPods: 45 });
-    services.addDependency(namespace);
+    const platform = new PlatformChart(app, 'platform', production);
+    services.addDependency(platform);
     synthesize([app]);
-    expect(listFiles(outdir)).toEqual(['0000-namespace.k8s.yaml', '0001-services.k8s.yaml']);
-    expect(readFileSync(path.join(outdir, '0000-namespace.k8s.yaml'), 'utf8')).toMatch(
+    expect(listFiles(outdir)).toEqual(['0000-platform.k8s.yaml', '0001-services.k8s.yaml']);
+    expect(readFileSync(path.join(outdir, '0000-platform.k8s.yaml'), 'utf8')).toMatch(
       /^apiVersion: v1\nkind: Namespace\n/,
     );
   });

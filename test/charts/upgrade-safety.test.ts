@@ -12,7 +12,7 @@ import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
 import type { KubeObject } from '../support/k8s-types.js';
 import { DIST, loadManifests, type Manifest } from '../support/manifests.js';
-import { allowsOn, grantsOf, rulesIn, scopeOf, type Scope } from './support/rbac-reach.js';
+import { allowsOn, grantsOf, rulesIn } from './support/rbac-reach.js';
 
 interface Rule {
   apiGroups: string[];
@@ -62,22 +62,25 @@ function pruneRightProblems(before: readonly KubeObject[], after: readonly KubeO
 }
 
 /**
- * The cluster-scoped objects of `before`, of a kind the platform unit of `current` applies, that
- * its Flux identity (`account`) can no longer get and delete by name: Flux prunes what the unit's
- * inventory lists from an earlier render as that identity. A name within reach of another
- * environment's identity (`others`) is not this one's to prune: staging's and local's first
- * renders applied production's names (docs/deploying.md, "Upgrading").
+ * The cluster-scoped objects of `before` (an earlier render, which the platform unit applied)
+ * that Flux's bootstrap file of `current` applies under the same kind and name, and that the
+ * platform unit's Flux identity (`account`) cannot get by name. The unit no longer applies them,
+ * so its first reconcile finds them in its inventory and prunes them: fluxcd/pkg ssa/v0.76.1
+ * (ssa/manager_delete.go:68-91, as kustomize-controller v1.9.4 uses it) gets each, then skips it
+ * as `prune: disabled`; a forbidden get is PruneFailed, forever. Names the current render no
+ * longer holds need no right: the documented upgrade has the controller's own identity prune them
+ * before the unit switches identity (docs/deploying.md, "Upgrading", preflight).
  */
 function clusterPruneProblems(
   before: readonly KubeObject[],
   current: readonly Manifest[],
   account: string,
-  others: readonly Scope[],
 ): string[] {
-  const kinds = new Set(
+  const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`;
+  const bootstrapped = new Set(
     current
-      .filter((m) => !m.file.startsWith('gitops/') && m.object.metadata.namespace === undefined)
-      .map((m) => m.object.kind),
+      .filter((m) => !m.file.includes('/') && m.object.metadata.namespace === undefined)
+      .map((m) => key(m.object)),
   );
   const rules = rulesIn(
     grantsOf(
@@ -87,18 +90,13 @@ function clusterPruneProblems(
     undefined,
   );
   return before
-    .filter((o) => kinds.has(o.kind))
+    .filter((o) => bootstrapped.has(key(o)))
     .filter((o) => {
-      const [group = ''] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : [];
-      const resource = `${group}/${o.kind.toLowerCase()}${o.kind.endsWith('s') ? 'es' : 's'}`;
-      if (others.some((scope) => scope.clusterObjects.has(`${resource}/${o.metadata.name}`))) {
-        return false;
-      }
-      return ['get', 'delete'].some(
-        (verb) => !allowsOn(rules, group, resource.split('/')[1]!, verb, o.metadata.name),
-      );
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
+      const resource = `${o.kind.toLowerCase()}${o.kind.endsWith('s') ? 'es' : 's'}`;
+      return !allowsOn(rules, group, resource, 'get', o.metadata.name);
     })
-    .map((o) => `${account} can no longer get and delete ${o.kind} ${o.metadata.name}`);
+    .map((o) => `${account} cannot get ${o.kind} ${o.metadata.name}, which its inventory lists`);
 }
 
 const today = loadManifests().map((m) => m.object);
@@ -146,41 +144,31 @@ describe('upgrading from any earlier dist/', () => {
     },
   );
 
-  // Likewise for the platform unit's cluster-scoped objects, which its identity holds by name.
+  // Likewise for the platform unit's cluster-scoped objects, which Flux's bootstrap file applies
+  // now: what its inventory lists from an earlier render, it gets before skipping.
   const renders = Object.values(environments).map((environment) => ({
     environment,
     manifests: loadManifests(path.join(ROOT, environment.gitops.path)),
   }));
-  const platformScope = ({ environment, manifests }: (typeof renders)[number]) =>
-    scopeOf(
-      grantsOf(
-        { name: `${environment.gitops.namePrefix}-platform`, namespace: 'flux-system' },
-        manifests.map((m) => m.object),
-      ),
-      new Set([
-        '/namespaces',
-        'scheduling.k8s.io/priorityclasses',
-        'storage.k8s.io/storageclasses',
-      ]),
-    );
   it.each(Object.entries(environments))(
-    'leaves the platform identity able to prune the cluster-scoped objects it applied: %s',
+    'leaves the platform identity able to get the cluster-scoped objects its inventory lists: %s',
     (_name, { gitops }) => {
       const render = renders.find((r) => r.environment.gitops === gitops)!;
-      const others = renders.filter((r) => r !== render).map(platformScope);
       const account = `${gitops.namePrefix}-platform`;
       // One line per object, however many earlier renders held it.
       const problems = (gitops.path === 'dist' ? history : distHistory(gitops.path)).flatMap(
-        ({ objects }) => clusterPruneProblems(objects, render.manifests, account, others),
+        ({ objects }) => clusterPruneProblems(objects, render.manifests, account),
       );
       expect([...new Set(problems)]).toEqual([]);
     },
   );
 
-  it('catches a platform identity that lost the delete of a PriorityClass it applied', () => {
+  it('catches a platform identity that lost the get of a PriorityClass it applied', () => {
     const current = renders.find((r) => r.environment === environments.production)!.manifests;
-    const before = history.flatMap((v) => v.objects).find((o) => o.metadata.name === 'aviary-web')!;
-    expect(clusterPruneProblems([before], current, 'aviary-platform', [])).toEqual([]);
+    const before = history
+      .flatMap((v) => v.objects)
+      .find((o) => o.kind === 'PriorityClass' && o.metadata.name === 'aviary-web-0-never')!;
+    expect(clusterPruneProblems([before], current, 'aviary-platform')).toEqual([]);
     const lost = current.map((m) =>
       m.object.kind === 'ClusterRole'
         ? {
@@ -189,13 +177,13 @@ describe('upgrading from any earlier dist/', () => {
               ...m.object,
               rules: (
                 m.object as unknown as { rules: { resourceNames?: string[] }[] }
-              ).rules.filter((rule) => !rule.resourceNames?.includes('aviary-web')),
+              ).rules.filter((rule) => !rule.resourceNames?.includes('aviary-web-0-never')),
             },
           }
         : m,
     );
-    expect(clusterPruneProblems([before], lost, 'aviary-platform', [])).toEqual([
-      'aviary-platform can no longer get and delete PriorityClass aviary-web',
+    expect(clusterPruneProblems([before], lost, 'aviary-platform')).toEqual([
+      'aviary-platform cannot get PriorityClass aviary-web-0-never, which its inventory lists',
     ]);
   });
 
