@@ -89,7 +89,9 @@ describe('PlatformChart', () => {
   });
 
   it('rejects a priority in the system range', () => {
-    expect(() => new PlatformChart(Testing.app(), 'p', { namespace: 'birds', priority: 2_000_000_000 })).toThrowError(
+    expect(
+      () => new PlatformChart(Testing.app(), 'p', { namespace: 'birds', priority: 2_000_000_000 }),
+    ).toThrowError(
       /PlatformChart "p": invalid priority 2000000000: use a whole number from 0 to 1000000000/,
     );
   });
@@ -379,9 +381,14 @@ describe('GitOps charts', () => {
     },
   );
 
-  it.each(['aviary', 'aviary-qa'])('Flux accepts %s, a namespace named by its prefix', (namespace) => {
-    expect(() => flux({ units, destinationNamespace: namespace }, Testing.app(), 'f')).not.toThrow();
-  });
+  it.each(['aviary', 'aviary-qa'])(
+    'Flux accepts %s, a namespace named by its prefix',
+    (namespace) => {
+      expect(() =>
+        flux({ units, destinationNamespace: namespace }, Testing.app(), 'f'),
+      ).not.toThrow();
+    },
+  );
 
   it('rejects a repository that is not a URL and an absolute path', () => {
     expect(() => flux({ units, repoUrl: 'github.com/aviary' }, Testing.app(), 'f')).toThrowError(
