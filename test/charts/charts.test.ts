@@ -18,27 +18,20 @@ import { listFiles } from '../support/manifests.js';
 const objectsOf = (chart: Chart) => Testing.synth(chart) as KubeObject[];
 const find = <T extends KubeObject>(objects: KubeObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name) as T;
-// The GitOps charts as main.ts builds them, from the production environment.
-const argoCd = (
-  props: Partial<ArgoCdChartProps> & Pick<ArgoCdChartProps, 'units'>,
-  app = Testing.app(),
-  id = 'argocd',
-) =>
-  new ArgoCdChart(app, id, {
-    ...production.gitops,
-    destinationNamespace: production.namespace,
-    ...props,
-  });
-const flux = (
-  props: Partial<FluxChartProps> & Pick<FluxChartProps, 'units'>,
-  app = Testing.app(),
-  id = 'flux',
-) =>
-  new FluxChart(app, id, {
-    ...production.gitops,
-    destinationNamespace: production.namespace,
-    ...props,
-  });
+/** A GitOps chart as main.ts builds it, from the production environment, with `props` over it. */
+function gitOpsChart<Props extends ArgoCdChartProps | FluxChartProps, C extends Chart>(
+  GitOpsChart: new (scope: App, id: string, props: Props) => C,
+  defaultId: string,
+) {
+  return (props: Partial<Props> & Pick<Props, 'units'>, app = Testing.app(), id = defaultId) =>
+    new GitOpsChart(app, id, {
+      ...production.gitops,
+      destinationNamespace: production.namespace,
+      ...props,
+    } as Props);
+}
+const argoCd = gitOpsChart(ArgoCdChart, 'argocd');
+const flux = gitOpsChart(FluxChart, 'flux');
 
 describe('PlatformChart', () => {
   const objects = objectsOf(new PlatformChart(Testing.app(), 'platform', { namespace: 'birds' }));

@@ -11,9 +11,9 @@ import type {
 } from '../support/k8s-types.js';
 import { loadManifests, mutate, type Manifest } from '../support/manifests.js';
 import type { AnalysisTemplate, Rollout } from './support/rollout-references.js';
+import { firstContainer } from './support/workloads.js';
 
 const manifests = loadManifests();
-const container = (d: Deployment) => d.spec.template.spec.containers[0]!;
 const mutateRollout = (name: string, change: (r: Rollout) => void) => () =>
   mutate<Rollout>(manifests, 'Rollout', name, change);
 const canary = (r: Rollout) => r.spec.strategy.canary!;
@@ -79,7 +79,7 @@ describe('reports', () => {
       'a probe on a port number instead of the named port',
       () =>
         mutate<Deployment>(manifests, 'Deployment', 'bird', (d) => {
-          container(d).livenessProbe!.httpGet!.port = 4201;
+          firstContainer(d).livenessProbe!.httpGet!.port = 4201;
         }),
       /bird.livenessProbe port 4201 is not a named port/,
     ],
@@ -105,7 +105,7 @@ describe('reports', () => {
       'a missing ConfigMap',
       () =>
         mutate<Deployment>(manifests, 'Deployment', 'bird', (d) => {
-          container(d).envFrom = [{ configMapRef: { name: 'bird-config' } }];
+          firstContainer(d).envFrom = [{ configMapRef: { name: 'bird-config' } }];
         }),
       /envFrom ConfigMap bird-config does not exist/,
     ],

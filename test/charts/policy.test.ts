@@ -11,10 +11,9 @@ import type {
 import { loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
 import { egressDestinations, ingressSources } from './support/network.js';
 import { policyProblems } from './support/policy.js';
-import { podWorkloads } from './support/workloads.js';
+import { firstContainer, podWorkloads } from './support/workloads.js';
 
 const manifests = loadManifests();
-const container = (d: Deployment) => d.spec.template.spec.containers[0]!;
 const deployment = (all: readonly Manifest[], name: string) =>
   ofKind<Deployment>(all, 'Deployment').find((d) => d.metadata.name === name)!;
 
@@ -84,17 +83,17 @@ describe('reports', () => {
   const cases: [string, () => Manifest[], RegExp][] = [
     [
       'a container that may escalate privileges',
-      mutateBird((d) => delete container(d).securityContext!.allowPrivilegeEscalation),
+      mutateBird((d) => delete firstContainer(d).securityContext!.allowPrivilegeEscalation),
       /container bird allows privilege escalation/,
     ],
     [
       'a container keeping its capabilities',
-      mutateBird((d) => (container(d).securityContext!.capabilities = { drop: ['NET_RAW'] })),
+      mutateBird((d) => (firstContainer(d).securityContext!.capabilities = { drop: ['NET_RAW'] })),
       /does not drop ALL capabilities/,
     ],
     [
       'a writable root filesystem',
-      mutateBird((d) => (container(d).securityContext!.readOnlyRootFilesystem = false)),
+      mutateBird((d) => (firstContainer(d).securityContext!.readOnlyRootFilesystem = false)),
       /root filesystem is writable/,
     ],
     [
@@ -126,22 +125,22 @@ describe('reports', () => {
     ],
     [
       'a CPU request other than 100m',
-      mutateBird((d) => (container(d).resources!.requests!.cpu = '250m')),
+      mutateBird((d) => (firstContainer(d).resources!.requests!.cpu = '250m')),
       /requests cpu 250m, not 100m/,
     ],
     [
       'a missing memory limit',
-      mutateBird((d) => delete container(d).resources!.limits!.memory),
+      mutateBird((d) => delete firstContainer(d).resources!.limits!.memory),
       /memory request\/limit 160Mi\/undefined/,
     ],
     [
       'a readiness probe on the liveness path',
-      mutateBird((d) => (container(d).readinessProbe!.httpGet!.path = '/healthz')),
+      mutateBird((d) => (firstContainer(d).readinessProbe!.httpGet!.path = '/healthz')),
       /bird.readinessProbe is \/healthz, not GET \/readyz/,
     ],
     [
       'a missing startup probe',
-      mutateBird((d) => delete container(d).startupProbe),
+      mutateBird((d) => delete firstContainer(d).startupProbe),
       /bird.startupProbe is missing/,
     ],
     [
@@ -172,7 +171,7 @@ describe('reports', () => {
     ],
     [
       'an image on latest',
-      mutateBird((d) => (container(d).image = 'ghcr.io/aviary-dev/aviary-bird:latest')),
+      mutateBird((d) => (firstContainer(d).image = 'ghcr.io/aviary-dev/aviary-bird:latest')),
       /image ghcr.io\/aviary-dev\/aviary-bird:latest is not pinned/,
     ],
     [

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environments } from '../../charts/environments.js';
+import { environments, type AviaryEnvironment } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
 import type { KubeObject } from '../support/k8s-types.js';
@@ -111,18 +111,31 @@ describe('upgrading from any earlier dist/', () => {
 
   // Production's folder is DIST (AVIARY_DIST may point a run at another copy of it).
   const ROOT = path.resolve(DIST, '..');
+  type GitOps = AviaryEnvironment['gitops'];
+  /** Every render the environment kept in `gitops.path` has had, from git's objects. */
+  const earlierRenders = (gitops: GitOps) =>
+    gitops.path === 'dist' ? history : distHistory(gitops.path);
+  /**
+   * What `check` finds from each earlier render of the environment to today's, each line naming
+   * the commit it is from.
+   */
+  const sinceEachEarlierRender = (
+    gitops: GitOps,
+    check: (before: readonly KubeObject[], after: readonly KubeObject[]) => string[],
+  ) => {
+    const current =
+      gitops.path === 'dist'
+        ? today
+        : loadManifests(path.join(ROOT, gitops.path)).map((m) => m.object);
+    return earlierRenders(gitops).flatMap(({ commit, objects }) =>
+      check(objects, current).map((problem) => `from ${commit}: ${problem}`),
+    );
+  };
+
   it.each(Object.entries(environments))(
     'changes no immutable field of an object that keeps its name: %s',
     (_name, { gitops }) => {
-      const current =
-        gitops.path === 'dist'
-          ? today
-          : loadManifests(path.join(ROOT, gitops.path)).map((m) => m.object);
-      const changes = (gitops.path === 'dist' ? history : distHistory(gitops.path)).flatMap(
-        ({ commit, objects }) =>
-          immutableFieldChanges(objects, current).map((change) => `from ${commit}: ${change}`),
-      );
-      expect(changes).toEqual([]);
+      expect(sinceEachEarlierRender(gitops, immutableFieldChanges)).toEqual([]);
     },
   );
 
@@ -132,15 +145,7 @@ describe('upgrading from any earlier dist/', () => {
   it.each(Object.entries(environments))(
     'leaves each GitOps identity able to prune what it could apply before: %s',
     (_name, { gitops }) => {
-      const current =
-        gitops.path === 'dist'
-          ? today
-          : loadManifests(path.join(ROOT, gitops.path)).map((m) => m.object);
-      const problems = (gitops.path === 'dist' ? history : distHistory(gitops.path)).flatMap(
-        ({ commit, objects }) =>
-          pruneRightProblems(objects, current).map((problem) => `from ${commit}: ${problem}`),
-      );
-      expect(problems).toEqual([]);
+      expect(sinceEachEarlierRender(gitops, pruneRightProblems)).toEqual([]);
     },
   );
 
@@ -156,8 +161,8 @@ describe('upgrading from any earlier dist/', () => {
       const render = renders.find((r) => r.environment.gitops === gitops)!;
       const account = `${gitops.namePrefix}-platform`;
       // One line per object, however many earlier renders held it.
-      const problems = (gitops.path === 'dist' ? history : distHistory(gitops.path)).flatMap(
-        ({ objects }) => clusterPruneProblems(objects, render.manifests, account),
+      const problems = earlierRenders(gitops).flatMap(({ objects }) =>
+        clusterPruneProblems(objects, render.manifests, account),
       );
       expect([...new Set(problems)]).toEqual([]);
     },

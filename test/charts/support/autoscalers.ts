@@ -22,6 +22,7 @@
 import type { KubeObject, LabelSelector } from '../../support/k8s-types.js';
 import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
+import { scaleTargetOf } from './workloads.js';
 
 /** The objects a cluster holds after one way of applying the output. */
 export interface LayerCombination {
@@ -111,22 +112,12 @@ function overlap(a: LabelSelector, b: LabelSelector): boolean {
  */
 export function autoscalerProblems({ name, manifests }: LayerCombination): string[] {
   const problems: string[] = [];
-  const workloads = [
-    ...ofKind<Workload>(manifests, 'Deployment'),
-    ...ofKind<Workload>(manifests, 'Rollout'),
-  ];
   const rollouts = ofKind<Workload>(manifests, 'Rollout');
   const scaled: { hpa: string; namespace?: string; selector: LabelSelector }[] = [];
   for (const hpa of ofKind<Autoscaler>(manifests, 'HorizontalPodAutoscaler')) {
     const ref = hpa.spec.scaleTargetRef;
     const at = `${name}: HorizontalPodAutoscaler ${hpa.metadata.namespace}/${hpa.metadata.name}`;
-    const target = workloads.find(
-      (w) =>
-        w.kind === ref.kind &&
-        w.apiVersion === ref.apiVersion &&
-        w.metadata.name === ref.name &&
-        w.metadata.namespace === hpa.metadata.namespace,
-    );
+    const target = scaleTargetOf<Workload>(manifests, hpa);
     if (!target) {
       problems.push(`${at}: scales ${ref.kind} ${ref.name}, which this combination does not hold`);
       continue;

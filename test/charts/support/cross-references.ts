@@ -3,7 +3,6 @@ import type {
   Deployment,
   HorizontalPodAutoscaler,
   Ingress,
-  KubeObject,
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
@@ -20,6 +19,7 @@ import {
   isEmptySelector,
   podLabels,
   ref,
+  scaleTargetOf,
   selectedDeployments,
   selects,
 } from './workloads.js';
@@ -137,21 +137,9 @@ function serviceProblems(manifests: readonly Manifest[]): string[] {
 }
 
 function autoscalerProblems(manifests: readonly Manifest[]): string[] {
-  // A Deployment, or an Argo Rollout (its /scale subresource is a Deployment's).
-  const targets = [
-    ...ofKind<Deployment>(manifests, 'Deployment'),
-    ...ofKind<KubeObject>(manifests, 'Rollout'),
-  ];
   return ofKind<HorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler').flatMap((hpa) => {
     const target = hpa.spec.scaleTargetRef;
-    const found = targets.some(
-      (d) =>
-        target.kind === d.kind &&
-        target.apiVersion === d.apiVersion &&
-        d.metadata.name === target.name &&
-        d.metadata.namespace === hpa.metadata.namespace,
-    );
-    return found
+    return scaleTargetOf(manifests, hpa)
       ? []
       : [
           `HorizontalPodAutoscaler ${ref(hpa)}: scaleTargetRef ${target.kind} ${target.name} does not exist`,

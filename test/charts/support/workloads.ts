@@ -3,6 +3,7 @@ import type {
   CronJob,
   Deployment,
   IntOrString,
+  KubeObject,
   LabelSelector,
   Labels,
 } from '../../support/k8s-types.js';
@@ -74,6 +75,35 @@ export function selectedDeployments(
   return podWorkloads(manifests).filter(
     (d) => d.metadata.namespace === namespace && selects(selector, podLabels(d)),
   );
+}
+
+/** An autoscaler as far as finding what it scales goes. */
+interface Scaler {
+  readonly metadata: { readonly namespace?: string };
+  readonly spec: { readonly scaleTargetRef: { apiVersion?: string; kind: string; name: string } };
+}
+
+/**
+ * What `hpa` scales: the Deployment or Argo Rollout (its /scale subresource is a Deployment's) of
+ * its namespace that its `scaleTargetRef` names, or undefined when `manifests` hold none.
+ */
+export function scaleTargetOf<T extends KubeObject>(
+  manifests: readonly Manifest[],
+  hpa: Scaler,
+): T | undefined {
+  const target = hpa.spec.scaleTargetRef;
+  return [...ofKind<T>(manifests, 'Deployment'), ...ofKind<T>(manifests, 'Rollout')].find(
+    (w) =>
+      w.kind === target.kind &&
+      w.apiVersion === target.apiVersion &&
+      w.metadata.name === target.name &&
+      w.metadata.namespace === hpa.metadata.namespace,
+  );
+}
+
+/** The first container of a Deployment's pods: the service's own, in Aviary's Deployments. */
+export function firstContainer(deployment: Deployment): Container {
+  return deployment.spec.template.spec.containers[0]!;
 }
 
 /** All containers of a Deployment's pods. */

@@ -37,6 +37,11 @@ function lookup(options: Partial<CachedLookupOptions<Value, undefined>> = {}) {
   });
 }
 
+/** Looks `keys` up one after another, each once the one before has answered. */
+async function lookUpInTurn(cache: CachedLookup<Value>, keys: readonly string[]): Promise<void> {
+  for (const key of keys) await cache.get(key);
+}
+
 async function lookups(result: string) {
   return sampleValue(await metrics.registry.metrics(), 'cache_lookups_total', {
     cache: 'test',
@@ -151,12 +156,7 @@ describe('CachedLookup', () => {
 
   it('evicts the least recently used key beyond its size', async () => {
     const cache = lookup({ maxEntries: 2 });
-    await cache.get('a');
-    await cache.get('b');
-    await cache.get('a');
-    await cache.get('c');
-    await cache.get('a');
-    await cache.get('b');
+    await lookUpInTurn(cache, ['a', 'b', 'a', 'c', 'a', 'b']);
     expect(loads).toEqual(['a', 'b', 'c', 'b']);
   });
 
@@ -172,11 +172,7 @@ describe('CachedLookup', () => {
         return Promise.resolve(big(sizes[key]!));
       },
     });
-    await cache.get('a');
-    await cache.get('b');
-    await cache.get('c');
-    await cache.get('b');
-    await cache.get('a');
+    await lookUpInTurn(cache, ['a', 'b', 'c', 'b', 'a']);
     expect(loads).toEqual(['a', 'b', 'c', 'a']);
     expect((await cache.get('huge')).text).toHaveLength(5_000);
     await cache.get('huge');

@@ -29,6 +29,21 @@ function open(subject: CircuitBreaker): void {
   expect(subject.state).toBe('open');
 }
 
+/** A breaker opened at time 0 whose clock has since come to `time`. */
+function openedUntil(time: number): CircuitBreaker {
+  const subject = breaker();
+  open(subject);
+  clock = time;
+  return subject;
+}
+
+/** A breaker opened at time 0 that let its trial call through at `time`. */
+function onTrialFrom(time: number): CircuitBreaker {
+  const subject = openedUntil(time);
+  subject.tryCall();
+  return subject;
+}
+
 describe('CircuitBreaker', () => {
   it('lets calls through while closed, and a success clears the failures counted so far', () => {
     const subject = breaker();
@@ -51,9 +66,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('lets exactly one trial call through once the half-open delay has passed', () => {
-    const subject = breaker();
-    open(subject);
-    clock = 999;
+    const subject = openedUntil(999);
     expect(subject.tryCall()).toBe(false);
     clock = 1000;
     expect(subject.rejectsCalls).toBe(false);
@@ -64,20 +77,14 @@ describe('CircuitBreaker', () => {
   });
 
   it('closes when the trial call succeeds', () => {
-    const subject = breaker();
-    open(subject);
-    clock = 1000;
-    subject.tryCall();
+    const subject = onTrialFrom(1000);
     subject.succeeded();
     expect(subject.state).toBe('closed');
     expect(changes).toEqual(['open', 'half-open', 'closed']);
   });
 
   it('opens for another full delay when the trial call fails', () => {
-    const subject = breaker();
-    open(subject);
-    clock = 1500;
-    subject.tryCall();
+    const subject = onTrialFrom(1500);
     subject.failed();
     expect(subject.state).toBe('open');
     clock = 2499;
@@ -87,9 +94,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('leaves an open breaker to its trial call when a call from before fails or succeeds late', () => {
-    const subject = breaker();
-    open(subject);
-    clock = 500;
+    const subject = openedUntil(500);
     subject.failed();
     subject.succeeded();
     expect(subject.state).toBe('open');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../../apps/shared/metrics.js';
 import {
@@ -249,11 +250,24 @@ describe('UpstreamClient', () => {
 
   describe('circuit breaker', () => {
     const breakerOptions = { breakerThreshold: 3, breakerHalfOpenAfterMs: 300, retryLimit: 0 };
+    // Past breakerHalfOpenAfterMs: the breaker is due for its trial call.
+    const pastHalfOpenDelay = () => sleep(breakerOptions.breakerHalfOpenAfterMs + 50);
+
+    /** A client with the breaker above, of a stand-in that answers 500, which the breaker counts. */
+    function failingClient() {
+      stub.behave(json({}, { status: 500 }));
+      return client(breakerOptions);
+    }
+
+    /** Makes `times` calls through `upstream`, one after another, each seen to fail. */
+    async function failCalls(upstream: ReturnType<typeof client>, times: number) {
+      for (let i = 0; i < times; i++)
+        await failure(upstream.getJson(stub.url, { parse: asAnything }));
+    }
 
     it('opens after consecutive failures, then fails in microseconds without calling', async () => {
-      stub.behave(json({}, { status: 500 }));
-      const upstream = client(breakerOptions);
-      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      const upstream = failingClient();
+      await failCalls(upstream, 3);
       expect(upstream.circuitState).toBe('open');
       expect(stub.requests).toHaveLength(3);
 
@@ -270,28 +284,26 @@ describe('UpstreamClient', () => {
     });
 
     it('tells a caller, and counts, when it would turn a call away', async () => {
-      stub.behave(json({}, { status: 500 }));
-      const upstream = client(breakerOptions);
+      const upstream = failingClient();
       expect(upstream.refuseIfOpen()).toBeUndefined();
-      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      await failCalls(upstream, 3);
       const refusal = upstream.refuseIfOpen();
       expect(refusal).toBeInstanceOf(UpstreamError);
       expect(refusal!.outcome).toBe('circuit_open');
       expect(await outcomeCount('circuit_open')).toBe(1);
       // Due for its trial call: the breaker lets one through again.
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await pastHalfOpenDelay();
       expect(upstream.refuseIfOpen()).toBeUndefined();
       expect(stub.requests).toHaveLength(3);
     });
 
     it('closes again once a trial call succeeds after the half-open delay', async () => {
-      stub.behave(json({}, { status: 500 }));
-      const upstream = client(breakerOptions);
-      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      const upstream = failingClient();
+      await failCalls(upstream, 3);
       expect(upstream.circuitState).toBe('open');
 
       stub.behave(json({ ok: true }));
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await pastHalfOpenDelay();
       expect(await upstream.getJson(stub.url, { parse: asAnything })).toEqual({ ok: true });
       expect(upstream.circuitState).toBe('closed');
       const exposition = await metrics.registry.metrics();
@@ -299,10 +311,9 @@ describe('UpstreamClient', () => {
     });
 
     it('fails other calls fast while the half-open trial call is pending', async () => {
-      stub.behave(json({}, { status: 500 }));
-      const upstream = client(breakerOptions);
-      for (let i = 0; i < 3; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      const upstream = failingClient();
+      await failCalls(upstream, 3);
+      await pastHalfOpenDelay();
 
       stub.behave(hang());
       const trial = failure(upstream.getJson(stub.url, { parse: asAnything }));
@@ -318,7 +329,7 @@ describe('UpstreamClient', () => {
     it("is not opened by 4xx answers, which are the caller's problem", async () => {
       stub.behave(json({}, { status: 404 }));
       const upstream = client(breakerOptions);
-      for (let i = 0; i < 5; i++) await failure(upstream.getJson(stub.url, { parse: asAnything }));
+      await failCalls(upstream, 5);
       expect(upstream.circuitState).toBe('closed');
       expect(stub.requests).toHaveLength(5);
     });
