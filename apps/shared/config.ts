@@ -66,6 +66,13 @@ export interface FaultSettings {
   readonly unready: boolean;
 }
 
+/** The variable that sets each fault, as config reads it and the log line and runbook name it. */
+export const FAULT_VARIABLES = {
+  errorRatio: 'FAULT_ERROR_RATIO',
+  latencyMs: 'FAULT_LATENCY_MS',
+  unready: 'FAULT_UNREADY',
+} as const satisfies Record<keyof FaultSettings, string>;
+
 /** No fault: the default, and production's. */
 export const NO_FAULTS: FaultSettings = Object.freeze({
   errorRatio: 0,
@@ -233,9 +240,9 @@ export const commonVariables = (defaultPort: number) => ({
   SHUTDOWN_TIMEOUT_MS: millisecondsVar(DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
   MAX_IN_FLIGHT_REQUESTS: wholeNumberVar(DEFAULT_MAX_IN_FLIGHT, 1, 100_000),
   // Fault drills (apps/shared/faults.ts): off unless set, never set in production.
-  FAULT_ERROR_RATIO: ratioVar(NO_FAULTS.errorRatio),
-  FAULT_LATENCY_MS: wholeNumberVar(NO_FAULTS.latencyMs, 0, MAX_FAULT_LATENCY_MS),
-  FAULT_UNREADY: booleanVar(NO_FAULTS.unready),
+  [FAULT_VARIABLES.errorRatio]: ratioVar(NO_FAULTS.errorRatio),
+  [FAULT_VARIABLES.latencyMs]: wholeNumberVar(NO_FAULTS.latencyMs, 0, MAX_FAULT_LATENCY_MS),
+  [FAULT_VARIABLES.unready]: booleanVar(NO_FAULTS.unready),
 });
 
 /** The values of a set of variables, by name. */
@@ -271,9 +278,9 @@ export function commonConfig(vars: CommonVariables): CommonConfig {
     shutdown: { delayMs: vars.SHUTDOWN_DELAY_MS, timeoutMs: vars.SHUTDOWN_TIMEOUT_MS },
     maxInFlight: vars.MAX_IN_FLIGHT_REQUESTS,
     faults: {
-      errorRatio: vars.FAULT_ERROR_RATIO,
-      latencyMs: vars.FAULT_LATENCY_MS,
-      unready: vars.FAULT_UNREADY,
+      errorRatio: vars[FAULT_VARIABLES.errorRatio],
+      latencyMs: vars[FAULT_VARIABLES.latencyMs],
+      unready: vars[FAULT_VARIABLES.unready],
     },
   };
 }

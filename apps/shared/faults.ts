@@ -1,16 +1,9 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Middleware } from 'koa';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { NO_FAULTS, type FaultSettings } from './config.js';
+import { FAULT_VARIABLES, NO_FAULTS, type FaultSettings } from './config.js';
 import type { Logger } from './logger.js';
 import { OPERATIONAL_PATHS } from './operational-contract.js';
-
-/** The variable that sets each fault, as the log line and the runbook name it. */
-export const FAULT_VARIABLES = {
-  errorRatio: 'FAULT_ERROR_RATIO',
-  latencyMs: 'FAULT_LATENCY_MS',
-  unready: 'FAULT_UNREADY',
-} as const satisfies Record<keyof FaultSettings, string>;
 
 /** Values of the `fault` label of `faults_injected_total`. */
 export type InjectedFault = 'error' | 'latency';

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_VARIABLES } from '../../apps/shared/faults.js';
+import { FAULT_VARIABLES } from '../../apps/shared/config.js';
 import { environments } from '../../charts/environments.js';
 import { DIST, listFiles } from '../support/manifests.js';
 

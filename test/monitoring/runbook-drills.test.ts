@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FAULT_VARIABLES } from '../../apps/shared/faults.js';
+import { FAULT_VARIABLES } from '../../apps/shared/config.js';
 import type { PrometheusRule } from '../support/k8s-types.js';
 import { loadManifests, ofKind } from '../support/manifests.js';
 import { RUNBOOK, runbookSections } from './support/runbook.js';
