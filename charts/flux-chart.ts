@@ -48,11 +48,12 @@ export const PLATFORM_ROLE = 'gitops-platform';
  * included, and cannot pick files; so each unit's GitRepository fetches only that unit's files
  * (its `ignore` rules drop everything else, the GitOps folder included). Every unit is applied as
  * a ServiceAccount of its own, created here, never as kustomize-controller's cluster-admin one.
- * A unit of scope `namespace` is allowed exactly its kinds by the Role that the cluster unit
- * creates in the application's namespace. The cluster unit writes those Roles, so its rights are
- * created here, in the file a cluster admin applies ({@link FluxChart.allowClusterUnit}), with the
- * objects this file applies instead of it: the unit's {@link GitOpsUnit.bootstrap} (the
- * Namespace, PriorityClass and StorageClass), which its identity may then only get.
+ * A unit of scope `namespace` is allowed exactly its kinds by a Role in the application's
+ * namespace. Those Roles, the cluster unit's rights, and what the cluster unit's identity must
+ * not write are all created here, in the file a cluster admin applies: the unit's
+ * {@link GitOpsUnit.bootstrap} (the Namespace, PriorityClass and StorageClass, the ResourceQuota
+ * and LimitRange, the units' Roles and RoleBindings), which its identity may then only get
+ * ({@link FluxChart.allowClusterUnit}).
  *
  * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
  * namespaced object names its own.
@@ -119,15 +120,15 @@ export class FluxChart extends Chart {
   /**
    * The rights of a `cluster` unit's identity, split so that nothing reaches past the
    * application's namespace:
-   * - in that namespace only, a Role {@link PLATFORM_ROLE} managing the unit's namespaced kinds
-   *   and holding every rule of the Roles the unit writes, as the API server requires of a writer
-   *   without `escalate` and `bind` (charts/constructs/deployer-role.ts, `grants`): so no Role it
-   *   writes can grant more than it holds, and it holds nothing on the Namespace object;
+   * - in that namespace only, a Role {@link PLATFORM_ROLE} managing the kinds Flux's unit applies
+   *   (NetworkPolicies) and getting its bootstrap's namespaced objects by name; no rule writes a
+   *   Role or RoleBinding, so it can bind no subject to anything, and none lets it create a pod or
+   *   touch the quota that bounds them;
    * - cluster-wide, a ClusterRole named like the identity on the unit's cluster-scoped objects by
-   *   name, and `get` only on those of its bootstrap: the names its inventory held before this
-   *   file applied them, which Flux gets once before dropping them as prune-disabled.
-   * A change to a rule of a unit's Role therefore takes effect once a cluster admin has applied
-   * this file again (docs/deploying.md, "GitOps").
+   *   name, and `get` only on those of its bootstrap.
+   * The `get`s are on the names its inventory held before this file applied them, which Flux gets
+   * once before dropping them as prune-disabled. A change to a rule of a unit's Role therefore
+   * takes effect once a cluster admin has applied this file again (docs/deploying.md, "GitOps").
    */
   private allowClusterUnit(
     unit: GitOpsUnit,
@@ -143,20 +144,20 @@ export class FluxChart extends Chart {
     new DeployerRole(this, `${unit.name}-rights`, {
       name: PLATFORM_ROLE,
       namespace,
-      kinds: unit.kinds,
+      kinds: unit.fluxKinds,
       reads: unit.healthCheckReads,
       prunes: unit.retiredKinds,
-      grants: unit.roleRules,
+      gets: unit.bootstrap.namespacedObjects,
       serviceAccount,
     });
   }
 }
 
 /**
- * The platform identity may do in the application's namespace whatever the units' Roles allow
- * there: in Flux's namespace that is minting a controller's token, in a `kube-` one the
- * cluster's own, in another environment's taking it over. So the namespace must be the
- * environment's own: `namePrefix` or `<namePrefix>-…`, which no other environment's prefix
+ * The platform identity manages NetworkPolicies in the application's namespace, and the units'
+ * identities their kinds: in Flux's namespace that would be cutting the controllers off or
+ * minting a controller's token, in a `kube-` one the cluster's own, in another environment's
+ * taking it over. So the namespace must be the environment's own: `namePrefix` or `<namePrefix>-…`, which no other environment's prefix
  * names (two environments never share a prefix: their GitOps objects would clash).
  */
 function checkDestination(

@@ -1,12 +1,9 @@
 import { ApiObject, type Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { ApiKind, RoleRule } from './constructs/deployer-role.js';
-import type { NamedObject } from './constructs/named-objects-role.js';
+import type { ApiKind, NamedObject } from './constructs/deployer-role.js';
 import { checkDnsLabel, failProp } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
 import { healthCheckReads } from './health-check-reads.js';
-
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** Where the GitOps controllers read the manifests: the environment's `gitops`. */
 export type GitOpsSource = AviaryEnvironment['gitops'];
@@ -56,27 +53,27 @@ export interface GitOpsUnit {
     readonly manifests: readonly BootstrapManifest[];
     /** Its cluster-scoped objects, by name. */
     readonly clusterObjects: readonly NamedObject[];
+    /** Its namespaced objects, by name: all in the application's namespace. */
+    readonly namespacedObjects: readonly NamedObject[];
   };
   /** Units that must be applied and healthy first. @default [] */
   readonly dependsOn?: readonly string[];
   /**
    * `cluster` for the unit holding cluster-scoped objects and the namespace's guard rails,
-   * applied as an identity that can manage its kinds in the application's namespace and its
-   * {@link GitOpsUnit.clusterObjects} by name; `namespace` for units a controller applies as an
-   * identity that can only manage {@link GitOpsUnit.kinds} in the application's namespace.
+   * applied as an identity that can manage its {@link GitOpsUnit.fluxKinds} in the application's
+   * namespace and its {@link GitOpsUnit.clusterObjects} by name, and get its bootstrap's objects
+   * by name; `namespace` for units a controller applies as an identity that can only manage
+   * {@link GitOpsUnit.fluxKinds} in the application's namespace.
    */
   readonly scope: 'cluster' | 'namespace';
-  /** The namespaced kinds the unit holds. */
+  /** The namespaced kinds the unit holds, its bootstrap's included: what Argo CD applies. */
   readonly kinds: readonly ApiKind[];
+  /** The namespaced kinds Flux's unit applies: those of its charts, but for its bootstrap's. */
+  readonly fluxKinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
   /** The cluster-scoped objects the unit holds, by name, but for its bootstrap's. */
   readonly clusterObjects: readonly NamedObject[];
-  /**
-   * Every rule of the Roles the unit holds: its identity must hold them all to write and bind
-   * those Roles (charts/constructs/deployer-role.ts, `grants`).
-   */
-  readonly roleRules: readonly RoleRule[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
   /**
@@ -85,7 +82,7 @@ export interface GitOpsUnit {
    */
   readonly waitForHealth: boolean;
   /**
-   * Namespaced kinds the unit does not hold but its health checks read (a Deployment's
+   * Namespaced kinds Flux's unit does not apply but its health checks read (a Deployment's
    * ReplicaSets and Pods); empty when Flux does not wait for health.
    */
   readonly healthCheckReads: readonly ApiKind[];
@@ -129,9 +126,10 @@ export interface UnitDefinition {
   readonly retiredKinds?: readonly ApiKind[];
   /**
    * Charts of the unit that Flux's bootstrap file applies instead of Flux's unit: objects whose
-   * every field reaches past the application's namespace (its Namespace, whose labels set Pod
-   * Security; a PriorityClass; a StorageClass), which no identity Flux runs as may then write.
-   * Argo CD's Application syncs them with the rest. @default []
+   * fields reach past what the unit's identity should write (the Namespace, whose labels set Pod
+   * Security; a PriorityClass; a StorageClass; the ResourceQuota and LimitRange bounding the
+   * pods; the Roles and RoleBindings of the GitOps identities), which no identity Flux runs as may
+   * then write. Argo CD's Application syncs them with the rest. @default []
    */
   readonly bootstrap?: readonly Chart[];
 }
@@ -168,9 +166,9 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
   const objectsOf = (charts: readonly Chart[]) =>
     charts.flatMap((chart) => chart.node.findAll()).filter((object) => object instanceof ApiObject);
   const objects = objectsOf([...bootstrap, ...definition.charts]);
-  const clusterObjectsOf = (list: readonly ApiObject[]) =>
+  const namedObjectsOf = (list: readonly ApiObject[], clusterScoped: boolean) =>
     list
-      .filter((object) => object.metadata.namespace === undefined)
+      .filter((object) => (object.metadata.namespace === undefined) === clusterScoped)
       .map((object) => ({ ...kindOf(object), name: object.name }));
   const pathsOf = (charts: readonly Chart[]) =>
     charts.map((chart) => `*-${chart.node.id}.k8s.yaml`);
@@ -186,6 +184,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     }
   }
   const waitForHealth = definition.waitForHealth ?? true;
+  const fluxKinds = kindsOf(definition.charts).namespaced;
   if (definition.folder && bootstrap.length > 0) {
     failProp(
       owner,
@@ -203,20 +202,19 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     dependsOn: definition.dependsOn ?? [],
     scope,
     kinds: namespaced,
+    fluxKinds,
     clusterKinds: cluster,
     controllerFields,
     waitForHealth,
-    healthCheckReads: waitForHealth ? healthCheckReads(namespaced) : [],
+    healthCheckReads: waitForHealth ? healthCheckReads(fluxKinds) : [],
     retiredKinds: definition.retiredKinds ?? [],
     bootstrap: {
       paths: pathsOf(bootstrap),
       manifests: objectsOf(bootstrap).map((object) => object.toJson() as BootstrapManifest),
-      clusterObjects: clusterObjectsOf(objectsOf(bootstrap)),
+      clusterObjects: namedObjectsOf(objectsOf(bootstrap), true),
+      namespacedObjects: namedObjectsOf(objectsOf(bootstrap), false),
     },
-    clusterObjects: clusterObjectsOf(objectsOf(definition.charts)),
-    roleRules: objectsOf(definition.charts)
-      .filter((object) => object.kind === 'Role' && apiGroup(object.apiVersion) === RBAC_GROUP)
-      .flatMap((object) => (object.toJson() as { rules?: RoleRule[] }).rules ?? []),
+    clusterObjects: namedObjectsOf(objectsOf(definition.charts), true),
   };
 }
 

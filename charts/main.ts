@@ -54,10 +54,10 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   // The quota admits the most pods the services and the checks run at once: the CronJob's, and
   // one contract check Job per service's Rollout when the rollouts layer analyses a canary.
   const workloads = [services.birdImage, services.bird];
-  const namespace = new NamespaceChart(cluster, 'namespace', {
-    ...env,
+  platform.boundPods({
     peakPods: peakPods(workloads, check.maxPods + workloads.length * ANALYSIS_JOB_PODS_PER_ROLLOUT),
   });
+  const namespace = new NamespaceChart(cluster, 'namespace', env);
   // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
   // kubectl applies files in that order: PriorityClass and Namespace before the pods.
   namespace.addDependency(platform);
@@ -132,12 +132,12 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
     defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
   ];
   // The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the
-  // platform unit, so they are added before that unit takes stock of its kinds.
+  // platform unit's bootstrap, so they are added before that unit takes stock of its objects.
   for (const unit of namespacedUnits) {
     const serviceAccount = fluxServiceAccount(env.gitops, unit);
-    namespace.allowDeployer({
+    platform.allowDeployer({
       name: `gitops-${unit.name}`,
-      kinds: unit.kinds,
+      kinds: unit.fluxKinds,
       reads: unit.healthCheckReads,
       prunes: unit.retiredKinds,
       serviceAccount,
@@ -147,7 +147,8 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
     defineUnit({
       name: 'platform',
       charts: [namespace],
-      // Flux's bootstrap file applies the Namespace and the cluster-scoped objects.
+      // Flux's bootstrap file applies the Namespace, the cluster-scoped objects, the quota, the
+      // LimitRange and the units' Roles; Flux's unit, the NetworkPolicies.
       bootstrap: [platform],
       scope: 'cluster',
     }),

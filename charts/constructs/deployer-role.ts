@@ -35,15 +35,13 @@ export interface DeployerRoleProps {
    */
   readonly prunes?: readonly ApiKind[];
   /**
-   * Rules it holds besides those of its kinds: those of the Roles it writes and binds (the
-   * platform unit's `gitops-*` Roles). The API server lets it write a Role, or bind one, only if
-   * it holds every rule that Role grants (kubernetes/kubernetes pkg/registry/rbac/
-   * escalation_check.go and validation.ConfirmNoEscalation, called by role/ and rolebinding/
-   * policybased/storage.go on create and update), unless it holds `escalate` or `bind`, which
-   * would let it grant itself any rule of the namespace, its Namespace object's included.
-   * @default []
+   * Objects of the Role's namespace it only gets by name: those its unit applied in an earlier
+   * render and someone else applies now. Flux prunes what leaves a unit's inventory by getting it
+   * first, then skips it when it is annotated `kustomize.toolkit.fluxcd.io/prune: disabled`
+   * (fluxcd/pkg ssa/v0.76.1, ssa/manager_delete.go:64-97, as kustomize-controller v1.9.4's
+   * `deleteObjects` calls it): no other verb needed. @default []
    */
-  readonly grants?: readonly RoleRule[];
+  readonly gets?: readonly NamedObject[];
   /** The identity a GitOps controller impersonates to apply them. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
 }
@@ -54,25 +52,13 @@ const READ_VERBS = ['get', 'list', 'watch'];
 const PRUNE_VERBS = [...READ_VERBS, 'delete'];
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-/** `rules`, each distinct rule once, in order. */
-function distinct(rules: readonly RoleRule[]): RoleRule[] {
-  const seen = new Set<string>();
-  return rules.filter((rule) => {
-    const key = JSON.stringify(rule);
-    return !seen.has(key) && Boolean(seen.add(key));
-  });
-}
-
-/** A rule of a Role, as the `k8s` L1 objects render it. */
-export interface RoleRule {
-  readonly apiGroups?: readonly string[];
-  readonly resources?: readonly string[];
-  readonly resourceNames?: readonly string[];
-  readonly verbs: readonly string[];
+/** An object of a kind, by name. */
+export interface NamedObject extends ApiKind {
+  readonly name: string;
 }
 
 /** One rule per API group: `verbs` on the resources of `kinds` in that group. */
-function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
+function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]): k8s.PolicyRule[] {
   return [...new Set(kinds.map((kind) => kind.group))].map((group) => ({
     apiGroups: [group],
     resources: kinds.filter((k) => k.group === group).map((k) => resourceOf(k.kind)),
@@ -80,10 +66,27 @@ function rulesFor(kinds: readonly ApiKind[], verbs: readonly string[]) {
   }));
 }
 
+/** One rule per kind: `verbs` on the objects of that kind in `objects`, by name. */
+export function namedRules(
+  objects: readonly NamedObject[],
+  verbs: readonly string[],
+): k8s.PolicyRule[] {
+  const kinds = new Map(objects.map((o) => [`${o.group}/${o.kind}`, o]));
+  return [...kinds.values()].map((kind) => ({
+    apiGroups: [kind.group],
+    resources: [resourceOf(kind.kind)],
+    resourceNames: objects
+      .filter((o) => o.group === kind.group && o.kind === kind.kind)
+      .map((o) => o.name),
+    verbs: [...verbs],
+  }));
+}
+
 /**
- * A namespaced Role allowing exactly `kinds` (and reading `reads`), bound to a GitOps controller's ServiceAccount:
- * a controller that impersonates it cannot touch another namespace, a cluster-scoped object, or
- * a kind (Role, Secret, ResourceQuota…) the deployed units do not hold. `k8s` L1 objects:
+ * A namespaced Role allowing exactly `kinds` (and reading `reads`, pruning `prunes`, getting
+ * `gets` by name), bound to a GitOps controller's ServiceAccount: a controller that impersonates
+ * it cannot touch another namespace, a cluster-scoped object, or a kind (Role, Secret,
+ * ResourceQuota…) the deployed units do not hold. `k8s` L1 objects:
  * cdk8s-plus-27's Role cannot bind a ServiceAccount of another namespace by name.
  */
 export class DeployerRole extends Construct {
@@ -92,12 +95,12 @@ export class DeployerRole extends Construct {
     const metadata = { name: props.name, namespace: props.namespace ?? Chart.of(this).namespace };
     new k8s.KubeRole(this, 'Role', {
       metadata,
-      rules: distinct([
+      rules: [
         ...rulesFor(props.kinds, VERBS),
         ...rulesFor(props.reads ?? [], READ_VERBS),
         ...rulesFor(props.prunes ?? [], PRUNE_VERBS),
-        ...(props.grants ?? []),
-      ]).map((rule) => structuredClone(rule) as k8s.PolicyRule),
+        ...namedRules(props.gets ?? [], ['get']),
+      ],
     });
     new k8s.KubeRoleBinding(this, 'Binding', {
       metadata,

@@ -1,11 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { resourceOf, VERBS, type ApiKind } from './deployer-role.js';
-
-/** A cluster-scoped object, by kind and name. */
-export interface NamedObject extends ApiKind {
-  readonly name: string;
-}
+import { namedRules, VERBS, type NamedObject } from './deployer-role.js';
 
 /** Props of {@link NamedObjectsRole}. */
 export interface NamedObjectsRoleProps {
@@ -17,7 +12,7 @@ export interface NamedObjectsRoleProps {
    * Objects it only gets by name: those its unit applied in an earlier render and someone else
    * applies now. Flux prunes what leaves a unit's inventory by getting it first, then skips it
    * when it is annotated `kustomize.toolkit.fluxcd.io/prune: disabled` (fluxcd/pkg ssa/v0.76.1,
-   * ssa/manager_delete.go:68-91, as kustomize-controller v1.9.4 uses it): no delete needed.
+   * ssa/manager_delete.go:64-97, as kustomize-controller v1.9.4 uses it): no delete needed.
    * @default []
    */
   readonly gets?: readonly NamedObject[];
@@ -33,19 +28,6 @@ export interface NamedObjectsRoleProps {
 // kustomize-controller v1.2.0, Flux 2.2: internal/features/features.go; v1.0 and v1.1 cached, and
 // a cache LISTs) and prunes by name.
 const NAMED_VERBS = VERBS.filter((verb) => verb !== 'list' && verb !== 'watch');
-
-/** One rule per kind: `verbs` on the objects of that kind in `objects`, by name. */
-function namedRules(objects: readonly NamedObject[], verbs: readonly string[]) {
-  const kinds = new Map(objects.map((o) => [`${o.group}/${o.kind}`, o]));
-  return [...kinds.values()].map((kind) => ({
-    apiGroups: [kind.group],
-    resources: [resourceOf(kind.kind)],
-    resourceNames: objects
-      .filter((o) => o.group === kind.group && o.kind === kind.kind)
-      .map((o) => o.name),
-    verbs: [...verbs],
-  }));
-}
 
 /**
  * A ClusterRole allowing a GitOps controller's ServiceAccount exactly the named cluster-scoped

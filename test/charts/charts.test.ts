@@ -90,19 +90,55 @@ describe('PlatformChart', () => {
   });
 });
 
+describe('PlatformChart, once the workloads are known', () => {
+  const chart = new PlatformChart(Testing.app(), 'platform', { namespace: 'birds' });
+  chart.boundPods({ peakPods: 45 });
+  const serviceAccount = { name: 'birds-services', namespace: 'flux-system' };
+  chart.allowDeployer({
+    name: 'gitops-services',
+    kinds: [{ group: 'apps', kind: 'Deployment' }],
+    serviceAccount,
+  });
+  const objects = objectsOf(chart);
+  const added = objects.slice(3);
+
+  it('renders the same objects as last time', () => {
+    expect(added).toMatchSnapshot();
+  });
+
+  it("adds the namespace's quota, LimitRange and a deployer's Role, after the Namespace", () => {
+    expect(objects[0]!.kind).toBe('Namespace');
+    expect(added.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ResourceQuota/birds/birds',
+      'LimitRange/birds/birds',
+      'Role/birds/gitops-services',
+      'RoleBinding/birds/gitops-services',
+    ]);
+    expect(find(added, 'ResourceQuota', 'birds').spec).toMatchObject({ hard: { pods: '45' } });
+    expect(find(added, 'RoleBinding', 'gitops-services')).toMatchObject({
+      roleRef: { kind: 'Role', name: 'gitops-services' },
+      subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
+    });
+  });
+
+  it("marks them prune-disabled for Flux only: Flux's platform unit applied them once", () => {
+    for (const object of added) {
+      expect(object.metadata.annotations).toEqual({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      });
+    }
+  });
+});
+
 describe('NamespaceChart', () => {
-  const objects = objectsOf(
-    new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds', peakPods: 45 }),
-  );
+  const objects = objectsOf(new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds' }));
 
   it('renders the same objects as last time', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('puts quota, limits and policies in the namespace', () => {
+  it('puts the network policies, and nothing else, in the namespace', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'ResourceQuota/birds/birds',
-      'LimitRange/birds/birds',
       'NetworkPolicy/birds/default-deny',
       'NetworkPolicy/birds/allow-dns',
     ]);
@@ -113,9 +149,9 @@ describe('NamespaceChart', () => {
   });
 
   it('rejects a namespace that is not a DNS label', () => {
-    expect(
-      () => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds', peakPods: 45 }),
-    ).toThrowError(/NamespaceChart "n": invalid namespace "Birds"/);
+    expect(() => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds' })).toThrowError(
+      /NamespaceChart "n": invalid namespace "Birds"/,
+    );
   });
 });
 
