@@ -1,14 +1,16 @@
 /**
  * Issue 19, points 5f and 5g: Flux applies the platform unit as its own identity, not as
- * kustomize-controller's cluster-admin ServiceAccount, and that identity reaches the
- * environment's namespace and gets its bootstrap's objects by name, nothing more: computed from
- * the rendered RBAC as the API server evaluates it (support/rbac-reach.ts cites
+ * kustomize-controller's cluster-admin ServiceAccount, and that identity manages the
+ * environment's NetworkPolicies and gets its bootstrap's objects by name, nothing more: computed
+ * from the rendered RBAC as the API server evaluates it (support/rbac-reach.ts cites
  * kubernetes/kubernetes pkg/registry/rbac/escalation_check.go, role/ and rolebinding/policybased/
  * storage.go, validation/rule.go, and the apiserver's handlers/patch.go). Earlier versions bound
  * escalate/bind cluster-wide (issue-19d: a `gitops-*` Role in flux-system, bound to itself,
  * mints kustomize-controller's token), then in the namespace (issue-19f: a Role there may grant
- * `patch` on the Namespace object, and so its Pod Security labels). Each case below breaks one
- * rule and is reported.
+ * `patch` on the Namespace object, and so its Pod Security labels), then wrote the units' Roles
+ * and RoleBindings holding the union of their rules (issue-19h: F1, it could bind them to any
+ * subject; F2, it could start pods at any PriorityClass and delete their quota). Each case below
+ * breaks one rule and is reported.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,13 +18,8 @@ import { environments, production, staging } from '../../charts/environments.js'
 import { gitopsIdentityProblems } from './support/gitops-identity.js';
 import type { KubeObject } from '../support/k8s-types.js';
 import { listFiles, loadManifests, mutate, ofKind, type Manifest } from '../support/manifests.js';
-import {
-  grantsOf,
-  scopeOf,
-  sharedScope,
-  uncovered,
-  type PolicyRule,
-} from './support/rbac-reach.js';
+import { bindingRights, podRights } from './support/platform-identity.js';
+import { grantsOf, scopeOf, sharedScope, type PolicyRule } from './support/rbac-reach.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const manifests = loadManifests();
@@ -40,7 +37,7 @@ const clusterRole = (change: (rules: PolicyRule[]) => PolicyRule[]) =>
   withRules('ClusterRole', platform, change);
 
 describe('the platform unit as its own Flux identity', () => {
-  it('reaches its namespace and gets its bootstrap objects by name, and can apply its Roles', () => {
+  it('manages its NetworkPolicies and gets its bootstrap objects by name', () => {
     expect(gitopsIdentityProblems(files, manifests)).toEqual([]);
     const kustomization = ofKind<KubeObject>(manifests, 'Kustomization').find(
       (k) => k.metadata.name === platform,
@@ -59,7 +56,7 @@ describe('the platform unit as its own Flux identity', () => {
         mutate<KubeObject>(manifests, 'Kustomization', platform, (k) => {
           delete (k.spec as { serviceAccountName?: string }).serviceAccountName;
         }),
-      /applies RBAC objects with the controller's own \(cluster-admin\) rights/,
+      /with the controller's own \(cluster-(admin|wide)\) rights/,
     ],
     [
       // issue-19d: escalate and bind by name, but bound cluster-wide.
@@ -111,10 +108,63 @@ describe('the platform unit as its own Flux identity', () => {
       /rights on \[rbac\.authorization\.k8s\.io\/clusterroles\] in aviary/,
     ],
     [
-      "a Role lacking a rule of a unit's Role (the API server refuses that Role)",
+      // F1 of the review of issue-19f: a RoleBinding it writes may name any subject.
+      'a Role that may still write RoleBindings',
       () =>
-        role((rules) => rules.filter((r) => !(r.resources ?? []).includes('poddisruptionbudgets'))),
-      /cannot apply Role aviary\/gitops-services: it lacks rules the Role grants, and escalate on it/,
+        role((rules) => [
+          ...rules,
+          {
+            apiGroups: ['rbac.authorization.k8s.io'],
+            resources: ['rolebindings'],
+            verbs: ['get', 'create', 'patch'],
+          },
+        ]),
+      /may \[create\] rbac\.authorization\.k8s\.io\/rolebindings, \[patch\] rbac\.authorization\.k8s\.io\/rolebindings: it could bind any subject/,
+    ],
+    [
+      // F2 of the same review: its pods may name any PriorityClass.
+      'a Role that may create Deployments',
+      () =>
+        role((rules) => [
+          ...rules,
+          { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] },
+        ]),
+      /may \[create\] apps\/deployments: it could start pods or lift their bounds/,
+    ],
+    [
+      'a Role that may delete the ResourceQuota it handed over',
+      () =>
+        role((rules) =>
+          rules.map((r) =>
+            r.resources?.includes('resourcequotas') ? { ...r, verbs: ['get', 'delete'] } : r,
+          ),
+        ),
+      /may \[delete\] \/resourcequotas: it could start pods or lift their bounds/,
+    ],
+    [
+      'a Role that cannot get a Role its inventory lists',
+      () => role((rules) => rules.filter((r) => !(r.resources ?? []).includes('roles'))),
+      /cannot get Role gitops-services, its inventory's/,
+    ],
+    [
+      'a handed-over LimitRange without prune disabled (the unit would delete it)',
+      () =>
+        structuredClone(manifests).map((m) =>
+          m.object.kind === 'LimitRange'
+            ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
+            : m,
+        ),
+      /Flux's bootstrap file applies LimitRange aviary without prune disabled/,
+    ],
+    [
+      'a platform unit that applies a Role itself',
+      () =>
+        structuredClone(manifests).map((m) =>
+          m.object.kind === 'Role' && m.object.metadata.name === 'gitops-services'
+            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
+            : m,
+        ),
+      /applies Role gitops-services, which Flux's bootstrap file must apply instead/,
     ],
     [
       'its RoleBinding in flux-system as well',
@@ -201,7 +251,7 @@ describe('the platform unit as its own Flux identity', () => {
       () =>
         structuredClone(manifests).map((m) =>
           m.object.kind === 'PriorityClass'
-            ? { ...m, file: manifests.find((q) => q.object.kind === 'ResourceQuota')!.file }
+            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
             : m,
         ),
       /applies PriorityClass aviary-web-0-never, which Flux's bootstrap file must apply instead/,
@@ -219,7 +269,7 @@ describe('the platform unit as its own Flux identity', () => {
       () =>
         structuredClone(manifests).map((m) =>
           m.object.kind === 'RoleBinding' && m.object.metadata.name === 'gitops-platform'
-            ? { ...m, file: manifests.find((q) => q.object.kind === 'ResourceQuota')!.file }
+            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
             : m,
         ),
       /the unit applies RoleBinding gitops-platform, which grants it/,
@@ -231,41 +281,53 @@ describe('the platform unit as its own Flux identity', () => {
 });
 
 /**
- * Without `escalate` and `bind`, the API server lets the identity write a Role, or bind one, only
- * if it holds every rule that Role grants (kubernetes/kubernetes pkg/registry/rbac/
- * escalation_check.go; validation.ConfirmNoEscalation in pkg/registry/rbac/validation/rule.go).
+ * F1 and F2 of the review of issue-19f, closed: the platform identity writes no RBAC object, so
+ * it can bind no subject to anything (the API server's escalation check compares a binding's
+ * rules with its writer's, never its subjects: kubernetes/kubernetes
+ * pkg/registry/rbac/rolebinding/policybased/storage.go at 008b3652, `Create` and `Update`, and
+ * pkg/registry/rbac/escalation_check.go, `BindingAuthorized`); and it neither creates a pod-making
+ * kind (a pod may name any PriorityClass the cluster holds: plugin/pkg/admission/priority/
+ * admission.go resolves the name, nothing more) nor writes the ResourceQuota and LimitRange that
+ * bound the pods. Every environment's render, and every grant of the identity in it.
  */
-describe('gitops-platform holds every rule of the Roles it writes, and nothing that reaches past them', () => {
-  const roles = (objects: readonly Manifest[]) => ofKind<WithRules>(objects, 'Role');
-  const uncoveredRules = (objects: readonly Manifest[]) => {
-    const held = roles(objects).find((r) => r.metadata.name === 'gitops-platform')!.rules;
-    return roles(objects)
-      .filter((r) => r.metadata.name.startsWith('gitops-') && r.metadata.name !== 'gitops-platform')
-      .flatMap((r) => uncovered(held, r.rules).map((p) => `${r.metadata.name}: ${p}`));
-  };
+describe('the platform identity can bind no subject (F1) and start no pod (F2)', () => {
+  const grantsIn = (environment: (typeof environments)[keyof typeof environments]) =>
+    grantsOf(
+      { name: `${environment.gitops.namePrefix}-platform`, namespace: 'flux-system' },
+      loadManifests(path.join(ROOT, environment.gitops.path)).map((m) => m.object),
+    );
 
-  it.each(Object.entries(environments))('%s', (_name, environment) => {
-    const objects = loadManifests(path.join(ROOT, environment.gitops.path));
-    expect(
-      roles(objects).filter((r) => r.metadata.name.startsWith('gitops-')).length,
-    ).toBeGreaterThan(2);
-    expect(uncoveredRules(objects)).toEqual([]);
-    const platformRules = roles(objects).find((r) => r.metadata.name === 'gitops-platform')!.rules;
-    for (const rule of platformRules) {
-      expect(rule.verbs).not.toEqual(
-        expect.arrayContaining([expect.stringMatching(/^(escalate|bind|impersonate|\*)$/)]),
-      );
-      expect(rule.resources).not.toEqual(
-        expect.arrayContaining([expect.stringMatching(/^(namespaces|clusterroles|\*)$/)]),
-      );
-    }
-  });
+  it.each(Object.entries(environments))(
+    '%s: no write of RBAC objects, escalate, bind or impersonate',
+    (_name, environment) => {
+      const grants = grantsIn(environment);
+      expect(grants.length).toBeGreaterThan(0);
+      expect(bindingRights(grants)).toEqual([]);
+    },
+  );
 
-  it("reports a unit's Role that gains a rule the platform Role lacks", () => {
-    const broken = mutate<WithRules>(manifests, 'Role', 'gitops-services', (r) => {
-      r.rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
-    });
-    expect(uncoveredRules(broken)).toEqual(['gitops-services: [get] /secrets']);
+  it.each(Object.entries(environments))(
+    '%s: no write of the quota or LimitRange, no creation of pods or of what makes them',
+    (_name, environment) => {
+      expect(podRights(grantsIn(environment))).toEqual([]);
+    },
+  );
+
+  it('reports what the identity held before issue-19h', () => {
+    const held: PolicyRule[] = [
+      { apiGroups: [''], resources: ['limitranges', 'resourcequotas'], verbs: ['get', 'delete'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['patch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] },
+      { apiGroups: ['argoproj.io'], resources: ['*'], verbs: ['*'] },
+    ];
+    const grants = held.map((rule) => ({ namespace: 'aviary', rule, via: 'RoleBinding x' }));
+    expect(bindingRights(grants)).toEqual(['[patch] rbac.authorization.k8s.io/rolebindings']);
+    expect(podRights(grants)).toEqual([
+      '[delete] /resourcequotas',
+      '[delete] /limitranges',
+      '[create] apps/deployments',
+      '[create] argoproj.io/rollouts',
+    ]);
   });
 });
 

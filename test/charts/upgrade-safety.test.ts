@@ -10,94 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { environments, type AviaryEnvironment } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
+import { inventoryPruneProblems } from './support/inventory-prune.js';
 import type { KubeObject } from '../support/k8s-types.js';
-import { DIST, loadManifests, type Manifest } from '../support/manifests.js';
-import { allowsOn, grantsOf, rulesIn } from './support/rbac-reach.js';
-
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-type Role = KubeObject & { rules?: Rule[] };
-
-/** Whether `role` allows every verb of `verbs` on `group`/`resource`. */
-const allows = (role: Role, group: string, resource: string, verbs: readonly string[]) =>
-  verbs.every((verb) =>
-    (role.rules ?? []).some(
-      (rule) =>
-        rule.apiGroups.includes(group) &&
-        rule.resources.includes(resource) &&
-        rule.verbs.includes(verb),
-    ),
-  );
-
-/**
- * The GitOps identities' Roles (`gitops-*`) of `after` that can no longer get and delete a kind
- * the Role of the same name and namespace in `before` could apply (patch).
- */
-function pruneRightProblems(before: readonly KubeObject[], after: readonly KubeObject[]): string[] {
-  const roles = (objects: readonly KubeObject[]) =>
-    objects.filter((o): o is Role => o.kind === 'Role' && o.metadata.name.startsWith('gitops-'));
-  return roles(before).flatMap((old) => {
-    const now = roles(after).find(
-      (r) =>
-        r.metadata.name === old.metadata.name && r.metadata.namespace === old.metadata.namespace,
-    );
-    if (!now) return [];
-    return (old.rules ?? [])
-      .filter((rule) => rule.verbs.includes('patch'))
-      .flatMap((rule) =>
-        rule.apiGroups.flatMap((group) =>
-          rule.resources
-            .filter((resource) => !allows(now, group, resource, ['get', 'delete']))
-            .map(
-              (resource) =>
-                `Role ${old.metadata.namespace}/${old.metadata.name} can no longer get and ` +
-                `delete ${group}/${resource}, which it could apply`,
-            ),
-        ),
-      );
-  });
-}
-
-/**
- * The cluster-scoped objects of `before` (an earlier render, which the platform unit applied)
- * that Flux's bootstrap file of `current` applies under the same kind and name, and that the
- * platform unit's Flux identity (`account`) cannot get by name. The unit no longer applies them,
- * so its first reconcile finds them in its inventory and prunes them: fluxcd/pkg ssa/v0.76.1
- * (ssa/manager_delete.go:68-91, as kustomize-controller v1.9.4 uses it) gets each, then skips it
- * as `prune: disabled`; a forbidden get is PruneFailed, forever. Names the current render no
- * longer holds need no right: the documented upgrade has the controller's own identity prune them
- * before the unit switches identity (docs/deploying.md, "Upgrading", preflight).
- */
-function clusterPruneProblems(
-  before: readonly KubeObject[],
-  current: readonly Manifest[],
-  account: string,
-): string[] {
-  const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`;
-  const bootstrapped = new Set(
-    current
-      .filter((m) => !m.file.includes('/') && m.object.metadata.namespace === undefined)
-      .map((m) => key(m.object)),
-  );
-  const rules = rulesIn(
-    grantsOf(
-      { name: account, namespace: 'flux-system' },
-      current.map((m) => m.object),
-    ),
-    undefined,
-  );
-  return before
-    .filter((o) => bootstrapped.has(key(o)))
-    .filter((o) => {
-      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
-      const resource = `${o.kind.toLowerCase()}${o.kind.endsWith('s') ? 'es' : 's'}`;
-      return !allowsOn(rules, group, resource, 'get', o.metadata.name);
-    })
-    .map((o) => `${account} cannot get ${o.kind} ${o.metadata.name}, which its inventory lists`);
-}
+import { DIST, loadManifests, mutate, type Manifest } from '../support/manifests.js';
 
 const today = loadManifests().map((m) => m.object);
 // Read once: every version that touched dist/, parsed from git's objects.
@@ -139,66 +54,103 @@ describe('upgrading from any earlier dist/', () => {
     },
   );
 
-  // A unit prunes what its inventory lists from an earlier render as its own identity: fluxcd/pkg
-  // ssa (v0.76.1, ssa/manager_delete.go) gets each object first, and kustomize-controller (v1.9.4,
-  // kustomization_controller.go) turns a forbidden get or delete into PruneFailed, forever.
-  it.each(Object.entries(environments))(
-    'leaves each GitOps identity able to prune what it could apply before: %s',
-    (_name, { gitops }) => {
-      expect(sinceEachEarlierRender(gitops, pruneRightProblems)).toEqual([]);
-    },
-  );
-
-  // Likewise for the platform unit's cluster-scoped objects, which Flux's bootstrap file applies
-  // now: what its inventory lists from an earlier render, it gets before skipping.
+  // A unit prunes what its inventory lists from an earlier render as its own identity
+  // (support/inventory-prune.ts cites fluxcd/pkg ssa and kustomize-controller).
   const renders = Object.values(environments).map((environment) => ({
     environment,
     manifests: loadManifests(path.join(ROOT, environment.gitops.path)),
   }));
   it.each(Object.entries(environments))(
-    'leaves the platform identity able to get the cluster-scoped objects its inventory lists: %s',
+    'leaves each Flux unit able to prune what its inventory lists from any earlier render: %s',
     (_name, { gitops }) => {
       const render = renders.find((r) => r.environment.gitops === gitops)!;
-      const account = `${gitops.namePrefix}-platform`;
-      // One line per object, however many earlier renders held it.
-      const problems = earlierRenders(gitops).flatMap(({ objects }) =>
-        clusterPruneProblems(objects, render.manifests, account),
+      const problems = earlierRenders(gitops).flatMap(({ manifests }) =>
+        inventoryPruneProblems(manifests, render.manifests),
       );
       expect([...new Set(problems)]).toEqual([]);
     },
   );
 
-  it('catches a platform identity that lost the get of a PriorityClass it applied', () => {
+  describe('catches', () => {
     const current = renders.find((r) => r.environment === environments.production)!.manifests;
-    const before = history
-      .flatMap((v) => v.objects)
-      .find((o) => o.kind === 'PriorityClass' && o.metadata.name === 'aviary-web-0-never')!;
-    expect(clusterPruneProblems([before], current, 'aviary-platform')).toEqual([]);
-    const lost = current.map((m) =>
-      m.object.kind === 'ClusterRole'
-        ? {
-            ...m,
-            object: {
-              ...m.object,
-              rules: (
-                m.object as unknown as { rules: { resourceNames?: string[] }[] }
-              ).rules.filter((rule) => !rule.resourceNames?.includes('aviary-web-0-never')),
-            },
-          }
+    type WithRules = KubeObject & { rules: { resources?: string[]; resourceNames?: string[] }[] };
+    const withRules = (
+      manifests: readonly Manifest[],
+      kind: string,
+      name: string,
+      keep: (rule: WithRules['rules'][number]) => boolean,
+    ) =>
+      mutate<WithRules>(manifests, kind, name, (role) => {
+        role.rules = role.rules.filter(keep);
+      });
+    const platformFile = current.find((m) => m.object.kind === 'NetworkPolicy')!.file;
+    // The render before this one's: the platform unit applied the quota and the units' Roles.
+    const beforeHandOver = current.map((m) =>
+      !m.file.includes('/') && ['ResourceQuota', 'Role'].includes(m.object.kind)
+        ? { ...m, file: platformFile }
         : m,
     );
-    expect(clusterPruneProblems([before], lost, 'aviary-platform')).toEqual([
-      'aviary-platform cannot get PriorityClass aviary-web-0-never, which its inventory lists',
-    ]);
-  });
 
-  it('catches a Role that lost the delete of a kind it applied', () => {
-    const before = today.find((o) => o.kind === 'Role' && o.metadata.name === 'gitops-services')!;
-    const after = structuredClone(before) as KubeObject & { rules: Rule[] };
-    after.rules = after.rules.filter((rule) => !rule.resources.includes('deployments'));
-    expect(pruneRightProblems([before], [after])).toEqual([
-      'Role aviary/gitops-services can no longer get and delete apps/deployments, which it could apply',
-    ]);
+    it("nothing on today's render over the render before the hand-over", () => {
+      expect(inventoryPruneProblems(beforeHandOver, current)).toEqual([]);
+    });
+
+    it('a platform identity that lost the get of a PriorityClass it applied', () => {
+      const before = current.map((m) =>
+        m.object.kind === 'PriorityClass' ? { ...m, file: platformFile } : m,
+      );
+      const lost = withRules(
+        current,
+        'ClusterRole',
+        'aviary-platform',
+        (rule) => !rule.resourceNames?.includes('aviary-web-0-never'),
+      );
+      expect(inventoryPruneProblems(before, lost)).toEqual([
+        'aviary-platform prunes PriorityClass aviary-web-0-never: cannot get it by name, which its inventory lists',
+      ]);
+    });
+
+    it('a platform identity that cannot get a Role the platform unit applied', () => {
+      const lost = withRules(
+        current,
+        'Role',
+        'gitops-platform',
+        (rule) => !rule.resources?.includes('roles'),
+      );
+      expect(inventoryPruneProblems(beforeHandOver, lost)).toEqual(
+        ['gitops-services', 'gitops-monitoring', 'gitops-rollouts', 'gitops-vpa'].map(
+          (role) =>
+            `aviary-platform prunes Role aviary/${role}: cannot get it by name, which its inventory lists`,
+        ),
+      );
+    });
+
+    it("a handed-over object that Flux's bootstrap file applies without prune disabled", () => {
+      const unprotected = current.map((m) =>
+        m.object.kind === 'ResourceQuota'
+          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
+          : m,
+      );
+      expect(inventoryPruneProblems(beforeHandOver, unprotected)).toEqual([
+        "aviary-platform prunes ResourceQuota aviary/aviary: Flux's bootstrap file applies it without prune disabled",
+      ]);
+    });
+
+    it('a unit that lost the delete of a kind it applied', () => {
+      const lost = withRules(
+        current,
+        'Role',
+        'gitops-services',
+        (rule) => !rule.resources?.includes('poddisruptionbudgets'),
+      );
+      const after = lost.filter((m) => m.object.kind !== 'PodDisruptionBudget');
+      expect(inventoryPruneProblems(current, after)).toEqual(
+        ['bird-image', 'bird'].map(
+          (name) =>
+            `aviary-services prunes PodDisruptionBudget aviary/${name}: cannot [get, delete] policy/poddisruptionbudgets`,
+        ),
+      );
+    });
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../support/k8s-types.js';
+import type { Manifest } from '../../support/manifests.js';
 
 /** The repository the committed dist/ belongs to. */
 const REPOSITORY = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -11,6 +12,8 @@ export interface DistVersion {
   /** The commit, abbreviated as `git log --format=%h` does. */
   readonly commit: string;
   readonly objects: readonly KubeObject[];
+  /** The same objects, each with its file relative to the folder, as loadManifests gives them. */
+  readonly manifests: readonly Manifest[];
 }
 
 const git = (args: readonly string[]) =>
@@ -44,20 +47,25 @@ function readHistory(folder: string): DistVersion[] {
   const commits = git(['log', '--format=%h', '--', folder]).split('\n').filter(Boolean);
   const trees = commits.map((commit) => ({
     commit,
+    // `<mode> blob <id>\t<path>`, the path from the repository root.
     blobs: git(['ls-tree', '-r', commit, '--', folder])
       .split('\n')
       .filter((line) => /\.ya?ml$/.test(line))
-      .map((line) => line.split(/\s+/)[2]!),
+      .map((line) => {
+        const [meta, file] = line.split('\t') as [string, string];
+        return { id: meta.split(/\s+/)[2]!, file: path.posix.relative(folder, file) };
+      }),
   }));
-  const contents = readBlobs([...new Set(trees.flatMap((tree) => tree.blobs))]);
-  return trees.map(({ commit, blobs }) => ({
-    commit,
-    objects: blobs.flatMap((blob) =>
-      parseAllDocuments(contents.get(blob)!)
+  const contents = readBlobs([...new Set(trees.flatMap((tree) => tree.blobs.map((b) => b.id)))]);
+  return trees.map(({ commit, blobs }) => {
+    const manifests = blobs.flatMap(({ id, file }) =>
+      parseAllDocuments(contents.get(id)!)
         .map((doc) => doc.toJS() as KubeObject | null)
-        .filter((object): object is KubeObject => object !== null),
-    ),
-  }));
+        .filter((object): object is KubeObject => object !== null)
+        .map((object) => ({ file, object })),
+    );
+    return { commit, objects: manifests.map((m) => m.object), manifests };
+  });
 }
 
 /** The text of each blob, by id: `git cat-file --batch` prints `<id> blob <size>\n<bytes>\n`. */

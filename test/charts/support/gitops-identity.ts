@@ -5,7 +5,7 @@ import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 import { platformIdentityProblems } from './platform-identity.js';
-import { bindingSubjectProblems } from './rbac-reach.js';
+import { bindingSubjectProblems, grantsOf } from './rbac-reach.js';
 
 const RBAC = 'rbac.authorization.k8s.io/';
 
@@ -70,9 +70,10 @@ const holdsCrdKind = (objects: readonly KubeObject[]) =>
  *   admit the kinds it syncs and no other, and whose destinations are one namespace;
  * - Flux: every Kustomization but the platform unit's impersonates a ServiceAccount bound, by a
  *   RoleBinding of the synced objects' namespace naming it alone, to a Role that allows exactly
- *   the kinds it applies; the platform unit's (it applies RBAC objects, or cluster-scoped ones)
- *   impersonates a ServiceAccount that reaches that namespace and gets the bootstrap's objects
- *   by name, and nothing else (support/platform-identity.ts).
+ *   the kinds it applies; the platform unit's (bound cluster-wide to get the bootstrap's
+ *   cluster-scoped objects, or applying RBAC or cluster-scoped objects itself) impersonates a
+ *   ServiceAccount that reaches that namespace and gets the bootstrap's objects by name, and
+ *   nothing else (support/platform-identity.ts).
  *
  * `distPath` is the output folder's path in the repository, which the Applications read.
  */
@@ -139,12 +140,22 @@ export function gitopsIdentityProblems(
     if (!synced) continue;
     const objects = objectsIn(manifests, synced.files);
     unitProblem(at, objects);
-    // The platform unit: it writes the Roles the others are applied as.
-    if (objects.some((o) => CLUSTER_SCOPED.has(o.kind) || o.apiVersion.startsWith(RBAC))) {
+    // The platform unit: its identity gets the bootstrap's cluster-scoped objects, by a
+    // ClusterRoleBinding; or a unit that applies what only the bootstrap file may.
+    const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
+    const clusterWide =
+      account !== undefined &&
+      grantsOf(
+        { name: account, namespace: kustomization.metadata.namespace! },
+        manifests.map((m) => m.object),
+      ).some((grant) => grant.namespace === undefined);
+    if (
+      clusterWide ||
+      objects.some((o) => CLUSTER_SCOPED.has(o.kind) || o.apiVersion.startsWith(RBAC))
+    ) {
       problems.push(...platformIdentityProblems(kustomization, objects, manifests));
       continue;
     }
-    const account = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
     if (!account) {
       problems.push(
         `${at}: applies namespaced objects with the controller's own (cluster-wide) rights`,

@@ -5,12 +5,12 @@ import type { Manifest } from '../../support/manifests.js';
 import {
   allowsOn,
   bindingSubjectProblems,
-  escalationProblems,
   grantsOf,
   rulesIn,
   scopeOf,
   uncovered,
   type Account,
+  type Grant,
   type PolicyRule,
 } from './rbac-reach.js';
 
@@ -32,18 +32,96 @@ const resourceOf = (o: KubeObject) => `${groupOf(o.apiVersion)}/${plural(o.kind)
 const pairsOf = (rule: PolicyRule) =>
   (rule.apiGroups ?? []).flatMap((g) => (rule.resources ?? []).map((r) => `${g}/${r}`));
 const isRbac = (o: KubeObject) => o.apiVersion.startsWith('rbac.authorization.k8s.io/');
-const rulesOfRole = (o: KubeObject) => (o as KubeObject & { rules?: PolicyRule[] }).rules ?? [];
+const PRUNE_DISABLED = ['kustomize.toolkit.fluxcd.io/prune', 'disabled'] as const;
+
+// F1 of the review of issue-19f. A RoleBinding's writer passes the API server's escalation check
+// if it holds the rules of the role it binds (kubernetes/kubernetes
+// pkg/registry/rbac/rolebinding/policybased/storage.go, `Create` and `Update`, calling
+// pkg/registry/rbac/escalation_check.go `BindingAuthorized` and
+// pkg/registry/rbac/validation/rule.go `ConfirmNoEscalation`): the rules are compared, the
+// subjects never, so any identity that may write a binding may bind what it holds to any user,
+// group or ServiceAccount. Writing a Role or ClusterRole is a step to the same; deleting one is
+// not binding, but Flux's platform unit writes none of them, so it needs no verb on them but
+// `get` by name (its inventory's, support/inventory-prune.ts).
+const RBAC_RESOURCES = ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'].map(
+  (resource) => `rbac.authorization.k8s.io/${resource}`,
+);
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+// F2 of the same review. A pod may name any PriorityClass (admission checks only that it exists,
+// unless the cluster's ResourceQuota admission limits it: plugin/pkg/admission/priority), and the
+// namespace's ResourceQuota and LimitRange are what bound its pods. So the platform identity
+// must neither write those two kinds nor create anything that makes pods: the core kinds, the
+// workload controllers' (apps, batch) and Argo Rollouts' Rollout.
+const BOUND_RESOURCES = ['/resourcequotas', '/limitranges'];
+const POD_MAKING_RESOURCES = [
+  '/pods',
+  '/replicationcontrollers',
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+  'apps/daemonsets',
+  'batch/jobs',
+  'batch/cronjobs',
+  'argoproj.io/rollouts',
+];
+
+/** `[verb] group/resource` of each of `verbs` on `resources` that some rule of `grants` allows. */
+function allowedOf(grants: readonly Grant[], resources: readonly string[], verbs: string[]) {
+  return resources.flatMap((pair) => {
+    const [group, resource] = pair.split('/') as [string, string];
+    return verbs
+      .filter((verb) =>
+        grants.some(
+          ({ rule }) =>
+            (rule.apiGroups ?? []).some((g) => g === group || g === '*') &&
+            (rule.resources ?? []).some((r) => r === resource || r === '*') &&
+            (rule.verbs ?? []).some((v) => v === verb || v === '*'),
+        ),
+      )
+      .map((verb) => `[${verb}] ${pair}`);
+  });
+}
+
+/**
+ * F1: what `grants` allow of writing RBAC objects, in any namespace or by any name, or of
+ * escalate, bind and impersonate; none, so the identity can bind no subject to anything.
+ */
+export function bindingRights(grants: readonly Grant[]): string[] {
+  return [
+    ...allowedOf(grants, RBAC_RESOURCES, [...WRITE_VERBS, 'escalate', 'bind']),
+    ...grants.flatMap(({ rule }) =>
+      (rule.verbs ?? []).includes('impersonate')
+        ? [`[impersonate] ${pairsOf(rule).join(', ')}`]
+        : [],
+    ),
+  ];
+}
+
+/**
+ * F2: what `grants` allow of writing the ResourceQuota and LimitRange kinds, or of creating a
+ * pod-making kind; none, so the identity can neither start a pod nor lift the bounds on them.
+ */
+export function podRights(grants: readonly Grant[]): string[] {
+  return [
+    ...allowedOf(grants, BOUND_RESOURCES, ['create', ...WRITE_VERBS.slice(1)]),
+    ...allowedOf(grants, POD_MAKING_RESOURCES, ['create']),
+  ];
+}
 
 /**
  * The Flux Kustomization of the platform unit (`objects`: what it syncs) must not run with
  * kustomize-controller's own cluster-admin rights, nor reach past the application's namespace:
- * - it applies no cluster-scoped object: Flux's bootstrap file (the Kustomization's own file)
- *   applies the Namespace, PriorityClass and StorageClass, and the identity only gets those, by
- *   name (Flux gets what leaves the inventory before skipping it as prune-disabled);
- * - in the namespace, by RoleBindings only, it manages the unit's kinds, reads what kstatus
- *   reads for them, and holds every rule of the Roles the unit writes (the API server's
- *   `ConfirmNoEscalation`, support/rbac-reach.ts), and nothing else: no `escalate`, `bind` or
- *   `impersonate`, nothing on `namespaces` or `clusterroles`;
+ * - it applies no cluster-scoped object and no RBAC object: Flux's bootstrap file (the
+ *   Kustomization's own file) applies them, with the Namespace, PriorityClass, StorageClass,
+ *   ResourceQuota and LimitRange; each of those the top-level files hold too (the unit's
+ *   inventory may list it from an earlier render) carries `prune: disabled`, and the identity
+ *   gets it by name and does nothing else to it (Flux gets what leaves the inventory before
+ *   skipping it as prune-disabled);
+ * - in the namespace, by RoleBindings only, it manages the unit's kinds and reads what kstatus
+ *   reads for them, and nothing else: no write of RBAC objects, no `escalate`, `bind` or
+ *   `impersonate` ({@link bindingRights}), nothing on `namespaces` or `clusterroles`, no write of
+ *   the quota and LimitRange and no creation of pods ({@link podRights});
  * - every binding granting it names its ServiceAccount alone.
  */
 export function platformIdentityProblems(
@@ -54,7 +132,7 @@ export function platformIdentityProblems(
   const at = `Kustomization ${kustomization.metadata.name}`;
   const name = (kustomization.spec as { serviceAccountName?: string }).serviceAccountName;
   if (!name) {
-    return [`${at}: applies RBAC objects with the controller's own (cluster-admin) rights`];
+    return [`${at}: applies its objects with the controller's own (cluster-admin) rights`];
   }
   const account: Account = { name, namespace: kustomization.metadata.namespace! };
   const identity = `${at}: ${name}`;
@@ -78,12 +156,17 @@ export function platformIdentityProblems(
     problems.push(`${identity} rules ${namespace}, where controllers' ServiceAccounts live`);
   }
 
-  // Cluster-wide: get on the bootstrap's cluster-scoped objects, by name, and nothing else.
+  // What the bootstrap file applies instead of the unit: its objects the top-level files hold.
   const bootstrapFile = manifests.find((m) => m.object === kustomization)?.file;
-  const bootstrap = manifests
-    .filter((m) => m.file === bootstrapFile && CLUSTER_SCOPED.has(m.object.kind))
-    .map((m) => m.object)
-    .filter((o) => !isRbac(o));
+  const keyOf = (o: KubeObject) =>
+    `${resourceOf(o)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const topLevel = new Set(
+    manifests.filter((m) => !m.file.includes('/')).map((m) => keyOf(m.object)),
+  );
+  const handedOver = manifests
+    .filter((m) => m.file === bootstrapFile && topLevel.has(keyOf(m.object)))
+    .map((m) => m.object);
+  const bootstrap = handedOver.filter((o) => CLUSTER_SCOPED.has(o.kind));
   const bootstrapNames = new Set(bootstrap.map((o) => `${resourceOf(o)}/${o.metadata.name}`));
   const scope = scopeOf(grants, new Set(bootstrap.map(resourceOf)));
   problems.push(...scope.unbounded.map((grant) => `${identity} holds ${grant}`));
@@ -101,13 +184,22 @@ export function platformIdentityProblems(
       );
     }
   }
-  for (const object of bootstrap) {
+  for (const object of handedOver) {
     const [group, resource] = resourceOf(object).split('/') as [string, string];
-    if (!allowsOn(rulesIn(grants, undefined), group, resource, 'get', object.metadata.name)) {
+    const { name: objectName, namespace: where } = object.metadata;
+    if (!allowsOn(rulesIn(grants, where), group, resource, 'get', objectName)) {
+      problems.push(`${identity} cannot get ${object.kind} ${objectName}, its inventory's`);
+    }
+    if (object.metadata.annotations?.[PRUNE_DISABLED[0]] !== PRUNE_DISABLED[1]) {
       problems.push(
-        `${identity} cannot get ${object.kind} ${object.metadata.name}, its inventory's`,
+        `${identity}: Flux's bootstrap file applies ${object.kind} ${objectName} without prune disabled`,
       );
     }
+  }
+  for (const object of objects.filter((o) => isRbac(o) && !CLUSTER_SCOPED.has(o.kind))) {
+    problems.push(
+      `${identity} applies ${object.kind} ${object.metadata.name}, which Flux's bootstrap file must apply instead`,
+    );
   }
 
   // A binding the unit applies could widen the identity at the next commit.
@@ -116,7 +208,7 @@ export function platformIdentityProblems(
   }
   problems.push(...takeoverProblems(namespace, rbac, identity));
 
-  // In the namespace: its kinds, their health checks' reads, its Roles' rules; nothing more.
+  // In the namespace: its kinds, their health checks' reads, get on what it handed over.
   const held = grants.filter((g) => g.namespace === namespace).map((g) => g.rule);
   for (const { rule, namespace: where, via } of grants) {
     const verbs = (rule.verbs ?? []).filter((verb) => FORBIDDEN_VERBS.includes(verb));
@@ -129,12 +221,20 @@ export function platformIdentityProblems(
       );
     }
   }
+  const bindings = bindingRights(grants);
+  if (bindings.length > 0) {
+    problems.push(`${identity} may ${bindings.join(', ')}: it could bind any subject`);
+  }
+  const pods = podRights(grants);
+  if (pods.length > 0) {
+    problems.push(`${identity} may ${pods.join(', ')}: it could start pods or lift their bounds`);
+  }
   const namespaced = objects.filter((o) => o.metadata.namespace === namespace);
   const kinds = [...new Set(namespaced.map(resourceOf))];
   const gks = [...new Set(namespaced.map((o) => `${groupOf(o.apiVersion)}/${o.kind}`))];
-  const ruleOn = (pair: string, verbs: string[]): PolicyRule => {
+  const ruleOn = (pair: string, verbs: string[], names?: string[]): PolicyRule => {
     const [group, resource] = pair.split('/') as [string, string];
-    return { apiGroups: [group], resources: [resource], verbs };
+    return { apiGroups: [group], resources: [resource], verbs, resourceNames: names };
   };
   const allowed: PolicyRule[] = [
     ...kinds.map((pair) => ruleOn(pair, MANAGE_VERBS)),
@@ -142,7 +242,9 @@ export function platformIdentityProblems(
       const [group, kind] = gk.split('/') as [string, string];
       return ruleOn(`${group}/${plural(kind)}`, ['get', 'list', 'watch']);
     }),
-    ...namespaced.filter((o) => o.kind === 'Role').flatMap(rulesOfRole),
+    ...handedOver
+      .filter((o) => o.metadata.namespace === namespace)
+      .map((o) => ruleOn(resourceOf(o), ['get'], [o.metadata.name])),
   ];
   const lacking = uncovered(
     held,
@@ -154,10 +256,9 @@ export function platformIdentityProblems(
   const extra = uncovered(allowed, held);
   if (extra.length > 0) {
     problems.push(
-      `${identity} in ${namespace} holds ${extra.join(', ')}, beyond its kinds, their health checks and its Roles' rules`,
+      `${identity} in ${namespace} holds ${extra.join(', ')}, beyond its kinds, their health checks and get on what it handed over`,
     );
   }
-  problems.push(...escalationProblems(identity, grants, objects, manifests));
   return problems;
 }
 

@@ -20,14 +20,14 @@
  *   `roles` (`clusterroles` for a ClusterRole) with the roleRef's name, in the binding's namespace
  *   (`BindingAuthorized`): pkg/registry/rbac/escalation_check.go,
  *   pkg/registry/rbac/rolebinding/policybased/storage.go.
- * So an identity with `escalate` and `bind` on a Role it may write can give itself any rule a Role
- * there can hold: every namespaced right of that namespace, and its Namespace object (a request on
+ * So an identity that may write a RoleBinding may bind what it holds to any subject (the check
+ * compares rules, never subjects), and one with `escalate` and `bind` on a Role it may write can
+ * give itself any rule a Role there can hold: every namespaced right of that namespace, and its Namespace object (a request on
  * `namespaces/<n>` carries namespace `<n>`: staging/src/k8s.io/apiserver/pkg/endpoints/request/
  * requestinfo.go). Its reach is therefore counted in whole namespaces, plus the cluster-scoped
  * objects a ClusterRoleBinding names.
  */
 import type { KubeObject } from '../../support/k8s-types.js';
-import { ofKind, type Manifest } from '../../support/manifests.js';
 
 /** A rule of a Role or ClusterRole. */
 export interface PolicyRule {
@@ -173,57 +173,6 @@ export function uncovered(held: readonly PolicyRule[], granted: readonly PolicyR
       ),
     ),
   );
-}
-
-const covers = (held: readonly PolicyRule[], granted: readonly PolicyRule[]) =>
-  uncovered(held, granted).length === 0;
-
-/**
- * For each Role and RoleBinding of `objects` (what one GitOps unit applies), whether an identity
- * with `grants` may apply it (server-side: a PATCH by name, which writes it); one line for each
- * the API server would refuse.
- */
-export function escalationProblems(
-  identity: string,
-  grants: readonly Grant[],
-  objects: readonly KubeObject[],
-  manifests: readonly Manifest[],
-): string[] {
-  const problems: string[] = [];
-  const rbac = (o: KubeObject) => o.apiVersion.startsWith(`${RBAC_GROUP}/`);
-  for (const object of objects.filter(rbac)) {
-    const { name, namespace } = object.metadata;
-    const held = rulesIn(grants, namespace);
-    const writable = ['create', 'patch'].every((verb) =>
-      allowsOn(held, RBAC_GROUP, `${object.kind.toLowerCase()}s`, verb, name),
-    );
-    if (!writable) {
-      problems.push(`${identity} cannot write ${object.kind} ${namespace}/${name}`);
-    }
-    if (object.kind === 'Role') {
-      if (allowsOn(held, RBAC_GROUP, 'roles', 'escalate', name)) continue;
-      if (!covers(held, (object as Role).rules ?? [])) {
-        problems.push(
-          `${identity} cannot apply Role ${namespace}/${name}: it lacks rules the Role grants, and escalate on it`,
-        );
-      }
-    } else if (object.kind === 'RoleBinding') {
-      const { kind, name: roleName } = (object as Binding).roleRef;
-      const resource = kind === 'ClusterRole' ? 'clusterroles' : 'roles';
-      if (allowsOn(held, RBAC_GROUP, resource, 'bind', roleName)) continue;
-      const bound = ofKind<Role>(manifests, kind).find(
-        (r) =>
-          r.metadata.name === roleName &&
-          (kind === 'ClusterRole' || r.metadata.namespace === namespace),
-      );
-      if (!bound || !covers(held, bound.rules ?? [])) {
-        problems.push(
-          `${identity} cannot apply RoleBinding ${namespace}/${name}: it lacks rules of ${kind} ${roleName}, and bind on it`,
-        );
-      }
-    }
-  }
-  return problems;
 }
 
 /** What an identity can reach: whole namespaces, and cluster-scoped objects by name. */
