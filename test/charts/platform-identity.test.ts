@@ -35,6 +35,13 @@ const role = (change: (rules: PolicyRule[]) => PolicyRule[]) =>
   withRules('Role', 'gitops-platform', change);
 const clusterRole = (change: (rules: PolicyRule[]) => PolicyRule[]) =>
   withRules('ClusterRole', platform, change);
+/** The manifests with the object of `kind` named `name` moved into the platform unit's file. */
+const intoPlatformUnit = (kind: string, name: string) => {
+  const unitFile = manifests.find((m) => m.object.kind === 'NetworkPolicy')!.file;
+  return structuredClone(manifests).map((m) =>
+    m.object.kind === kind && m.object.metadata.name === name ? { ...m, file: unitFile } : m,
+  );
+};
 
 describe('the platform unit as its own Flux identity', () => {
   it('manages its NetworkPolicies and gets its bootstrap objects by name', () => {
@@ -158,12 +165,7 @@ describe('the platform unit as its own Flux identity', () => {
     ],
     [
       'a platform unit that applies a Role itself',
-      () =>
-        structuredClone(manifests).map((m) =>
-          m.object.kind === 'Role' && m.object.metadata.name === 'gitops-services'
-            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
-            : m,
-        ),
+      () => intoPlatformUnit('Role', 'gitops-services'),
       /applies Role gitops-services, which Flux's bootstrap file must apply instead/,
     ],
     [
@@ -248,12 +250,7 @@ describe('the platform unit as its own Flux identity', () => {
     ],
     [
       'a platform unit that applies a cluster-scoped object itself',
-      () =>
-        structuredClone(manifests).map((m) =>
-          m.object.kind === 'PriorityClass'
-            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
-            : m,
-        ),
+      () => intoPlatformUnit('PriorityClass', 'aviary-web-0-never'),
       /applies PriorityClass aviary-web-0-never, which Flux's bootstrap file must apply instead/,
     ],
     [
@@ -266,12 +263,7 @@ describe('the platform unit as its own Flux identity', () => {
     ],
     [
       'a platform unit that applies a binding granting its own identity',
-      () =>
-        structuredClone(manifests).map((m) =>
-          m.object.kind === 'RoleBinding' && m.object.metadata.name === 'gitops-platform'
-            ? { ...m, file: manifests.find((q) => q.object.kind === 'NetworkPolicy')!.file }
-            : m,
-        ),
+      () => intoPlatformUnit('RoleBinding', 'gitops-platform'),
       /the unit applies RoleBinding gitops-platform, which grants it/,
     ],
   ];
