@@ -157,8 +157,9 @@ export class FluxChart extends Chart {
  * The platform identity manages NetworkPolicies in the application's namespace, and the units'
  * identities their kinds: in Flux's namespace that would be cutting the controllers off or
  * minting a controller's token, in a `kube-` one the cluster's own, in another environment's
- * taking it over. So the namespace must be the environment's own: `namePrefix` or `<namePrefix>-…`, which no other environment's prefix
- * names (two environments never share a prefix: their GitOps objects would clash).
+ * taking it over. So the namespace must be the environment's own: `namePrefix` or
+ * `<namePrefix>-…`, which no other environment's prefix names (two environments never share a
+ * prefix: their GitOps objects would clash).
  */
 function checkDestination(
   owner: string,

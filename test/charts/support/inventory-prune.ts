@@ -6,7 +6,7 @@ import { allowsOn, grantsOf, rulesIn } from './rbac-reach.js';
 
 // The annotation that makes Flux skip an object it would prune: kustomize-controller v1.9.4
 // passes it as an exclusion (internal/controller/kustomization_controller.go, `deleteObjects`).
-const PRUNE_DISABLED = ['kustomize.toolkit.fluxcd.io/prune', 'disabled'] as const;
+export const PRUNE_DISABLED = ['kustomize.toolkit.fluxcd.io/prune', 'disabled'] as const;
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 const resourceOf = (kind: string) => {

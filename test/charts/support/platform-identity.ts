@@ -1,4 +1,5 @@
 import { CLUSTER_SCOPED } from './hygiene.js';
+import { PRUNE_DISABLED } from './inventory-prune.js';
 import { kstatusReads } from './kstatus.js';
 import type { KubeObject } from '../../support/k8s-types.js';
 import type { Manifest } from '../../support/manifests.js';
@@ -32,7 +33,6 @@ const resourceOf = (o: KubeObject) => `${groupOf(o.apiVersion)}/${plural(o.kind)
 const pairsOf = (rule: PolicyRule) =>
   (rule.apiGroups ?? []).flatMap((g) => (rule.resources ?? []).map((r) => `${g}/${r}`));
 const isRbac = (o: KubeObject) => o.apiVersion.startsWith('rbac.authorization.k8s.io/');
-const PRUNE_DISABLED = ['kustomize.toolkit.fluxcd.io/prune', 'disabled'] as const;
 
 // F1 of the review of issue-19f. A RoleBinding's writer passes the API server's escalation check
 // if it holds the rules of the role it binds (kubernetes/kubernetes
