@@ -86,6 +86,11 @@ export class Bytes extends Amount<Bytes> {
     super(bytes, BYTE_UNITS);
   }
   protected withCount = (count: number) => new Bytes(count);
+
+  /** The whole MiB in it, rounded down: what Node's size flags (`--max-old-space-size`) take. */
+  get wholeMebibytes(): number {
+    return Math.floor(this.count / 2 ** 20);
+  }
 }
 
 /** `count` thousandths of a CPU core, e.g. `millicores(100)` for '100m'. */

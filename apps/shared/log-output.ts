@@ -16,6 +16,14 @@ export interface LogOutputLimits {
    * still unwritten then is dropped. @default {@link EXIT_FLUSH_LIMIT_MS}
    */
   readonly exitFlushLimitMs?: number;
+  /**
+   * Lines below `warn` are gathered and written together once this many bytes wait, or
+   * `batchDelayMs` after the first of them, whichever comes first; a `warn` line or worse writes
+   * what waits at once. @default 0: every line is handed on as it comes
+   */
+  readonly batchBytes?: number;
+  /** @default 0 */
+  readonly batchDelayMs?: number;
 }
 
 /**
@@ -37,6 +45,11 @@ const WANTS_LEVEL = Symbol.for('pino.metadata');
  * `reserveBytes` more. Every dropped line is counted ({@link droppedLogLines}), and once a logger
  * announces through it ({@link BoundedLogOutput.announceTo}), one `warn` line says when dropping
  * starts and one when it stops, with how many were dropped.
+ *
+ * Request lines can be gathered into batches ({@link LogOutputLimits.batchBytes}): each write
+ * hands a libuv thread a job and wakes the event loop when it ends, which for one line cost more
+ * than writing it (bench/HISTORY.md, section 10). Order is kept: a `warn` line writes the batch
+ * before it.
  */
 export class BoundedLogOutput implements DestinationStream {
   readonly [WANTS_LEVEL] = true;
@@ -52,6 +65,10 @@ export class BoundedLogOutput implements DestinationStream {
   /** While dropping: when it started and how many lines were dropped since. */
   #episode: { readonly startedAt: number; dropped: number } | undefined;
   #announcer: Logger | undefined;
+  /** Lines gathered for the next write, and their bytes; see {@link LogOutputLimits.batchBytes}. */
+  #batch: string[] = [];
+  #batchBytes = 0;
+  #batchTimer: NodeJS.Timeout | undefined;
 
   constructor(limits: LogOutputLimits) {
     this.#limits = limits;
@@ -66,8 +83,10 @@ export class BoundedLogOutput implements DestinationStream {
     // pino registers the destination's `flushSync` to run at exit: bounded here, so a stalled
     // pipe cannot keep the process from exiting.
     const unboundedFlushSync = this.#sonic.flushSync.bind(this.#sonic);
-    this.#sonic.flushSync = () =>
+    this.#sonic.flushSync = () => {
+      this.#writeBatch();
       this.#flushSyncWithin(unboundedFlushSync, limits.exitFlushLimitMs ?? EXIT_FLUSH_LIMIT_MS);
+    };
     this.#sonic.on('write', (bytes: number) => {
       this.#pendingBytes -= bytes;
       if (this.#episode !== undefined && this.#pendingBytes <= limits.maxBufferedBytes / 2) {
@@ -107,7 +126,24 @@ export class BoundedLogOutput implements DestinationStream {
       return;
     }
     this.#pendingBytes += bytes;
-    this.#sonic.write(line);
+    this.#batch.push(line);
+    this.#batchBytes += bytes;
+    if (important || this.#batchBytes >= (this.#limits.batchBytes ?? 0)) {
+      this.#writeBatch();
+    } else {
+      this.#batchTimer ??= setTimeout(() => this.#writeBatch(), this.#limits.batchDelayMs).unref();
+    }
+  }
+
+  /** Hands what waits in the batch to SonicBoom, as one write. */
+  #writeBatch(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const lines = this.#batch.length === 1 ? this.#batch[0]! : this.#batch.join('');
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#sonic.write(lines);
   }
 
   /**
@@ -135,6 +171,7 @@ export class BoundedLogOutput implements DestinationStream {
 
   /** For pino's `logger.flush()`. */
   flush(done?: (error?: Error) => void): void {
+    this.#writeBatch();
     this.#sonic.flush(done);
   }
 

@@ -101,11 +101,8 @@ export interface WebServiceProps {
   /** @default cpu 100m–500m, memory 160Mi–256Mi, ephemeral storage 64Mi–256Mi */
   readonly resources?: WebResources;
   /**
-   * `NODE_OPTIONS` of the container; empty for none. In a container Node sizes its heap from the
-   * memory limit, and at 256 MiB gives the young generation 1 MB semi-spaces: under load the
-   * services then spend about a third more CPU per request than with 8 MB, for 15 MB less
-   * memory at their peak (bench/HISTORY.md, section 4).
-   * @default '--max-semi-space-size=8'
+   * `NODE_OPTIONS` of the container; empty for none.
+   * @default `defaultNodeOptions` (web-settings.ts): 8 MB semi-spaces, old space half the memory limit
    */
   readonly nodeOptions?: string;
   /** Adds a PodDisruptionBudget allowing one pod down at a time. @default true */

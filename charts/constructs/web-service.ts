@@ -23,7 +23,7 @@ import {
   resolveRunAsId,
 } from './web-settings.js';
 import { SURGE_PODS } from '../pod-budget.js';
-import { mebibytes } from '../quantities.js';
+import { type ContainerResources, mebibytes } from '../quantities.js';
 
 export { HTTP_PORT_NAME, type SecretFiles, type WebResources } from './web-pod.js';
 export type { AutoscalingSettings } from './web-objects.js';
@@ -129,7 +129,8 @@ export class WebService extends Construct {
         memoryAverage: props.memoryTargetAverage ?? mebibytes(200),
       },
     };
-    const config = resolveConfig(owner, this.port, props);
+    const resources = webResources(props.resources);
+    const config = resolveConfig(owner, this.port, resources.limits.memory, props);
     new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels },
       automountToken: false,
@@ -138,7 +139,7 @@ export class WebService extends Construct {
       metadata: { name: this.name, labels },
       data: config.data,
     });
-    this.addDeployment(props, config);
+    this.addDeployment(props, config, resources);
     addService(this, this.identity, this.servicePort);
     // One construct per service in a shared scope: each adds its own `Autoscaler`.
     const autoscalerScope = props.autoscalerScope
@@ -190,6 +191,7 @@ export class WebService extends Construct {
   private addDeployment(
     props: WebServiceProps,
     config: { data: Record<string, string>; gracePeriodSeconds: number },
+    resources: ContainerResources,
   ): void {
     const { image } = this;
     const labels = {
@@ -230,7 +232,7 @@ export class WebService extends Construct {
           priorityClassName: props.priorityClassName,
           terminationGracePeriodSeconds: config.gracePeriodSeconds,
           runAsId: this.runAsId,
-          resources: webResources(props.resources),
+          resources,
           livenessPath: props.livenessPath ?? OPERATIONAL_PATHS.liveness,
           readinessPath: props.readinessPath ?? OPERATIONAL_PATHS.readiness,
           secretFiles: props.secretFiles ?? [],

@@ -1,6 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { WebService, type WebServiceProps } from '../../charts/constructs/web-service.js';
+import { type Bytes, mebibytes } from '../../charts/quantities.js';
 import type {
   ConfigMap,
   Deployment,
@@ -99,7 +100,9 @@ describe('WebService with default props', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_DELAY_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '10000',
-      NODE_OPTIONS: '--max-semi-space-size=8',
+      // Half the 256Mi limit for the old space; Node would otherwise take the whole container.
+      NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=128',
+      MALLOC_ARENA_MAX: '2',
     });
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(20);
   });
@@ -129,6 +132,13 @@ describe('WebService props and wiring', () => {
     const data = (nodeOptions: string) => find<ConfigMap>(synth({ nodeOptions }), 'ConfigMap').data;
     expect(data('--max-old-space-size=96')?.NODE_OPTIONS).toBe('--max-old-space-size=96');
     expect(data('')).not.toHaveProperty('NODE_OPTIONS');
+  });
+
+  it("sizes the old space by default from the container's memory limit", () => {
+    const options = (memoryLimit: Bytes) =>
+      find<ConfigMap>(synth({ resources: { memoryLimit } }), 'ConfigMap').data?.NODE_OPTIONS;
+    expect(options(mebibytes(512))).toBe('--max-semi-space-size=8 --max-old-space-size=256');
+    expect(options(mebibytes(301))).toBe('--max-semi-space-size=8 --max-old-space-size=150');
   });
 
   it('restarts pods when the configuration changes', () => {

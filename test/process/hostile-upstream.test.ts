@@ -7,6 +7,7 @@ import { spawnService } from '../support/process.js';
 import { sampleValue } from '../support/telemetry.js';
 import { hang } from '../../scripts/stand-ins/stub-upstream.js';
 import { stubUpstream } from '../support/stand-ins.js';
+import { podNodeOptions } from '../support/pod-settings.js';
 
 const BASE_ENV = {
   PORT: '0',
@@ -78,9 +79,8 @@ const MAXIMAL_ANSWERS = [
 });
 
 describe('birdImage against a hostile Unsplash', () => {
-  // The pod: a 256 MiB container whose ConfigMap sets NODE_OPTIONS=--max-semi-space-size=8; the
-  // old space gets what such a container has room for besides code, buffers and semi-spaces.
-  const POD_NODE_OPTIONS = '--max-old-space-size=192 --max-semi-space-size=8';
+  // The pod: a 256 MiB container with its ConfigMap's heap sizes (the old space at half of it).
+  const POD_NODE_OPTIONS = podNodeOptions('bird-image');
   const NAMES = 2_000;
   // Under the container's 256 MiB limit with room to spare; the old cache passed 340 MB at 500 names.
   const RSS_BOUND_BYTES = 200 * 1024 * 1024;

@@ -111,3 +111,57 @@ describe('BoundedLogOutput, behind a reader that stopped reading', () => {
     expect(sampleValue(await deps.metrics.registry.metrics(), 'log_lines_dropped_total')).toBe(0);
   });
 });
+
+describe('BoundedLogOutput, batching request lines', () => {
+  const BATCHED = { ...LIMITS, batchBytes: 64 * 1024, batchDelayMs: 300 };
+  const nothingWritten = () => expect(() => readSync(readEnd, Buffer.alloc(1))).toThrow(/EAGAIN/);
+
+  it('holds request lines until a warning, then writes them before it, in order', async () => {
+    const logger = createLogger('info', {
+      destination: new BoundedLogOutput({ fd: writeEnd, ...BATCHED }),
+    });
+    for (let index = 0; index < 3; index += 1) logger.info({ index }, 'request');
+    await sleep(50);
+    nothingWritten();
+    logger.warn('a warning');
+    const lines = await readUntil((read) => read.length === 4);
+    expect(lines.map((line) => line.index ?? line.msg)).toEqual([0, 1, 2, 'a warning']);
+  });
+
+  it('writes a batch once its bytes are reached, and the rest after the delay', async () => {
+    const logger = createLogger('info', {
+      destination: new BoundedLogOutput({ fd: writeEnd, ...BATCHED, batchBytes: 1000 }),
+    });
+    // Lines of about 100 bytes: the tenth or so fills the batch, the rest wait for the delay.
+    for (let index = 0; index < 15; index += 1) logger.info({ index }, 'request');
+    const first = await readUntil((read) => read.length > 0);
+    expect(first.length).toBeGreaterThanOrEqual(9);
+    expect(first.length).toBeLessThan(15);
+    await sleep(50);
+    nothingWritten();
+    const rest = await readUntil((read) => read.length === 15 - first.length);
+    expect([...first, ...rest].map((line) => line.index)).toEqual([...Array(15).keys()]);
+  });
+
+  it('writes what waits when the process exits', () => {
+    const script = [
+      `import { BoundedLogOutput } from '${new URL('../../apps/shared/log-output.ts', import.meta.url).pathname}';`,
+      `import { createLogger } from '${new URL('../../apps/shared/logger.ts', import.meta.url).pathname}';`,
+      `const logger = createLogger('info', { destination: new BoundedLogOutput({ maxBufferedBytes: 65536, reserveBytes: 1024, batchBytes: 65536, batchDelayMs: 60000 }) });`,
+      `for (let index = 0; index < 3; index += 1) logger.info({ index }, 'request');`,
+    ].join('\n');
+    const stdout = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { index: number }).index),
+    ).toEqual([0, 1, 2]);
+  });
+});
