@@ -121,6 +121,8 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     };
     const birdImage = await start('bird-image', envs['bird-image']);
     const bird = await start('bird', { BIRD_IMAGE_URL: birdImage.url });
+    // The headline's processes, bird loaded first. Their RSS at idle: just after they listen,
+    // before any request (the answer checked below is the first).
     const pair = [bird, birdImage];
     const idleRssBytes = await Promise.all(
       pair.map(async (server) => (await server.usage()).rssBytes),
@@ -131,6 +133,7 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     }
     const searches = (since: number) =>
       `${unsplash.requests.length - since} searches reached the stand-in Unsplash`;
+    // The headline first, on processes nothing else has loaded yet.
     const headline = await compared(
       'bird `GET /`, both processes',
       pair,
