@@ -24,9 +24,8 @@ const settings: Settings = {
   rounds: 7,
   roundS: 2,
   rate: 1000,
-  // The headline's rate (issue 23): a busy pod's load, where the per-request cost is what a team
-  // pays for, yet within what bird answers flat out (~11,000 req/s) with room for the bare server
-  // and the load generator on 2 cores.
+  // The headline's rate, the issue's (bench/README.md, "Why 4,000 req/s"): about half a core of
+  // bird, a busy pod, well under what bird and the bare server answer flat out.
   headlineRate: 4000,
   flatOutS: 2,
   startupRuns: 5,
