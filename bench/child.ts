@@ -14,8 +14,10 @@ import type { AddressInfo } from 'node:net';
 export interface Usage {
   /** User and system CPU time, in microseconds (`process.cpuUsage()`). */
   readonly cpuUs: number;
-  /** Peak resident set size, in bytes (`process.resourceUsage().maxRSS`). */
+  /** Peak resident set size since the process started, in bytes (`process.resourceUsage().maxRSS`). */
   readonly maxRssBytes: number;
+  /** Resident set size now, in bytes (`process.memoryUsage.rss()`). */
+  readonly rssBytes: number;
 }
 
 // Production runs compiled code without source maps; tsx (the tests' way to run this file)
@@ -54,6 +56,7 @@ process.on('message', () => {
   process.send!({
     cpuUs: user + system,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    rssBytes: process.memoryUsage.rss(),
   } satisfies Usage);
 });
 process.on('disconnect', () => process.exit(0));

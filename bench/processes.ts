@@ -17,6 +17,7 @@ export type Launch = { readonly compiled: boolean; readonly nodeOptions: string 
 
 /** A server running in a child process of the bench. */
 export interface ServerProcess {
+  readonly role: Role;
   /** Base URL on 127.0.0.1, without a trailing slash. */
   readonly url: string;
   /** What it has used so far; a bare server first takes `body` as its answer from then on. */
@@ -51,6 +52,7 @@ export async function startServer(
     void exited.then(() => reject(new Error(`${role} exited before listening: ${stderr.trim()}`)));
   });
   return {
+    role,
     url,
     usage: async (body) => {
       const answer = once(child, 'message');

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Phase } from './load.js';
-import { SCENARIOS, type Results, type Settings } from './scenarios.js';
+import { SCENARIOS, type Headline, type Results, type Settings } from './scenarios.js';
 import type { Spread } from './stats.js';
-import type { Target } from './targets.js';
+import { megabytes, type Target, type Targets } from './targets.js';
 
 /** Every run's results, git-ignored. */
 export const LAST_RUN_FILE = fileURLToPath(new URL('last-run.md', import.meta.url));
@@ -24,16 +24,11 @@ const VERDICT = { met: 'met', missed: '**missed**', inconclusive: '_inconclusive
 
 /**
  * The whole results file in Markdown, also what `npm run bench` prints; `about` says when and
- * on what machine it ran.
+ * on what machine it ran. The headline comes first, with its two verdicts.
  */
-export function render(
-  results: Results,
-  targets: readonly Target[],
-  settings: Settings,
-  about: string,
-) {
-  const { startup } = results;
-  const comparisons = SCENARIOS.map((scenario) => results.comparisons[scenario]);
+export function render(results: Results, targets: Targets, settings: Settings, about: string) {
+  const { startup, headline } = results;
+  const comparisons = [headline, ...SCENARIOS.map((scenario) => results.comparisons[scenario])];
   const roles = ['bird', 'bird-image', 'bare'] as const;
   return [
     '# Aviary benchmark results',
@@ -42,20 +37,31 @@ export function render(
       '[README.md](README.md). Profiles, fixes and earlier runs: [HISTORY.md](HISTORY.md).',
     '',
     `${about} ${settings.rounds} rounds of ${settings.roundS} s per server at ` +
-      `${number(settings.rate)} req/s; flat out ${settings.flatOutS} s; stand-in Unsplash ` +
+      `${number(settings.headlineRate)} req/s for the headline, ${number(settings.rate)} req/s ` +
+      `for the other scenarios; flat out ${settings.flatOutS} s; stand-in Unsplash ` +
       `${settings.upstreamLatencyMs} ms; the pods' NODE_OPTIONS \`${settings.pods.bird.nodeOptions}\`; ` +
       `servers ${settings.compiled ? 'compiled' : 'through tsx'}. Each figure: median (lowest–highest round).`,
     '',
-    '| target | measured | verdict |',
-    '| --- | --- | --- |',
-    ...targets.map(
-      (t) => `| ${t.goal} | ${spread(t.measured)} ${t.unit} | ${VERDICT[t.verdict]} |`,
-    ),
+    `## Headline: ${headline.name}, at ${number(headline.rate)} req/s`,
+    '',
+    ...targetTable(targets.headline),
+    '',
+    ...headlineTable(headline),
+    '',
+    'RSS at idle: each process just after it listens, before any request. At the rate: sampled ' +
+      "at the end of each of the service's slices of every round, the highest (for the two, the " +
+      "highest sum of one slice's samples).",
+    '',
+    '## The other targets',
+    '',
+    ...targetTable(targets.others),
+    '',
+    '## Every scenario',
     '',
     '| scenario | server | CPU µs/req | × bare | p50 ms | p99 ms | flat out, not judged | check |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...comparisons.flatMap(({ name, cpuUs, cpuRatio, p50Ms, p99Ms, ...c }) => [
-      `| ${name} | service | ${spread(cpuUs.service)} | ${spread(cpuRatio)} | ` +
+    ...comparisons.flatMap(({ name, rate, cpuUs, cpuRatio, p50Ms, p99Ms, ...c }) => [
+      `| ${name}, ${number(rate)} req/s | service | ${spread(cpuUs.service)} | ${spread(cpuRatio)} | ` +
         `${spread(p50Ms.service)} | ${spread(p99Ms.service)} | ${flat(c.flatOut.service)} | ` +
         `${c.check}${c.failures > 0 ? `; **${c.failures} failed**` : ''} |`,
       `| | bare \`node:http\` | ${spread(cpuUs.bare)} | 1 | ${spread(p50Ms.bare)} | ` +
@@ -68,6 +74,28 @@ export function render(
     `| CPU ms by then | ${roles.map((r) => spread(startup[r].cpuMs)).join(' | ')} |`,
     '',
   ].join('\n');
+}
+
+const targetTable = (targets: readonly Target[]) => [
+  '| target | measured | verdict |',
+  '| --- | --- | --- |',
+  ...targets.map((t) => `| ${t.goal} | ${spread(t.measured)} ${t.unit} | ${VERDICT[t.verdict]} |`),
+];
+
+/** The headline per process: CPU per request, and RSS at idle and at the rate. */
+function headlineTable({ processes, ...headline }: Headline) {
+  const idle = processes.reduce((sum, { idleRssBytes }) => sum + idleRssBytes, 0);
+  return [
+    `| process | CPU µs/req | × bare | RSS at idle | RSS at ${number(headline.rate)} req/s, highest |`,
+    '| --- | --- | --- | --- | --- |',
+    ...processes.map(
+      ({ role, cpuUs, idleRssBytes, highestRssBytes }) =>
+        `| ${role} | ${spread(cpuUs)} | | ${megabytes(idleRssBytes)} | ${megabytes(highestRssBytes)} |`,
+    ),
+    `| the two | ${spread(headline.cpuUs.service)} | ${spread(headline.cpuRatio)} | ` +
+      `${megabytes(idle)} | ${megabytes(headline.highestRssBytes)} |`,
+    `| bare \`node:http\` | ${spread(headline.cpuUs.bare)} | 1 | | |`,
+  ];
 }
 
 /** Writes `text` to the last-run file and, with `record`, to the committed one; returns their paths. */

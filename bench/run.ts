@@ -24,6 +24,9 @@ const settings: Settings = {
   rounds: 7,
   roundS: 2,
   rate: 1000,
+  // The headline's rate, the (bench/README.md, "Why 4,000 req/s"): about half a core of
+  // bird, a busy pod, well under what bird and the bare server answer flat out.
+  headlineRate: 4000,
   flatOutS: 2,
   startupRuns: 5,
   upstreamLatencyMs: 50,
