@@ -48,7 +48,7 @@ const WANTS_LEVEL = Symbol.for('pino.metadata');
  *
  * Request lines can be gathered into batches ({@link LogOutputLimits.batchBytes}): each write
  * hands a libuv thread a job and wakes the event loop when it ends, which for one line cost more
- * than writing it (bench/HISTORY.md, section 10). Order is kept: a `warn` line writes the batch
+ * than writing it (bench/HISTORY.md, section 11). Order is kept: a `warn` line writes the batch
  * before it.
  */
 export class BoundedLogOutput implements DestinationStream {

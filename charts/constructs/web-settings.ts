@@ -45,7 +45,7 @@ export function resolveImage(owner: string, name: string, image: ImageReference)
  * young generation from the memory limit, 1 MB at 256 MiB, and the services then spend about a
  * third more CPU per request; bench/HISTORY.md, section 4) and an old space of half the memory
  * limit. Node 20 in a 256 MiB container sets its heap limit at 259 MB, the whole container
- * (measured in a memory cgroup, bench/HISTORY.md, section 10): the heap would never be collected
+ * (measured in a memory cgroup, bench/HISTORY.md, section 11): the heap would never be collected
  * for want of room before the kernel killed the pod, and V8 starts collecting the old space at
  * half its limit, so a smaller limit holds less garbage (about 6 MB less RSS for bird under load).
  * Half leaves the other half for the node binary's pages (about 48 MB), the young generation,
