@@ -9,8 +9,11 @@ export type ServiceName = 'bird' | 'bird-image';
 
 /** What the committed manifests give a service's pods that the bench reproduces or judges by. */
 export interface PodFacts {
-  /** `NODE_OPTIONS` of its ConfigMap, '' when unset. */
-  readonly nodeOptions: string;
+  /**
+   * The variables of its ConfigMap that Node and glibc read rather than the app
+   * ({@link RUNTIME_VARIABLES}): a server of the bench runs with them as the pod does.
+   */
+  readonly runtimeEnv: Readonly<Record<string, string>>;
   /** The average memory per pod its autoscaler aims for, in bytes. */
   readonly memoryTargetBytes: number;
 }
@@ -20,6 +23,9 @@ export interface PodFacts {
 const DIST = new URL('../dist/', import.meta.url);
 
 type Manifest = ConfigMap | HorizontalPodAutoscaler;
+
+/** Variables of a service's ConfigMap read by the runtime: heap sizes, and glibc's malloc arenas. */
+export const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'] as const;
 
 /** Reads `service`'s {@link PodFacts} from dist/. */
 export async function podFactsOf(service: ServiceName): Promise<PodFacts> {
@@ -35,7 +41,12 @@ export async function podFactsOf(service: ServiceName): Promise<PodFacts> {
   )?.spec?.metrics?.find((metric) => metric.resource?.name === 'memory')?.resource?.target
     .averageValue;
   return {
-    nodeOptions: named<ConfigMap>('ConfigMap')?.data?.NODE_OPTIONS ?? '',
+    runtimeEnv: Object.fromEntries(
+      RUNTIME_VARIABLES.flatMap((name) => {
+        const value = named<ConfigMap>('ConfigMap')?.data?.[name];
+        return value === undefined ? [] : [[name, value]];
+      }),
+    ),
     memoryTargetBytes: parseQuantity(memoryTarget),
   };
 }

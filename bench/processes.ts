@@ -13,7 +13,10 @@ export type Role = 'bird' | 'bird-image' | 'bare';
  * How a server process starts: `compiled` runs build/bench/child.js, built by `npm run build` as
  * the services are for their image; otherwise bench/child.ts through tsx (the tests: no build).
  */
-export type Launch = { readonly compiled: boolean; readonly nodeOptions: string };
+export type Launch = {
+  readonly compiled: boolean;
+  readonly runtimeEnv: Readonly<Record<string, string>>;
+};
 
 /** A server running in a child process of the bench. */
 export interface ServerProcess {
@@ -41,7 +44,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const child = fork(launch.compiled ? CHILD.compiled : CHILD.tsx, [role], {
     execArgv: launch.compiled ? [] : ['--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: launch.nodeOptions, ...env },
+    env: { PATH: process.env.PATH ?? '', ...launch.runtimeEnv, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

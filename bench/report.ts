@@ -39,7 +39,7 @@ export function render(results: Results, targets: Targets, settings: Settings, a
     `${about} ${settings.rounds} rounds of ${settings.roundS} s per server at ` +
       `${number(settings.headlineRate)} req/s for the headline, ${number(settings.rate)} req/s ` +
       `for the other scenarios; flat out ${settings.flatOutS} s; stand-in Unsplash ` +
-      `${settings.upstreamLatencyMs} ms; the pods' NODE_OPTIONS \`${settings.pods.bird.nodeOptions}\`; ` +
+      `${settings.upstreamLatencyMs} ms; the pods' runtime settings ${runtimeSettings(settings)}; ` +
       `servers ${settings.compiled ? 'compiled' : 'through tsx'}. Each figure: median (lowest–highest round).`,
     '',
     `## Headline: ${headline.name}, at ${number(headline.rate)} req/s`,
@@ -107,4 +107,11 @@ export async function writeResults(
   const written = record ? [files.lastRun, files.results] : [files.lastRun];
   await Promise.all(written.map((file) => writeFile(file, text)));
   return written;
+}
+
+/** The pods' runtime variables as the report names them, e.g. `NODE_OPTIONS=…`, `MALLOC_ARENA_MAX=2`. */
+function runtimeSettings(settings: Settings): string {
+  return Object.entries(settings.pods.bird.runtimeEnv)
+    .map(([name, value]) => `\`${name}=${value}\``)
+    .join(', ');
 }

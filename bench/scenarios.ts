@@ -70,7 +70,7 @@ export async function runBench(settings: Settings, log: (step: string) => void):
   const dead = await stub.startStubUpstream(stub.hang());
   const launch = (service: ServiceName) => ({
     compiled: settings.compiled,
-    nodeOptions: settings.pods[service].nodeOptions,
+    runtimeEnv: settings.pods[service].runtimeEnv,
   });
   const envs = {
     bare: {},
