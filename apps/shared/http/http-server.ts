@@ -75,7 +75,7 @@ export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {
     // A missing Host is refused by the app (protocol-rules.ts), with a JSON body, a log line and
     // a count; Node's own answer is a bare 400.
     { connectionsCheckingInterval: timeouts.checkEveryMs, requireHostHeader: false },
-    // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
+    // Koa's handler settles its own errors (see request-pipeline.ts); the promise carries nothing more.
     (req, res) => void handle(req, res),
   );
   server.headersTimeout = timeouts.headersMs;
