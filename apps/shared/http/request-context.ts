@@ -21,7 +21,10 @@ export interface RequestState {
  */
 export function recordRequestContext(ctx: ParameterizedContext<RequestState>): void {
   ctx.state.receivedAt = Date.now();
-  const offered = ctx.get(REQUEST_ID_HEADER);
-  ctx.state.requestId = ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
-  ctx.set(REQUEST_ID_HEADER, ctx.state.requestId);
+  // Node's request and response directly, rather than through Koa's `ctx.get` and `ctx.set`.
+  const offered = ctx.req.headers[REQUEST_ID_HEADER];
+  const requestId =
+    typeof offered === 'string' && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+  ctx.state.requestId = requestId;
+  ctx.res.setHeader(REQUEST_ID_HEADER, requestId);
 }

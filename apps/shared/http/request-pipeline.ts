@@ -41,7 +41,8 @@ export function requestPipeline({
     recordRequestContext(ctx);
     forbidSniffing(ctx);
     const startedNs = process.hrtime.bigint();
-    const admission = loadShedder.admit(ctx.path);
+    const { path } = ctx;
+    const admission = loadShedder.admit(path);
     try {
       if (admission !== 'admitted' && admission !== 'exempt') {
         answerShed(ctx, admission, metrics);
@@ -49,7 +50,7 @@ export function requestPipeline({
       }
       try {
         refuseProtocolViolations(ctx);
-        const plan = faults.planFor(ctx.path);
+        const plan = faults.planFor(path);
         if (plan === 'unready') {
           faults.answerUnready(ctx);
         } else {

@@ -6,7 +6,8 @@ import type { Context } from 'koa';
 
 /** Sets `X-Content-Type-Options: nosniff`, before anything answers. */
 export function forbidSniffing(ctx: Context): void {
-  ctx.set('X-Content-Type-Options', 'nosniff');
+  // Node's response directly: nothing has been written yet, which Koa's `ctx.set` would check.
+  ctx.res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
 /** Sets `Cache-Control: no-store` on an error or where the route chose none, once answered. */
