@@ -1,5 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { FAULT_VARIABLES, NO_FAULTS, type FaultSettings } from './config.js';
 import type { Logger } from './logger.js';
@@ -20,6 +20,9 @@ export interface FaultsDependencies {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** What the drill does to one request; see {@link Faults.planFor}. */
+export type FaultPlan = 'off' | 'unready' | 'inject';
+
 /** Thrown for an injected 5xx: the error handler answers and logs it as any other bug. */
 export class InjectedError extends Error {
   override readonly name = 'InjectedError';
@@ -39,16 +42,18 @@ function routedPath(path: string): string {
 
 /**
  * The faults of one process: announced once at start (a warning log line naming each variable
- * set, and the `faults_*` gauges, 0 when off), then injected by {@link Faults.middleware}.
+ * set, and the `faults_*` gauges, 0 when off), then injected as {@link Faults.planFor} says.
  */
 export class Faults {
   readonly #settings: FaultSettings;
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #injected: Counter<'fault'>;
+  readonly #anyOn: boolean;
 
   constructor(settings: FaultSettings, deps: FaultsDependencies) {
     this.#settings = settings;
+    this.#anyOn = settings.errorRatio > 0 || settings.latencyMs > 0 || settings.unready;
     this.#random = deps.random ?? Math.random;
     this.#sleep = deps.sleep ?? ((ms) => sleepFor(ms));
     const registers = [deps.registry];
@@ -86,36 +91,42 @@ export class Faults {
   }
 
   /**
-   * Injects the faults into every request but liveness and the scrape, which must keep telling
-   * the truth. Mounted after the metrics and the error handler, so an injected 500 or delay is
-   * counted, logged and answered as a real one would be; `/readyz` answers 503 while
-   * `FAULT_UNREADY` is set.
+   * What the drill does to a request to `path`: nothing (`'off'`) when no fault is set, and to
+   * liveness and the scrape, which must keep telling the truth; `/readyz` answers 503 while
+   * `FAULT_UNREADY` is set (`'unready'`, see {@link answerUnready}); any other request is held or
+   * failed once its route has answered (`'inject'`, see {@link inject}). The request pipeline
+   * applies it after the metrics and the error handler, so an injected 500 or delay is counted,
+   * logged and answered as a real one would be.
    */
-  middleware(): Middleware {
-    const { errorRatio, latencyMs, unready } = this.#settings;
-    return async (ctx, next) => {
-      const path = routedPath(ctx.path);
-      const readiness = path === OPERATIONAL_PATHS.readiness;
-      if (FAULT_FREE_PATHS.has(path) || (readiness && !unready)) {
-        await next();
-        return;
-      }
-      if (readiness) {
-        ctx.status = 503;
-        ctx.body = { status: 'unready', reason: `${FAULT_VARIABLES.unready} is set` };
-        return;
-      }
-      // After the route has run, so the answer counts under its route, as a bug's 500 would.
-      await next();
-      // After the answer is ready, so the delay does not eat the request's upstream budget.
-      if (latencyMs > 0) {
-        this.#injected.inc({ fault: 'latency' });
-        await this.#sleep(latencyMs);
-      }
-      if (errorRatio > 0 && this.#random() < errorRatio) {
-        this.#injected.inc({ fault: 'error' });
-        throw new InjectedError(`${FAULT_VARIABLES.errorRatio}=${errorRatio} failed this request`);
-      }
-    };
+  planFor(path: string): FaultPlan {
+    if (!this.#anyOn) return 'off';
+    const routed = routedPath(path);
+    if (FAULT_FREE_PATHS.has(routed)) return 'off';
+    if (routed === OPERATIONAL_PATHS.readiness) return this.#settings.unready ? 'unready' : 'off';
+    return 'inject';
+  }
+
+  /** Answers `/readyz` as a drill of `FAULT_UNREADY` wants: 503, naming the variable. */
+  answerUnready(ctx: Context): void {
+    ctx.status = 503;
+    ctx.body = { status: 'unready', reason: `${FAULT_VARIABLES.unready} is set` };
+  }
+
+  /**
+   * Holds the answer `FAULT_LATENCY_MS` (after the route has run, so the delay does not eat the
+   * request's upstream budget), then throws an {@link InjectedError} for the drawn share
+   * `FAULT_ERROR_RATIO` (after the route, so the answer counts under its route, as a bug's 500
+   * would).
+   */
+  async inject(): Promise<void> {
+    const { errorRatio, latencyMs } = this.#settings;
+    if (latencyMs > 0) {
+      this.#injected.inc({ fault: 'latency' });
+      await this.#sleep(latencyMs);
+    }
+    if (errorRatio > 0 && this.#random() < errorRatio) {
+      this.#injected.inc({ fault: 'error' });
+      throw new InjectedError(`${FAULT_VARIABLES.errorRatio}=${errorRatio} failed this request`);
+    }
   }
 }

@@ -5,14 +5,11 @@ import { Faults, type FaultsDependencies } from '../faults.js';
 import { droppedLogLines } from '../log-output.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { jsonErrors, logAppErrors, unservedMethods } from './errors.js';
+import { logAppErrors } from './errors.js';
 import { addOperationalRoutes, Readiness } from './health.js';
 import { LoadShedder } from './load-shedding.js';
-import { observeRequests } from './observe-requests.js';
-import { protocolRules } from './protocol-rules.js';
-import { requestContext, type RequestState } from './request-context.js';
-import { responseHeaders } from './response-headers.js';
-import { strictQuery } from './strict-query.js';
+import type { RequestState } from './request-context.js';
+import { requestPipeline } from './request-pipeline.js';
 
 /** What every service app needs, whatever its routes. */
 export interface ServiceAppDependencies {
@@ -41,15 +38,7 @@ export function createServiceApp(
   addOperationalRoutes(router, deps.readiness, deps.metrics);
   addRoutes(router);
   logAppErrors(app, deps.logger);
-  app.use(requestContext());
-  app.use(responseHeaders());
-  app.use(observeRequests(deps.logger, deps.metrics));
-  app.use(deps.loadShedder.middleware(deps.metrics));
-  app.use(jsonErrors(deps.logger));
-  app.use(protocolRules());
-  app.use(deps.faults.middleware());
-  app.use(strictQuery());
-  app.use(unservedMethods());
+  app.use(requestPipeline(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Middleware } from 'koa';
+import type { Context, ParameterizedContext } from 'koa';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { RequestState } from './request-context.js';
@@ -9,35 +9,38 @@ export interface ErrorBody {
   error: string;
 }
 
+// Every failure becomes a JSON `{ error }` answer: the request pipeline hands what was thrown to
+// answerError, and gives a status-only answer its body with giveErrorBody.
+
 /**
- * Turns every failure into a JSON `{ error }` answer: a 4xx keeps its message (it is about the
- * caller's request); anything else is logged with the request id and answered with a bare
- * `internal error`, so no stack trace or internal detail leaves the process. Status-only answers
- * (404 from no route, 405/501 from `allowedMethods`) get a body too.
+ * Answers what was thrown while answering: a 4xx keeps its message (it is about the caller's
+ * request); anything else is logged with the request id and answered with a bare
+ * `internal error`, so no stack trace or internal detail leaves the process.
  */
-export function jsonErrors(logger: Logger): Middleware<RequestState> {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      const status = httpStatusOf(error);
-      if (status !== undefined && status < 500) {
-        ctx.status = status;
-        ctx.body = { error: (error as Error).message } satisfies ErrorBody;
-        return;
-      }
-      logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
-      ctx.status = 500;
-      ctx.body = { error: 'internal error' } satisfies ErrorBody;
-      return;
-    }
-    if (ctx.status >= 400 && ctx.body == null) {
-      const { status } = ctx;
-      ctx.body = { error: (STATUS_CODES[status] ?? 'error').toLowerCase() } satisfies ErrorBody;
-      // Koa turns an implicit 404 into 200 when a body is set; keep the status we had.
-      ctx.status = status;
-    }
-  };
+export function answerError(
+  ctx: ParameterizedContext<RequestState>,
+  error: unknown,
+  logger: Logger,
+): void {
+  const status = httpStatusOf(error);
+  if (status !== undefined && status < 500) {
+    ctx.status = status;
+    ctx.body = { error: (error as Error).message } satisfies ErrorBody;
+    return;
+  }
+  logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+  ctx.status = 500;
+  ctx.body = { error: 'internal error' } satisfies ErrorBody;
+}
+
+/** Gives a status-only error answer (404 from no route, 405 from `allowedMethods`) a body. */
+export function giveErrorBody(ctx: Context): void {
+  if (ctx.status >= 400 && ctx.body == null) {
+    const { status } = ctx;
+    ctx.body = { error: (STATUS_CODES[status] ?? 'error').toLowerCase() } satisfies ErrorBody;
+    // Koa turns an implicit 404 into 200 when a body is set; keep the status we had.
+    ctx.status = status;
+  }
 }
 
 // Koa's ctx.throw and http-errors mark client errors with `status` and `expose`.
@@ -52,17 +55,14 @@ function httpStatusOf(error: unknown): number | undefined {
  * into what docs/contract.md#methods-and-paths states: `405` with `Allow` on a path that exists, `404` on one that does not.
  * A 501 would count as a server error and feed the error-ratio alert.
  */
-export function unservedMethods(): Middleware<RequestState> {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.status !== 501 || ctx.body != null) return;
-    if (ctx.response.get('allow') === '') {
-      ctx.remove('allow');
-      ctx.status = 404;
-    } else {
-      ctx.status = 405;
-    }
-  };
+export function answerUnservedMethod(ctx: Context): void {
+  if (ctx.status !== 501 || ctx.body != null) return;
+  if (ctx.response.get('allow') === '') {
+    ctx.remove('allow');
+    ctx.status = 404;
+  } else {
+    ctx.status = 405;
+  }
 }
 
 /**

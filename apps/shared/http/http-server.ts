@@ -75,7 +75,7 @@ export function createHttpServer(app: Koa<never>, options: HttpServerOptions = {
     // A missing Host is refused by the app (protocol-rules.ts), with a JSON body, a log line and
     // a count; Node's own answer is a bare 400.
     { connectionsCheckingInterval: timeouts.checkEveryMs, requireHostHeader: false },
-    // Koa's handler settles its own errors (see jsonErrors); the promise carries nothing more.
+    // Koa's handler settles its own errors (see request-pipeline.ts); the promise carries nothing more.
     (req, res) => void handle(req, res),
   );
   server.headersTimeout = timeouts.headersMs;
@@ -139,38 +139,40 @@ function answerOnSocket(socket: Socket, status: number, headers: Record<string, 
 }
 
 interface Connections {
-  readonly all: Set<Socket>;
-  /** Sockets whose request the app is answering now, with the answer under way on each. */
-  readonly busy: Map<Socket, ServerResponse>;
+  readonly all: Set<AnsweringSocket>;
   /** Every answer from now on carries `Connection: close` (see {@link closeAfterEachAnswer}). */
   closing: boolean;
   ending: boolean;
 }
 
+// The answer the app is writing on a socket now, while it is under way. A property of the socket
+// and one handler shared by every answer, rather than a map entry and a closure per request
+// (bench/HISTORY.md, section 9, cut 3).
+const ANSWERING = Symbol('answering');
+type AnsweringSocket = Socket & { [ANSWERING]?: ServerResponse | undefined };
+
 const tracked = new WeakMap<Server, Connections>();
 
 function trackConnections(server: Server): void {
-  const connections: Connections = {
-    all: new Set(),
-    busy: new Map(),
-    closing: false,
-    ending: false,
-  };
+  const connections: Connections = { all: new Set(), closing: false, ending: false };
   tracked.set(server, connections);
-  server.on('connection', (socket: Socket) => {
+  server.on('connection', (socket: AnsweringSocket) => {
     connections.all.add(socket);
     socket.once('close', () => connections.all.delete(socket));
   });
+  // `this` is the answer; its socket is detached by now, but its request still knows it.
+  function answered(this: ServerResponse): void {
+    const socket = this.req.socket as AnsweringSocket;
+    socket[ANSWERING] = undefined;
+    // Once shutting down, a connection ends with the answer it was busy with.
+    if (connections.ending) socket.end(() => socket.destroy());
+  }
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const { socket } = req;
-    connections.busy.set(socket, res);
+    (req.socket as AnsweringSocket)[ANSWERING] = res;
     // Listeners run in order, and Koa answers asynchronously: no header has been written yet.
     if (connections.closing) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      connections.busy.delete(socket);
-      // Once shutting down, a connection ends with the answer it was busy with.
-      if (connections.ending) socket.end(() => socket.destroy());
-    });
+    // An answer closes once, so `on` does without the wrapper `once` makes.
+    res.on('close', answered);
   });
 }
 
@@ -184,8 +186,9 @@ export function closeAfterEachAnswer(server: Server): void {
   const connections = tracked.get(server);
   if (connections === undefined) return;
   connections.closing = true;
-  for (const res of connections.busy.values()) {
-    if (!res.headersSent) res.shouldKeepAlive = false;
+  for (const socket of connections.all) {
+    const res = socket[ANSWERING];
+    if (res !== undefined && !res.headersSent) res.shouldKeepAlive = false;
   }
 }
 
@@ -203,6 +206,6 @@ export function endConnections(server: Server): void {
   }
   connections.ending = true;
   for (const socket of connections.all) {
-    if (!connections.busy.has(socket)) socket.destroy();
+    if (socket[ANSWERING] === undefined) socket.destroy();
   }
 }

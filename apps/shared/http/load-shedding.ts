@@ -1,9 +1,8 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './errors.js';
 import { OPERATIONAL_PATHS } from '../operational-contract.js';
 import { wholeNumberOption } from '../option-checks.js';
-import type { RequestState } from './request-context.js';
 
 /** Why a request was shed; values of the `reason` label of `http_requests_shed_total`. */
 export type ShedReason = 'in_flight' | 'event_loop_lag';
@@ -105,29 +104,34 @@ export class LoadShedder {
   }
 
   /**
-   * Middleware: sheds what {@link refusal} refuses with `503 {"error":"overloaded"}` and
-   * `Retry-After`, counted in `http_requests_shed_total{reason}`, and counts the rest in flight.
+   * Admits a request to `path` or refuses it: operational endpoints are `'exempt'` (never shed
+   * nor counted); otherwise the {@link refusal}, or `'admitted'`, counted in flight until
+   * {@link release}.
    */
-  middleware(metrics: Metrics): Middleware<RequestState> {
-    return async (ctx, next) => {
-      if (NEVER_SHED.has(ctx.path)) {
-        await next();
-        return;
-      }
-      const reason = this.refusal();
-      if (reason !== undefined) {
-        metrics.requestsShed.inc({ reason });
-        ctx.status = 503;
-        ctx.set('retry-after', String(SHED_RETRY_AFTER_S));
-        ctx.body = { error: 'overloaded, retry later' } satisfies ErrorBody;
-        return;
-      }
-      this.#inFlight += 1;
-      try {
-        await next();
-      } finally {
-        this.#inFlight -= 1;
-      }
-    };
+  admit(path: string): Admission {
+    if (NEVER_SHED.has(path)) return 'exempt';
+    const reason = this.refusal();
+    if (reason !== undefined) return reason;
+    this.#inFlight += 1;
+    return 'admitted';
   }
+
+  /** Ends a request {@link admit} admitted, on every path out of it. */
+  release(): void {
+    this.#inFlight -= 1;
+  }
+}
+
+/** What {@link LoadShedder.admit} decided: answer and count, answer uncounted, or shed. */
+export type Admission = 'admitted' | 'exempt' | ShedReason;
+
+/**
+ * Answers a shed request: `503 {"error":"overloaded, retry later"}` with `Retry-After`, counted
+ * in `http_requests_shed_total{reason}`.
+ */
+export function answerShed(ctx: Context, reason: ShedReason, metrics: Metrics): void {
+  metrics.requestsShed.inc({ reason });
+  ctx.status = 503;
+  ctx.set('retry-after', String(SHED_RETRY_AFTER_S));
+  ctx.body = { error: 'overloaded, retry later' } satisfies ErrorBody;
 }

@@ -1,5 +1,4 @@
-import type { Middleware } from 'koa';
-import type { RequestState } from './request-context.js';
+import type { Context } from 'koa';
 
 /** A query that is not valid percent-encoded UTF-8; answered as a 400. */
 export class MalformedQueryError extends Error {
@@ -24,14 +23,11 @@ export function isWellEncodedQuery(querystring: string): boolean {
 }
 
 /**
- * Refuses, with a 400, a query that is not valid percent-encoded UTF-8. Koa's (Node's) query
- * parser forgives one, handing the app U+FFFD or a literal `%` that would then be passed on.
+ * Refuses, with a 400 ({@link MalformedQueryError}), a query that is not valid percent-encoded
+ * UTF-8. Koa's (Node's) query parser forgives one, handing the app U+FFFD or a literal `%` that
+ * would then be passed on.
  */
-export function strictQuery(): Middleware<RequestState> {
-  return async (ctx, next) => {
-    if (ctx.querystring !== '' && !isWellEncodedQuery(ctx.querystring)) {
-      throw new MalformedQueryError();
-    }
-    await next();
-  };
+export function refuseMalformedQuery(ctx: Context): void {
+  const { querystring } = ctx;
+  if (querystring !== '' && !isWellEncodedQuery(querystring)) throw new MalformedQueryError();
 }
