@@ -43,6 +43,18 @@ const intoPlatformUnit = (kind: string, name: string) => {
   );
 };
 
+/**
+ * The manifests with the platform Kustomization's patch that deletes the object of `kind` named
+ * `name` from its build dropped: the unit applies it again.
+ */
+const unpatched = (kind: string, name: string) =>
+  mutate<KubeObject>(manifests, 'Kustomization', platform, (kustomization) => {
+    const spec = kustomization.spec as { patches: { target: { kind: string; name: string } }[] };
+    spec.patches = spec.patches.filter(
+      (p) => !(p.target.kind === kind && p.target.name === `^${name}$`),
+    );
+  });
+
 describe('the platform unit as its own Flux identity', () => {
   it('manages its NetworkPolicies and gets its bootstrap objects by name', () => {
     expect(gitopsIdentityProblems(files, manifests)).toEqual([]);
@@ -164,8 +176,8 @@ describe('the platform unit as its own Flux identity', () => {
       /Flux's bootstrap file applies LimitRange aviary without prune disabled/,
     ],
     [
-      'a platform unit that applies a Role itself',
-      () => intoPlatformUnit('Role', 'gitops-services'),
+      'a platform unit whose Kustomization no longer deletes a Role from its build',
+      () => unpatched('Role', 'gitops-services'),
       /applies Role gitops-services, which Flux's bootstrap file must apply instead/,
     ],
     [
@@ -260,6 +272,11 @@ describe('the platform unit as its own Flux identity', () => {
           b.subjects.push({ kind: 'ServiceAccount', name: 'bird', namespace: 'aviary' });
         }),
       /can act as ServiceAccount aviary\/bird, bound beyond aviary by ClusterRoleBinding aviary-platform/,
+    ],
+    [
+      'a platform unit whose Kustomization no longer deletes the ResourceQuota from its build',
+      () => unpatched('ResourceQuota', 'aviary'),
+      /aviary-platform in aviary lacks \[get\] \/resourcequotas, \[list\]/,
     ],
     [
       'a platform unit that applies a binding granting its own identity',

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../support/k8s-types.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
-import { fluxSyncedFiles } from './layout.js';
+import { fluxBuild } from './flux-build.js';
 import { allowsOn, grantsOf, rulesIn } from './rbac-reach.js';
 
 // The annotation that makes Flux skip an object it would prune: kustomize-controller v1.9.4
@@ -41,7 +41,7 @@ export function inventoryPruneProblems(
   const objects = current.map((m) => m.object);
   const problems: string[] = [];
   for (const old of ofKind<KubeObject>(before, 'Kustomization')) {
-    const synced = fluxSyncedFiles(filesOf(before), before, old);
+    const synced = fluxBuild(filesOf(before), before, old);
     const unit = ofKind<KubeObject>(current, 'Kustomization').find(
       (k) =>
         k.metadata.name === old.metadata.name && k.metadata.namespace === old.metadata.namespace,
@@ -50,9 +50,7 @@ export function inventoryPruneProblems(
     if (!synced || !unit || !name) continue;
     const grants = grantsOf({ name, namespace: unit.metadata.namespace! }, objects);
     const applied = new Set(
-      current
-        .filter((m) => fluxSyncedFiles(filesOf(current), current, unit)?.files.includes(m.file))
-        .map((m) => keyOf(m.object)),
+      (fluxBuild(filesOf(current), current, unit)?.manifests ?? []).map((m) => keyOf(m.object)),
     );
     const bootstrapFile = current.find((m) => m.object === unit)!.file;
     const bootstrap = current.filter((m) => m.file === bootstrapFile).map((m) => m.object);
@@ -66,7 +64,7 @@ export function inventoryPruneProblems(
     const handedOverKinds = new Set(
       [...handedOver.values()].map((o) => `${groupOf(o.apiVersion)}/${o.kind}`),
     );
-    const inventory = before.filter((m) => synced.files.includes(m.file)).map((m) => m.object);
+    const inventory = synced.manifests.map((m) => m.object);
     for (const object of inventory.filter((o) => !applied.has(keyOf(o)))) {
       const { kind, metadata } = object;
       const [group, resource] = [groupOf(object.apiVersion), resourceOf(kind)];
