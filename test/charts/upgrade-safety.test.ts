@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { environments, type AviaryEnvironment } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
-import { inventoryPruneProblems } from './support/inventory-prune.js';
+import { inventoryPruneProblems, unannotatedHandOvers } from './support/inventory-prune.js';
 import type { KubeObject } from '../support/k8s-types.js';
 import { DIST, loadManifests, mutate, type Manifest } from '../support/manifests.js';
 
@@ -68,6 +68,16 @@ describe('upgrading from any earlier dist/', () => {
         inventoryPruneProblems(manifests, render.manifests),
       );
       expect([...new Set(problems)]).toEqual([]);
+    },
+  );
+
+  // Review of issue-19h: a unit's files keep what Flux's bootstrap file takes over from them,
+  // prune-disabled, so a cluster that syncs them before its bootstrap is re-applied annotates
+  // the live objects that the new bootstrap then deletes from the unit's build.
+  it.each(renders.map((r) => [r.environment.gitops.path, r.manifests] as const))(
+    "keeps what Flux's bootstrap file takes over prune-disabled in the unit's files: %s",
+    (_path, manifests) => {
+      expect(unannotatedHandOvers(manifests)).toEqual([]);
     },
   );
 
@@ -132,6 +142,17 @@ describe('upgrading from any earlier dist/', () => {
       );
       expect(inventoryPruneProblems(beforeHandOver, unprotected)).toEqual([
         "aviary-platform prunes ResourceQuota aviary/aviary: Flux's bootstrap file applies it without prune disabled",
+      ]);
+    });
+
+    it("a handed-over object without prune disabled in the unit's file", () => {
+      const bare = current.map((m) =>
+        m.object.kind === 'LimitRange' && !m.file.includes('/')
+          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
+          : m,
+      );
+      expect(unannotatedHandOvers(bare)).toEqual([
+        'aviary-platform: 0001-namespace.k8s.yaml holds LimitRange aviary without prune disabled',
       ]);
     });
 
