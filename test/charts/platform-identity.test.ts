@@ -316,7 +316,7 @@ describe('the platform identity can bind no subject (F1) and start no pod (F2)',
   );
 
   it.each(Object.entries(environments))(
-    '%s: no write of the quota or LimitRange, no creation of pods or of what makes them',
+    '%s: no write of the quota or LimitRange, no write of pods or of what makes them',
     (_name, environment) => {
       expect(podRights(grantsIn(environment))).toEqual([]);
     },
@@ -335,8 +335,32 @@ describe('the platform identity can bind no subject (F1) and start no pod (F2)',
       '[delete] /resourcequotas',
       '[delete] /limitranges',
       '[create] apps/deployments',
-      '[create] argoproj.io/rollouts',
+      ...['rollouts', 'experiments', 'analysisruns', 'analysistemplates'].flatMap((resource) =>
+        ['create', 'update', 'patch'].map((verb) => `[${verb}] argoproj.io/${resource}`),
+      ),
     ]);
+  });
+
+  // Review of issue-19h, minor 3: patching a Deployment sets its pods' spec as creating one does.
+  it.each([
+    [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch', 'update'] },
+      ['[update] apps/deployments', '[patch] apps/deployments'],
+    ],
+    [
+      { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] },
+      ['[patch] /pods/ephemeralcontainers'],
+    ],
+    [
+      { apiGroups: [''], resources: ['*/ephemeralcontainers'], verbs: ['update'] },
+      ['[update] /pods/ephemeralcontainers'],
+    ],
+    [
+      { apiGroups: ['argoproj.io'], resources: ['analysistemplates'], verbs: ['create'] },
+      ['[create] argoproj.io/analysistemplates'],
+    ],
+  ] as [PolicyRule, string[]][])('reports a rule %j', (rule, expected) => {
+    expect(podRights([{ namespace: 'aviary', rule, via: 'RoleBinding x' }])).toEqual(expected);
   });
 });
 
