@@ -71,11 +71,11 @@ export interface GitOpsUnit {
   readonly scope: 'cluster' | 'namespace';
   /** The namespaced kinds the unit holds, its bootstrap's included: what Argo CD applies. */
   readonly kinds: readonly ApiKind[];
-  /** The namespaced kinds Flux's unit applies: those of its charts, but for its bootstrap's. */
+  /** The namespaced kinds Flux's unit applies: those of its charts, but for the handed-over ones. */
   readonly fluxKinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
-  /** The cluster-scoped objects the unit holds, by name, but for its bootstrap's. */
+  /** The cluster-scoped objects Flux's unit applies, by name. */
   readonly clusterObjects: readonly NamedObject[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
@@ -130,14 +130,15 @@ export interface UnitDefinition {
   /**
    * Charts of the unit that Flux's bootstrap file applies instead of Flux's unit: objects whose
    * fields reach past what the unit's identity should write (the Namespace, whose labels set Pod
-   * Security; a PriorityClass; a StorageClass; the ResourceQuota and LimitRange bounding the
-   * pods; the Roles and RoleBindings of the GitOps identities), which no identity Flux runs as may
-   * then write. Argo CD's Application syncs them with the rest. @default []
+   * Security; a PriorityClass; a StorageClass), which no identity Flux runs as may then write.
+   * Flux's unit leaves their files out; Argo CD's Application syncs them with the rest.
+   * @default []
    */
   readonly bootstrap?: readonly Chart[];
   /**
    * Constructs of `charts` whose objects Flux's bootstrap file applies too, for the same reason as
-   * {@link UnitDefinition.bootstrap}, but which stay in the unit's files: Argo CD and `kubectl
+   * {@link UnitDefinition.bootstrap} (the ResourceQuota and LimitRange bounding the pods, the
+   * Roles and RoleBindings of the GitOps identities), but which stay in the unit's files: Argo CD and `kubectl
    * apply -f` apply them from there as before, and Flux's Kustomization deletes them from its
    * build (`spec.patches`, charts/flux-chart.ts). So an object can move from Flux's unit to its
    * bootstrap file in one release: the unit's identity, old or new, never lists it as gone from
