@@ -56,7 +56,8 @@ export const PLATFORM_ROLE = 'gitops-platform';
  * not write are all created here, in the file a cluster admin applies: the unit's
  * {@link GitOpsUnit.bootstrap} (the Namespace, PriorityClass and StorageClass, the ResourceQuota
  * and LimitRange, the units' Roles and RoleBindings), which its identity may then only get
- * ({@link FluxChart.allowClusterUnit}).
+ * ({@link FluxChart.allowClusterUnit}). Those of them that stay in the unit's own files (for
+ * Argo CD and `kubectl apply -f`) its Kustomization deletes from its build ({@link deletePatch}).
  *
  * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
  * namespaced object names its own.

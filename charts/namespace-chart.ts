@@ -76,10 +76,11 @@ export class NamespaceChart extends Chart {
   }
 
   /**
-   * Marks the objects of `scope` {@link FLUX_PRUNE_DISABLED}: Flux's platform unit applied them
-   * until its Kustomization deleted them from its build, so its first sync after that lists them
-   * as stale, gets each and skips it rather than deleting it; and the unit's sync of a render
-   * before the bootstrap file took them over applies the annotation with them.
+   * Hands `scope` over to Flux's bootstrap file, its objects marked {@link FLUX_PRUNE_DISABLED}:
+   * Flux's platform unit applied them until its Kustomization deleted them from its build, so its
+   * first sync after that lists them as stale, gets each and skips it rather than deleting it. A
+   * cluster whose bootstrap predates the hand-over puts the annotation on the live objects as
+   * its unit applies this file, before the new bootstrap ever leaves them out.
    */
   private handOver(scope: Construct): void {
     this.handedOverScopes.push(scope);
