@@ -100,6 +100,14 @@ describe('upgrading from any earlier dist/', () => {
       delete (k.spec as { patches?: unknown }).patches;
     });
 
+    /** Today's render with the annotations of the manifests `pick` selects removed. */
+    const unannotated = (pick: (m: Manifest) => boolean) =>
+      current.map((m) =>
+        pick(m)
+          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
+          : m,
+      );
+
     it("nothing on today's render over the render before the hand-over", () => {
       expect(inventoryPruneProblems(beforeHandOver, current)).toEqual([]);
     });
@@ -135,22 +143,14 @@ describe('upgrading from any earlier dist/', () => {
     });
 
     it("a handed-over object that Flux's bootstrap file applies without prune disabled", () => {
-      const unprotected = current.map((m) =>
-        m.object.kind === 'ResourceQuota'
-          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
-          : m,
-      );
+      const unprotected = unannotated((m) => m.object.kind === 'ResourceQuota');
       expect(inventoryPruneProblems(beforeHandOver, unprotected)).toEqual([
         "aviary-platform prunes ResourceQuota aviary/aviary: Flux's bootstrap file applies it without prune disabled",
       ]);
     });
 
     it("a handed-over object without prune disabled in the unit's file", () => {
-      const bare = current.map((m) =>
-        m.object.kind === 'LimitRange' && !m.file.includes('/')
-          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
-          : m,
-      );
+      const bare = unannotated((m) => m.object.kind === 'LimitRange' && !m.file.includes('/'));
       expect(unannotatedHandOvers(bare)).toEqual([
         'aviary-platform: 0001-namespace.k8s.yaml holds LimitRange aviary without prune disabled',
       ]);
