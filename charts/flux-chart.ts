@@ -192,8 +192,9 @@ function checkDestination(
  * object is prune-disabled, never deletes it. fluxcd/pkg kustomize v1.35.4 (kustomize-controller
  * v1.9.4's), kustomize/kustomize_generator.go `GenerateManifest`, copies each patch and its target
  * into the `patches` of the kustomization.yaml it builds. The target names the object by kind,
- * namespace and name, a regular expression that kustomize anchors; matching nothing is no error,
- * so a render without the object builds too.
+ * namespace and name (a regular expression, anchored here); a target that matches nothing is no
+ * error, so a render without the object builds too (test/charts/kustomize.test.ts builds such
+ * a render).
  */
 function deletePatch(object: ObjectReference): KustomizationSpecPatches {
   const slash = object.apiVersion.lastIndexOf('/');
@@ -206,7 +207,7 @@ function deletePatch(object: ObjectReference): KustomizationSpecPatches {
       metadata,
     }),
     target: {
-      // The core group is no group: kustomize reads an empty one as any.
+      // None for the core group: kustomize reads no group as any, and the kind narrows it.
       group: slash < 0 ? undefined : object.apiVersion.slice(0, slash),
       version: object.apiVersion.slice(slash + 1),
       kind: object.kind,
