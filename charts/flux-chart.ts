@@ -1,9 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import { GitRepository } from '../imports/flux-gitrepository-source.toolkit.fluxcd.io.js';
 import {
   Kustomization,
+  type KustomizationSpecPatches,
   KustomizationSpecSourceRefKind,
 } from '../imports/flux-kustomization-kustomize.toolkit.fluxcd.io.js';
 import { DeployerRole } from './constructs/deployer-role.js';
@@ -14,6 +16,7 @@ import {
   unitObjectName,
   type GitOpsSource,
   type GitOpsUnit,
+  type ObjectReference,
 } from './gitops-units.js';
 
 /** The namespace Flux runs in unless told otherwise. */
@@ -53,7 +56,8 @@ export const PLATFORM_ROLE = 'gitops-platform';
  * not write are all created here, in the file a cluster admin applies: the unit's
  * {@link GitOpsUnit.bootstrap} (the Namespace, PriorityClass and StorageClass, the ResourceQuota
  * and LimitRange, the units' Roles and RoleBindings), which its identity may then only get
- * ({@link FluxChart.allowClusterUnit}).
+ * ({@link FluxChart.allowClusterUnit}). Those of them that stay in the unit's own files (for
+ * Argo CD and `kubectl apply -f`) its Kustomization deletes from its build ({@link deletePatch}).
  *
  * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
  * namespaced object names its own.
@@ -104,6 +108,9 @@ export class FluxChart extends Chart {
               }
             : {}),
           serviceAccountName: serviceAccount.name,
+          ...(unit.bootstrap.deletedFromBuild.length
+            ? { patches: unit.bootstrap.deletedFromBuild.map(deletePatch) }
+            : {}),
           // Objects deleted from Git are deleted from the cluster, except those annotated
           // `kustomize.toolkit.fluxcd.io/prune: disabled`.
           prune: true,
@@ -178,6 +185,40 @@ function checkDestination(
     );
   }
 }
+
+/**
+ * A patch of a Kustomization's `spec.patches` that deletes `object` from the unit's build (a
+ * strategic merge patch `$patch: delete`), so the unit's identity never applies it and, once the
+ * object is prune-disabled, never deletes it. fluxcd/pkg kustomize v1.35.4 (kustomize-controller
+ * v1.9.4's), kustomize/kustomize_generator.go `GenerateManifest`, copies each patch and its target
+ * into the `patches` of the kustomization.yaml it builds. The target names the object by kind,
+ * namespace and name (a regular expression, anchored here); a target that matches nothing is no
+ * error, so a render without the object builds too (test/charts/kustomize.test.ts builds such
+ * a render).
+ */
+function deletePatch(object: ObjectReference): KustomizationSpecPatches {
+  const slash = object.apiVersion.lastIndexOf('/');
+  const metadata = { name: object.name, namespace: object.namespace };
+  return {
+    patch: stringify({
+      $patch: 'delete',
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata,
+    }),
+    target: {
+      // None for the core group: kustomize reads no group as any, and the kind narrows it.
+      group: slash < 0 ? undefined : object.apiVersion.slice(0, slash),
+      version: object.apiVersion.slice(slash + 1),
+      kind: object.kind,
+      name: `^${escapeRegExp(object.name)}$`,
+      namespace: object.namespace,
+    },
+  };
+}
+
+/** `text` as a regular expression that matches it literally. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** What Flux's unit syncs: its paths, but for those its bootstrap file applies. */
 export function fluxPaths(unit: GitOpsUnit): readonly string[] {

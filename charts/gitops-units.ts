@@ -44,12 +44,15 @@ export interface GitOpsUnit {
    */
   readonly paths: readonly string[];
   /**
-   * What Flux's bootstrap file applies instead of the unit (see {@link UnitDefinition.bootstrap}):
-   * the paths of those charts, which Flux's unit leaves out and Argo CD's syncs with the rest, and
-   * their objects, rendered.
+   * What Flux's bootstrap file applies instead of the unit (see {@link UnitDefinition.bootstrap}
+   * and {@link UnitDefinition.handedOver}): the paths of the bootstrap charts, which Flux's unit
+   * leaves out and Argo CD's syncs with the rest; the handed-over objects, which Flux's unit
+   * deletes from its build; and all their objects, rendered.
    */
   readonly bootstrap: {
     readonly paths: readonly string[];
+    /** The objects of the unit's own files that Flux's Kustomization deletes from its build. */
+    readonly deletedFromBuild: readonly ObjectReference[];
     readonly manifests: readonly BootstrapManifest[];
     /** Its cluster-scoped objects, by name. */
     readonly clusterObjects: readonly NamedObject[];
@@ -68,11 +71,11 @@ export interface GitOpsUnit {
   readonly scope: 'cluster' | 'namespace';
   /** The namespaced kinds the unit holds, its bootstrap's included: what Argo CD applies. */
   readonly kinds: readonly ApiKind[];
-  /** The namespaced kinds Flux's unit applies: those of its charts, but for its bootstrap's. */
+  /** The namespaced kinds Flux's unit applies: those of its charts, but for the handed-over ones. */
   readonly fluxKinds: readonly ApiKind[];
   /** The cluster-scoped kinds the unit holds; only a `cluster` unit may hold any. */
   readonly clusterKinds: readonly ApiKind[];
-  /** The cluster-scoped objects the unit holds, by name, but for its bootstrap's. */
+  /** The cluster-scoped objects Flux's unit applies, by name. */
   readonly clusterObjects: readonly NamedObject[];
   /** Fields of the unit's objects that another controller writes. @default [] */
   readonly controllerFields: readonly ControllerField[];
@@ -127,11 +130,29 @@ export interface UnitDefinition {
   /**
    * Charts of the unit that Flux's bootstrap file applies instead of Flux's unit: objects whose
    * fields reach past what the unit's identity should write (the Namespace, whose labels set Pod
-   * Security; a PriorityClass; a StorageClass; the ResourceQuota and LimitRange bounding the
-   * pods; the Roles and RoleBindings of the GitOps identities), which no identity Flux runs as may
-   * then write. Argo CD's Application syncs them with the rest. @default []
+   * Security; a PriorityClass; a StorageClass), which no identity Flux runs as may then write.
+   * Flux's unit leaves their files out; Argo CD's Application syncs them with the rest.
+   * @default []
    */
   readonly bootstrap?: readonly Chart[];
+  /**
+   * Constructs of `charts` whose objects Flux's bootstrap file applies too, for the same reason as
+   * {@link UnitDefinition.bootstrap} (the ResourceQuota and LimitRange bounding the pods, the
+   * Roles and RoleBindings of the GitOps identities), but which stay in the unit's files: Argo CD and `kubectl
+   * apply -f` apply them from there as before, and Flux's Kustomization deletes them from its
+   * build (`spec.patches`, charts/flux-chart.ts). So an object can move from Flux's unit to its
+   * bootstrap file in one release: the unit's identity, old or new, never lists it as gone from
+   * Git until it is annotated prune-disabled (docs/deploying.md, "Upgrading"). @default []
+   */
+  readonly handedOver?: readonly IConstruct[];
+}
+
+/** An object by API version, kind, name and (unless cluster-scoped) namespace. */
+export interface ObjectReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
 }
 
 /** An object as synthesized, for another chart to render as it is. */
@@ -166,6 +187,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
   const objectsOf = (charts: readonly Chart[]) =>
     charts.flatMap((chart) => chart.node.findAll()).filter((object) => object instanceof ApiObject);
   const objects = objectsOf([...bootstrap, ...definition.charts]);
+  const handedOver = handedOverObjects(owner, definition);
   const namedObjectsOf = (list: readonly ApiObject[], clusterScoped: boolean) =>
     list
       .filter((object) => (object.metadata.namespace === undefined) === clusterScoped)
@@ -184,7 +206,8 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     }
   }
   const waitForHealth = definition.waitForHealth ?? true;
-  const fluxKinds = kindsOf(definition.charts).namespaced;
+  const fluxObjects = objectsOf(definition.charts).filter((object) => !handedOver.includes(object));
+  const fluxKinds = kindsOf(fluxObjects).namespaced;
   if (definition.folder && bootstrap.length > 0) {
     failProp(
       owner,
@@ -193,6 +216,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
       'use top-level charts',
     );
   }
+  const bootstrapObjects = [...objectsOf(bootstrap), ...handedOver];
   const paths = definition.folder
     ? [`${definition.folder}/`]
     : pathsOf([...bootstrap, ...definition.charts]);
@@ -210,12 +234,40 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     retiredKinds: definition.retiredKinds ?? [],
     bootstrap: {
       paths: pathsOf(bootstrap),
-      manifests: objectsOf(bootstrap).map((object) => object.toJson() as BootstrapManifest),
-      clusterObjects: namedObjectsOf(objectsOf(bootstrap), true),
-      namespacedObjects: namedObjectsOf(objectsOf(bootstrap), false),
+      deletedFromBuild: handedOver.map((object) => ({
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.metadata.namespace,
+      })),
+      manifests: bootstrapObjects.map((object) => object.toJson() as BootstrapManifest),
+      clusterObjects: namedObjectsOf(bootstrapObjects, true),
+      namespacedObjects: namedObjectsOf(bootstrapObjects, false),
     },
-    clusterObjects: namedObjectsOf(objectsOf(definition.charts), true),
+    clusterObjects: namedObjectsOf(fluxObjects, true),
   };
+}
+
+/**
+ * The objects of a unit's {@link UnitDefinition.handedOver} constructs, each of which must lie in
+ * one of its charts: an object of another file would stay in Flux's build.
+ */
+function handedOverObjects(owner: string, definition: UnitDefinition): ApiObject[] {
+  const handedOver = definition.handedOver ?? [];
+  const stray = handedOver.filter(
+    (scope) => !definition.charts.some((chart) => scope.node.scopes.includes(chart)),
+  );
+  if (stray.length > 0) {
+    failProp(
+      owner,
+      'handedOver',
+      stray.map((scope) => scope.node.path),
+      "hand over constructs of the unit's own charts",
+    );
+  }
+  return handedOver
+    .flatMap((scope) => scope.node.findAll())
+    .filter((object) => object instanceof ApiObject);
 }
 
 /** The kinds `scopes` synthesize, split by scope, each once, sorted by group and kind. */

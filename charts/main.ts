@@ -54,10 +54,10 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
   // The quota admits the most pods the services and the checks run at once: the CronJob's, and
   // one contract check Job per service's Rollout when the rollouts layer analyses a canary.
   const workloads = [services.birdImage, services.bird];
-  platform.boundPods({
+  const namespace = new NamespaceChart(cluster, 'namespace', {
+    ...env,
     peakPods: peakPods(workloads, check.maxPods + workloads.length * ANALYSIS_JOB_PODS_PER_ROLLOUT),
   });
-  const namespace = new NamespaceChart(cluster, 'namespace', env);
   // Chart dependencies make cdk8s number the files (0000-platform, 0001-namespace, …), and
   // kubectl applies files in that order: PriorityClass and Namespace before the pods.
   namespace.addDependency(platform);
@@ -131,11 +131,11 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       : defineUnit({ name: AUTOSCALING, charts: [autoscaling], dependsOn: ['services'] }),
     defineUnit({ name: 'vpa', charts: [vpaChart], folder: VPA_FOLDER, dependsOn: ['services'] }),
   ];
-  // The identities Flux applies them as, allowed exactly their kinds. The Roles belong to the
-  // platform unit's bootstrap, so they are added before that unit takes stock of its objects.
+  // The identities Flux applies them as, allowed exactly their kinds. The Roles are handed over
+  // to the platform unit's bootstrap, so they are added before that unit takes stock of them.
   for (const unit of namespacedUnits) {
     const serviceAccount = fluxServiceAccount(env.gitops, unit);
-    platform.allowDeployer({
+    namespace.allowDeployer({
       name: `gitops-${unit.name}`,
       kinds: unit.fluxKinds,
       reads: unit.healthCheckReads,
@@ -150,6 +150,7 @@ function renderEnvironment(env: AviaryEnvironment, outdir: string): void {
       // Flux's bootstrap file applies the Namespace, the cluster-scoped objects, the quota, the
       // LimitRange and the units' Roles; Flux's unit, the NetworkPolicies.
       bootstrap: [platform],
+      handedOver: namespace.handedOver,
       scope: 'cluster',
     }),
     ...namespacedUnits,

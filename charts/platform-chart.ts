@@ -1,12 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
-import { DeployerRole, type DeployerRoleProps } from './constructs/deployer-role.js';
-import { NamespaceBounds, type NamespaceBoundsProps } from './constructs/namespace-bounds.js';
 import { checkDnsSubdomain, checkInteger } from './constructs/props.js';
 import type { AviaryEnvironment } from './environments.js';
-import { FLUX_PRUNE_DISABLED, PRUNE_PROTECTION } from './prune-protection.js';
+import { PRUNE_PROTECTION } from './prune-protection.js';
 
 /**
  * The StorageClass of the monitoring stack's volumes, named after the environment's prefix. Not
@@ -67,22 +65,18 @@ export interface PlatformChartProps extends Pick<AviaryEnvironment, 'namespace'>
 }
 
 /**
- * What no identity Flux runs as may write: the cluster-scoped objects Aviary relies on, the
- * environment's Namespace (first: `kubectl apply -f dist` applies it before anything in it), the
- * PriorityClass of its pods and the {@link monitoringStorageClass} StorageClass of the monitoring
- * stack's volumes, all protected from GitOps pruning; and, added once the workloads are known,
- * what bounds the namespace's pods ({@link PlatformChart.boundPods}) and the Roles of the GitOps
- * identities ({@link PlatformChart.allowDeployer}). Argo CD's platform Application applies them;
- * Flux's bootstrap file does instead of Flux's platform unit, whose identity then may only get
- * them (charts/flux-chart.ts). PriorityClass and StorageClass are `k8s` L1 objects: cdk8s-plus-27
- * has no construct for either.
+ * Cluster-scoped objects Aviary relies on: the environment's Namespace (first: `kubectl apply -f
+ * dist` applies it before anything in it), the PriorityClass of its pods and the
+ * {@link monitoringStorageClass} StorageClass of the monitoring stack's volumes, all protected
+ * from GitOps pruning. Argo CD's platform Application applies them; Flux's bootstrap file does
+ * instead of Flux's platform unit, whose identity then cannot write them (charts/flux-chart.ts).
+ * PriorityClass and StorageClass are `k8s` L1 objects: cdk8s-plus-27 has no construct for either.
  */
 export class PlatformChart extends Chart {
   /** The PriorityClass the services should reference. */
   public readonly priorityClassName: string;
   /** The StorageClass the monitoring stack's volumes should use. */
   public readonly storageClassName: string;
-  private readonly namespaceName: string;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -101,7 +95,6 @@ export class PlatformChart extends Chart {
     const replicas = props.storageReplicas ?? 3;
     checkInteger(owner, 'storageReplicas', replicas, 1, 20);
 
-    this.namespaceName = props.namespace;
     new kplus.Namespace(this, 'Namespace', { metadata: namespaceMetadata(props.namespace) });
     new k8s.KubePriorityClass(this, 'PriorityClass', {
       metadata: { name: this.priorityClassName, annotations: { ...PRUNE_PROTECTION } },
@@ -123,38 +116,5 @@ export class PlatformChart extends Chart {
         staleReplicaTimeout: '2880',
       },
     });
-  }
-
-  /**
-   * Bounds the namespace's pods ({@link NamespaceBounds}). Not in the constructor: the quota's
-   * `pods` follows from the workloads, which need {@link priorityClassName} first.
-   */
-  public boundPods(props: Omit<NamespaceBoundsProps, 'namespace'>): void {
-    this.handOver(new NamespaceBounds(this, 'Bounds', { ...props, namespace: this.namespaceName }));
-  }
-
-  /**
-   * Lets a GitOps controller's ServiceAccount manage `props.kinds` in the namespace, and nothing
-   * more. The Role lives here, with what Flux's bootstrap file applies, so that no identity Flux
-   * runs as writes a Role or RoleBinding, and none can widen itself or another.
-   */
-  public allowDeployer(props: Omit<DeployerRoleProps, 'namespace'>): void {
-    this.handOver(
-      new DeployerRole(this, `Deployer-${props.name}`, { ...props, namespace: this.namespaceName }),
-    );
-  }
-
-  /**
-   * Marks the objects of `scope` {@link FLUX_PRUNE_DISABLED}: Flux's platform unit applied them
-   * until Flux's bootstrap file did, so its first sync after that lists them as stale, gets each
-   * and skips it rather than deleting it.
-   */
-  private handOver(scope: Construct): void {
-    for (const object of scope.node.findAll()) {
-      if (!(object instanceof ApiObject)) continue;
-      for (const [key, value] of Object.entries(FLUX_PRUNE_DISABLED)) {
-        object.metadata.addAnnotation(key, value);
-      }
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArgoCdChart, type ArgoCdChartProps } from '../../charts/argocd-chart.js';
 import { production } from '../../charts/environments.js';
@@ -90,9 +90,11 @@ describe('PlatformChart', () => {
   });
 });
 
-describe('PlatformChart, once the workloads are known', () => {
-  const chart = new PlatformChart(Testing.app(), 'platform', { namespace: 'birds' });
-  chart.boundPods({ peakPods: 45 });
+describe('NamespaceChart', () => {
+  const chart = new NamespaceChart(Testing.app(), 'namespace', {
+    namespace: 'birds',
+    peakPods: 45,
+  });
   const serviceAccount = { name: 'birds-services', namespace: 'flux-system' };
   chart.allowDeployer({
     name: 'gitops-services',
@@ -100,58 +102,54 @@ describe('PlatformChart, once the workloads are known', () => {
     serviceAccount,
   });
   const objects = objectsOf(chart);
-  const added = objects.slice(3);
-
-  it('renders the same objects as last time', () => {
-    expect(added).toMatchSnapshot();
-  });
-
-  it("adds the namespace's quota, LimitRange and a deployer's Role, after the Namespace", () => {
-    expect(objects[0]!.kind).toBe('Namespace');
-    expect(added.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'ResourceQuota/birds/birds',
-      'LimitRange/birds/birds',
-      'Role/birds/gitops-services',
-      'RoleBinding/birds/gitops-services',
-    ]);
-    expect(find(added, 'ResourceQuota', 'birds').spec).toMatchObject({ hard: { pods: '45' } });
-    expect(find(added, 'RoleBinding', 'gitops-services')).toMatchObject({
-      roleRef: { kind: 'Role', name: 'gitops-services' },
-      subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
-    });
-  });
-
-  it("marks them prune-disabled for Flux only: Flux's platform unit applied them once", () => {
-    for (const object of added) {
-      expect(object.metadata.annotations).toEqual({
-        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      });
-    }
-  });
-});
-
-describe('NamespaceChart', () => {
-  const objects = objectsOf(new NamespaceChart(Testing.app(), 'namespace', { namespace: 'birds' }));
+  const handedOver = chart.handedOver
+    .flatMap((scope) => scope.node.findAll())
+    .filter((object) => object instanceof ApiObject);
 
   it('renders the same objects as last time', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('puts the network policies, and nothing else, in the namespace', () => {
+  it("puts the quota, LimitRange, network policies and a deployer's Role in the namespace", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ResourceQuota/birds/birds',
+      'LimitRange/birds/birds',
       'NetworkPolicy/birds/default-deny',
       'NetworkPolicy/birds/allow-dns',
+      'Role/birds/gitops-services',
+      'RoleBinding/birds/gitops-services',
     ]);
+    expect(find(objects, 'ResourceQuota', 'birds').spec).toMatchObject({ hard: { pods: '45' } });
     expect(find<NetworkPolicy>(objects, 'NetworkPolicy', 'default-deny').spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress', 'Ingress'],
     });
+    expect(find(objects, 'RoleBinding', 'gitops-services')).toMatchObject({
+      roleRef: { kind: 'Role', name: 'gitops-services' },
+      subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
+    });
+  });
+
+  it("hands all but the network policies over to Flux's bootstrap file, marked prune-disabled", () => {
+    expect(handedOver.map((o) => o.kind)).toEqual([
+      'ResourceQuota',
+      'LimitRange',
+      'Role',
+      'RoleBinding',
+    ]);
+    for (const object of objects) {
+      expect(object.metadata.annotations).toEqual(
+        object.kind === 'NetworkPolicy'
+          ? undefined
+          : { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+      );
+    }
   });
 
   it('rejects a namespace that is not a DNS label', () => {
-    expect(() => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds' })).toThrowError(
-      /NamespaceChart "n": invalid namespace "Birds"/,
-    );
+    expect(
+      () => new NamespaceChart(Testing.app(), 'n', { namespace: 'Birds', peakPods: 1 }),
+    ).toThrowError(/NamespaceChart "n": invalid namespace "Birds"/);
   });
 });
 
@@ -219,11 +217,16 @@ describe('ServicesChart', () => {
 
 describe('GitOps charts', () => {
   const app = Testing.app();
+  const namespace = new NamespaceChart(app, 'namespace', {
+    namespace: production.namespace,
+    peakPods: 10,
+  });
   const units: GitOpsUnit[] = [
     defineUnit({
       name: 'platform',
-      charts: [],
+      charts: [namespace],
       bootstrap: [new PlatformChart(app, 'platform', { namespace: production.namespace })],
+      handedOver: namespace.handedOver,
       scope: 'cluster',
     }),
     defineUnit({
@@ -241,7 +244,7 @@ describe('GitOps charts', () => {
 
   it('defines units from charts: files by chart id, a folder as a whole, kinds by scope', () => {
     expect(units.map((u) => [u.name, u.paths, u.scope])).toEqual([
-      ['platform', ['*-platform.k8s.yaml'], 'cluster'],
+      ['platform', ['*-platform.k8s.yaml', '*-namespace.k8s.yaml'], 'cluster'],
       ['services', ['*-services.k8s.yaml'], 'namespace'],
       ['extra', ['extra/'], 'namespace'],
     ]);
@@ -252,6 +255,41 @@ describe('GitOps charts', () => {
     ]);
     expect(units[1]!.clusterKinds).toEqual([]);
     expect(units[1]!.kinds).toContainEqual({ group: 'apps', kind: 'Deployment' });
+  });
+
+  it("leaves handed-over objects to Argo CD and the bootstrap file, not to Flux's unit", () => {
+    const platform = units[0]!;
+    expect(platform.kinds.map((k) => k.kind)).toEqual([
+      'LimitRange',
+      'ResourceQuota',
+      'NetworkPolicy',
+    ]);
+    expect(platform.fluxKinds.map((k) => k.kind)).toEqual(['NetworkPolicy']);
+    expect(platform.bootstrap.paths).toEqual(['*-platform.k8s.yaml']);
+    expect(platform.bootstrap.deletedFromBuild).toEqual([
+      { apiVersion: 'v1', kind: 'ResourceQuota', name: 'aviary', namespace: 'aviary' },
+      { apiVersion: 'v1', kind: 'LimitRange', name: 'aviary', namespace: 'aviary' },
+    ]);
+    expect(platform.bootstrap.manifests.map((m) => m.kind)).toEqual([
+      'Namespace',
+      'PriorityClass',
+      'StorageClass',
+      'ResourceQuota',
+      'LimitRange',
+    ]);
+  });
+
+  it("rejects a handed-over construct outside the unit's charts", () => {
+    const app = Testing.app();
+    const other = new NamespaceChart(app, 'other', { namespace: 'birds', peakPods: 1 });
+    expect(() =>
+      defineUnit({
+        name: 'p',
+        charts: [new Chart(app, 'own')],
+        handedOver: other.handedOver,
+        scope: 'cluster',
+      }),
+    ).toThrowError(/GitOps unit "p": invalid handedOver \["other\/Bounds"\]: hand over constructs/);
   });
 
   it('rejects a namespaced unit holding cluster-scoped objects', () => {
@@ -367,7 +405,13 @@ describe('GitOps charts', () => {
     // namespace, which the bootstrap file creates first.
     expect(find(objects, 'Kustomization', 'aviary-platform').spec).toMatchObject({
       serviceAccountName: 'aviary-platform',
+      // What the bootstrap file applies from the unit's own files is deleted from its build.
+      patches: ['ResourceQuota', 'LimitRange'].map((kind) => ({
+        patch: `$patch: delete\napiVersion: v1\nkind: ${kind}\nmetadata:\n  name: aviary\n  namespace: aviary\n`,
+        target: { version: 'v1', kind, name: '^aviary$', namespace: 'aviary' },
+      })),
     });
+    expect(find(objects, 'Kustomization', 'aviary-services').spec).not.toHaveProperty('patches');
     const platform = find(objects, 'GitRepository', 'aviary-platform').spec as { ignore: string };
     expect(gitIgnored(platform.ignore, 'deploy/prod/0000-platform.k8s.yaml')).toBe(true);
     for (const kind of ['PriorityClass', 'StorageClass']) {

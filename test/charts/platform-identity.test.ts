@@ -43,6 +43,18 @@ const intoPlatformUnit = (kind: string, name: string) => {
   );
 };
 
+/**
+ * The manifests with the platform Kustomization's patch that deletes the object of `kind` named
+ * `name` from its build dropped: the unit applies it again.
+ */
+const unpatched = (kind: string, name: string) =>
+  mutate<KubeObject>(manifests, 'Kustomization', platform, (kustomization) => {
+    const spec = kustomization.spec as { patches: { target: { kind: string; name: string } }[] };
+    spec.patches = spec.patches.filter(
+      (p) => !(p.target.kind === kind && p.target.name === `^${name}$`),
+    );
+  });
+
 describe('the platform unit as its own Flux identity', () => {
   it('manages its NetworkPolicies and gets its bootstrap objects by name', () => {
     expect(gitopsIdentityProblems(files, manifests)).toEqual([]);
@@ -164,8 +176,8 @@ describe('the platform unit as its own Flux identity', () => {
       /Flux's bootstrap file applies LimitRange aviary without prune disabled/,
     ],
     [
-      'a platform unit that applies a Role itself',
-      () => intoPlatformUnit('Role', 'gitops-services'),
+      'a platform unit whose Kustomization no longer deletes a Role from its build',
+      () => unpatched('Role', 'gitops-services'),
       /applies Role gitops-services, which Flux's bootstrap file must apply instead/,
     ],
     [
@@ -262,6 +274,11 @@ describe('the platform unit as its own Flux identity', () => {
       /can act as ServiceAccount aviary\/bird, bound beyond aviary by ClusterRoleBinding aviary-platform/,
     ],
     [
+      'a platform unit whose Kustomization no longer deletes the ResourceQuota from its build',
+      () => unpatched('ResourceQuota', 'aviary'),
+      /aviary-platform in aviary lacks \[get\] \/resourcequotas, \[list\]/,
+    ],
+    [
       'a platform unit that applies a binding granting its own identity',
       () => intoPlatformUnit('RoleBinding', 'gitops-platform'),
       /the unit applies RoleBinding gitops-platform, which grants it/,
@@ -299,7 +316,7 @@ describe('the platform identity can bind no subject (F1) and start no pod (F2)',
   );
 
   it.each(Object.entries(environments))(
-    '%s: no write of the quota or LimitRange, no creation of pods or of what makes them',
+    '%s: no write of the quota or LimitRange, no write of pods or of what makes them',
     (_name, environment) => {
       expect(podRights(grantsIn(environment))).toEqual([]);
     },
@@ -318,8 +335,32 @@ describe('the platform identity can bind no subject (F1) and start no pod (F2)',
       '[delete] /resourcequotas',
       '[delete] /limitranges',
       '[create] apps/deployments',
-      '[create] argoproj.io/rollouts',
+      ...['rollouts', 'experiments', 'analysisruns', 'analysistemplates'].flatMap((resource) =>
+        ['create', 'update', 'patch'].map((verb) => `[${verb}] argoproj.io/${resource}`),
+      ),
     ]);
+  });
+
+  // Review of issue-19h, minor 3: patching a Deployment sets its pods' spec as creating one does.
+  it.each([
+    [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch', 'update'] },
+      ['[update] apps/deployments', '[patch] apps/deployments'],
+    ],
+    [
+      { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] },
+      ['[patch] /pods/ephemeralcontainers'],
+    ],
+    [
+      { apiGroups: [''], resources: ['*/ephemeralcontainers'], verbs: ['update'] },
+      ['[update] /pods/ephemeralcontainers'],
+    ],
+    [
+      { apiGroups: ['argoproj.io'], resources: ['analysistemplates'], verbs: ['create'] },
+      ['[create] argoproj.io/analysistemplates'],
+    ],
+  ] as [PolicyRule, string[]][])('reports a rule %j', (rule, expected) => {
+    expect(podRights([{ namespace: 'aviary', rule, via: 'RoleBinding x' }])).toEqual(expected);
   });
 });
 

@@ -162,9 +162,8 @@ describe('npm run synth with AVIARY_ENV', () => {
   it('renders that environment, not production, into --output', async () => {
     const folder = path.join(mkdtempSync(path.join(tmpdir(), 'aviary-out-')), 'staging');
     await runSynth(['--output', folder], { ...cleanEnv, AVIARY_ENV: 'staging' });
-    // The Namespace, its quota and its LimitRange are named after the namespace.
-    const platformFile = readFileSync(path.join(folder, '0000-platform.k8s.yaml'), 'utf8');
-    expect(platformFile).toContain(`name: ${staging.namespace}\n`);
-    expect(platformFile).not.toContain(`name: ${production.namespace}\n`);
+    const namespaceFile = readFileSync(path.join(folder, '0001-namespace.k8s.yaml'), 'utf8');
+    expect(namespaceFile).toContain(`name: ${staging.namespace}\n`);
+    expect(namespaceFile).not.toContain(`name: ${production.namespace}\n`);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { environments, type AviaryEnvironment } from '../../charts/environments.js';
 import { distHistory } from './support/dist-history.js';
 import { immutableFieldChanges } from './support/immutable-fields.js';
-import { inventoryPruneProblems } from './support/inventory-prune.js';
+import { inventoryPruneProblems, unannotatedHandOvers } from './support/inventory-prune.js';
 import type { KubeObject } from '../support/k8s-types.js';
 import { DIST, loadManifests, mutate, type Manifest } from '../support/manifests.js';
 
@@ -71,6 +71,16 @@ describe('upgrading from any earlier dist/', () => {
     },
   );
 
+  // Review of issue-19h: a unit's files keep what Flux's bootstrap file takes over from them,
+  // prune-disabled, so a cluster that syncs them before its bootstrap is re-applied annotates
+  // the live objects that the new bootstrap then deletes from the unit's build.
+  it.each(renders.map((r) => [r.environment.gitops.path, r.manifests] as const))(
+    "keeps what Flux's bootstrap file takes over prune-disabled in the unit's files: %s",
+    (_path, manifests) => {
+      expect(unannotatedHandOvers(manifests)).toEqual([]);
+    },
+  );
+
   describe('catches', () => {
     const current = renders.find((r) => r.environment === environments.production)!.manifests;
     type WithRules = KubeObject & { rules: { resources?: string[]; resourceNames?: string[] }[] };
@@ -84,12 +94,19 @@ describe('upgrading from any earlier dist/', () => {
         role.rules = role.rules.filter(keep);
       });
     const platformFile = current.find((m) => m.object.kind === 'NetworkPolicy')!.file;
-    // The render before this one's: the platform unit applied the quota and the units' Roles.
-    const beforeHandOver = current.map((m) =>
-      !m.file.includes('/') && ['ResourceQuota', 'Role'].includes(m.object.kind)
-        ? { ...m, file: platformFile }
-        : m,
-    );
+    // The render before the hand-over: the platform Kustomization had no patches, so its unit
+    // applied the quota, the LimitRange and the units' Roles from its file.
+    const beforeHandOver = mutate<KubeObject>(current, 'Kustomization', 'aviary-platform', (k) => {
+      delete (k.spec as { patches?: unknown }).patches;
+    });
+
+    /** Today's render with the annotations of the manifests `pick` selects removed. */
+    const unannotated = (pick: (m: Manifest) => boolean) =>
+      current.map((m) =>
+        pick(m)
+          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
+          : m,
+      );
 
     it("nothing on today's render over the render before the hand-over", () => {
       expect(inventoryPruneProblems(beforeHandOver, current)).toEqual([]);
@@ -126,13 +143,16 @@ describe('upgrading from any earlier dist/', () => {
     });
 
     it("a handed-over object that Flux's bootstrap file applies without prune disabled", () => {
-      const unprotected = current.map((m) =>
-        m.object.kind === 'ResourceQuota'
-          ? { ...m, object: { ...m.object, metadata: { ...m.object.metadata, annotations: {} } } }
-          : m,
-      );
+      const unprotected = unannotated((m) => m.object.kind === 'ResourceQuota');
       expect(inventoryPruneProblems(beforeHandOver, unprotected)).toEqual([
         "aviary-platform prunes ResourceQuota aviary/aviary: Flux's bootstrap file applies it without prune disabled",
+      ]);
+    });
+
+    it("a handed-over object without prune disabled in the unit's file", () => {
+      const bare = unannotated((m) => m.object.kind === 'LimitRange' && !m.file.includes('/'));
+      expect(unannotatedHandOvers(bare)).toEqual([
+        'aviary-platform: 0001-namespace.k8s.yaml holds LimitRange aviary without prune disabled',
       ]);
     });
 

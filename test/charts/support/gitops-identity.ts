@@ -1,7 +1,8 @@
 import type { KubeObject } from '../../support/k8s-types.js';
 import { distHistory } from './dist-history.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
-import { argoSyncedFiles, fluxSyncedFiles } from './layout.js';
+import { fluxBuild } from './flux-build.js';
+import { argoSyncedFiles } from './layout.js';
 import { kstatusReads } from './kstatus.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 import { platformIdentityProblems } from './platform-identity.js';
@@ -136,9 +137,9 @@ export function gitopsIdentityProblems(
 
   for (const kustomization of ofKind<KubeObject>(manifests, 'Kustomization')) {
     const at = `Kustomization ${kustomization.metadata.name}`;
-    const synced = fluxSyncedFiles(files, manifests, kustomization);
-    if (!synced) continue;
-    const objects = objectsIn(manifests, synced.files);
+    const built = fluxBuild(files, manifests, kustomization);
+    if (!built) continue;
+    const objects = built.manifests.map((m) => m.object);
     unitProblem(at, objects);
     // The platform unit: its identity gets the bootstrap's cluster-scoped objects, by a
     // ClusterRoleBinding; or a unit that applies what only the bootstrap file may.

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../support/k8s-types.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 import { CLUSTER_SCOPED } from './hygiene.js';
+import { fluxBuild } from './flux-build.js';
 import { fluxSyncedFiles } from './layout.js';
 import { allowsOn, grantsOf, rulesIn } from './rbac-reach.js';
 
@@ -30,9 +31,11 @@ const filesOf = (manifests: readonly Manifest[]) => [...new Set(manifests.map((m
  *   identity must get it by name, and it must carry the annotation, or the unit deletes it;
  * - otherwise, namespaced: the identity must get and delete its kind in its namespace. A name
  *   the current render no longer holds, cluster-scoped or of a kind the bootstrap file now
- *   applies instead of the unit, needs no right: the documented upgrade has the unit prune it
- *   with the rights it held before it switches identity (docs/deploying.md, "Upgrading",
- *   preflight).
+ *   applies instead of the unit, needs no right here: a render that dropped it was synced, and
+ *   the name pruned, by the unit's identity of that render's bootstrap, which held delete on
+ *   those kinds. The hand-over itself drops no name: in either upgrade order
+ *   (docs/deploying.md, "Upgrading"), the narrow identity builds main's render or today's
+ *   through the Kustomization's patches, which hold the same names, all prune-disabled.
  */
 export function inventoryPruneProblems(
   before: readonly Manifest[],
@@ -41,7 +44,7 @@ export function inventoryPruneProblems(
   const objects = current.map((m) => m.object);
   const problems: string[] = [];
   for (const old of ofKind<KubeObject>(before, 'Kustomization')) {
-    const synced = fluxSyncedFiles(filesOf(before), before, old);
+    const synced = fluxBuild(filesOf(before), before, old);
     const unit = ofKind<KubeObject>(current, 'Kustomization').find(
       (k) =>
         k.metadata.name === old.metadata.name && k.metadata.namespace === old.metadata.namespace,
@@ -50,9 +53,7 @@ export function inventoryPruneProblems(
     if (!synced || !unit || !name) continue;
     const grants = grantsOf({ name, namespace: unit.metadata.namespace! }, objects);
     const applied = new Set(
-      current
-        .filter((m) => fluxSyncedFiles(filesOf(current), current, unit)?.files.includes(m.file))
-        .map((m) => keyOf(m.object)),
+      (fluxBuild(filesOf(current), current, unit)?.manifests ?? []).map((m) => keyOf(m.object)),
     );
     const bootstrapFile = current.find((m) => m.object === unit)!.file;
     const bootstrap = current.filter((m) => m.file === bootstrapFile).map((m) => m.object);
@@ -66,7 +67,7 @@ export function inventoryPruneProblems(
     const handedOverKinds = new Set(
       [...handedOver.values()].map((o) => `${groupOf(o.apiVersion)}/${o.kind}`),
     );
-    const inventory = before.filter((m) => synced.files.includes(m.file)).map((m) => m.object);
+    const inventory = synced.manifests.map((m) => m.object);
     for (const object of inventory.filter((o) => !applied.has(keyOf(o)))) {
       const { kind, metadata } = object;
       const [group, resource] = [groupOf(object.apiVersion), resourceOf(kind)];
@@ -89,4 +90,29 @@ export function inventoryPruneProblems(
     }
   }
   return [...new Set(problems)];
+}
+
+/**
+ * The objects that a Flux unit's files hold and Flux's bootstrap file applies too, but that carry
+ * no `kustomize.toolkit.fluxcd.io/prune: disabled` in the unit's files. A cluster whose bootstrap
+ * predates the Kustomization's patches applies the unit's files as they are, annotation
+ * included, with the unit's former identity: the annotation must already be on the live object
+ * when a later bootstrap deletes the object from the unit's build, or the unit prunes it.
+ */
+export function unannotatedHandOvers(manifests: readonly Manifest[]): string[] {
+  const files = filesOf(manifests);
+  return ofKind<KubeObject>(manifests, 'Kustomization').flatMap((unit) => {
+    const synced = fluxSyncedFiles(files, manifests, unit);
+    const bootstrapFile = manifests.find((m) => m.object === unit)!.file;
+    const bootstrap = new Set(
+      manifests.filter((m) => m.file === bootstrapFile).map((m) => keyOf(m.object)),
+    );
+    return manifests
+      .filter((m) => synced?.files.includes(m.file) && bootstrap.has(keyOf(m.object)))
+      .filter((m) => m.object.metadata.annotations?.[PRUNE_DISABLED[0]] !== PRUNE_DISABLED[1])
+      .map(
+        (m) =>
+          `${unit.metadata.name}: ${m.file} holds ${m.object.kind} ${m.object.metadata.name} without prune disabled`,
+      );
+  });
 }

@@ -12,7 +12,7 @@
  * which reads the object alone.
  */
 import type { KubeObject } from '../../support/k8s-types.js';
-import { fluxSyncedFiles } from './layout.js';
+import { fluxBuild } from './flux-build.js';
 import { ofKind, type Manifest } from '../../support/manifests.js';
 
 /** `group/Kind` → the `group/Kind`s its status reader lists. */
@@ -105,10 +105,10 @@ export function healthCheckReadProblems(
   const problems: string[] = [];
   for (const kustomization of ofKind<KubeObject>(manifests, 'Kustomization')) {
     const spec = kustomization.spec as { serviceAccountName?: string; wait?: boolean };
-    const synced = fluxSyncedFiles(files, manifests, kustomization);
-    if (!spec.serviceAccountName || spec.wait !== true || !synced) continue;
+    const built = fluxBuild(files, manifests, kustomization);
+    if (!spec.serviceAccountName || spec.wait !== true || !built) continue;
     const account = { name: spec.serviceAccountName, namespace: kustomization.metadata.namespace! };
-    const objects = manifests.filter((m) => synced.files.includes(m.file)).map((m) => m.object);
+    const objects = built.manifests.map((m) => m.object);
     for (const namespace of new Set(objects.map((o) => o.metadata.namespace))) {
       if (namespace === undefined) continue;
       const rules = rulesOf(manifests, account, namespace);

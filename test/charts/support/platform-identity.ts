@@ -51,11 +51,14 @@ const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 // F2 of the same review. A pod may name any PriorityClass (admission checks only that it exists,
 // unless the cluster's ResourceQuota admission limits it: plugin/pkg/admission/priority), and the
 // namespace's ResourceQuota and LimitRange are what bound its pods. So the platform identity
-// must neither write those two kinds nor create anything that makes pods: the core kinds, the
-// workload controllers' (apps, batch) and Argo Rollouts' Rollout.
+// must neither write those two kinds nor create, update or patch anything that makes pods or
+// sets their spec: the core kinds (a pod's ephemeral containers included), the workload
+// controllers' (apps, batch) and Argo Rollouts' (a Rollout, an Experiment, an AnalysisRun or
+// AnalysisTemplate, whose job provider creates Jobs of any pod spec).
 const BOUND_RESOURCES = ['/resourcequotas', '/limitranges'];
 const POD_MAKING_RESOURCES = [
   '/pods',
+  '/pods/ephemeralcontainers',
   '/replicationcontrollers',
   'apps/deployments',
   'apps/replicasets',
@@ -64,18 +67,31 @@ const POD_MAKING_RESOURCES = [
   'batch/jobs',
   'batch/cronjobs',
   'argoproj.io/rollouts',
+  'argoproj.io/experiments',
+  'argoproj.io/analysisruns',
+  'argoproj.io/analysistemplates',
 ];
+// Writes a pod spec: create a new one, update or patch an existing one.
+const POD_SPEC_VERBS = ['create', 'update', 'patch'];
 
-/** `[verb] group/resource` of each of `verbs` on `resources` that some rule of `grants` allows. */
+/**
+ * `[verb] group/resource` of each of `verbs` on `resources` (`group/resource` or
+ * `group/resource/subresource`) that some rule of `grants` allows. A rule's resource matches as
+ * RBAC matches it: exactly, `*`, or a star then `/<subresource>` for a subresource.
+ */
 function allowedOf(grants: readonly Grant[], resources: readonly string[], verbs: string[]) {
   return resources.flatMap((pair) => {
-    const [group, resource] = pair.split('/') as [string, string];
+    const slash = pair.indexOf('/');
+    const [group, resource] = [pair.slice(0, slash), pair.slice(slash + 1)];
+    const subresource = resource.split('/')[1];
+    const matches = (r: string) =>
+      r === resource || r === '*' || (subresource !== undefined && r === `*/${subresource}`);
     return verbs
       .filter((verb) =>
         grants.some(
           ({ rule }) =>
             (rule.apiGroups ?? []).some((g) => g === group || g === '*') &&
-            (rule.resources ?? []).some((r) => r === resource || r === '*') &&
+            (rule.resources ?? []).some(matches) &&
             (rule.verbs ?? []).some((v) => v === verb || v === '*'),
         ),
       )
@@ -99,13 +115,14 @@ export function bindingRights(grants: readonly Grant[]): string[] {
 }
 
 /**
- * F2: what `grants` allow of writing the ResourceQuota and LimitRange kinds, or of creating a
- * pod-making kind; none, so the identity can neither start a pod nor lift the bounds on them.
+ * F2: what `grants` allow of writing the ResourceQuota and LimitRange kinds, or of creating,
+ * updating or patching a pod-making kind; none, so the identity can neither start a pod, nor set
+ * the spec of one, nor lift the bounds on them.
  */
 export function podRights(grants: readonly Grant[]): string[] {
   return [
     ...allowedOf(grants, BOUND_RESOURCES, ['create', ...WRITE_VERBS.slice(1)]),
-    ...allowedOf(grants, POD_MAKING_RESOURCES, ['create']),
+    ...allowedOf(grants, POD_MAKING_RESOURCES, POD_SPEC_VERBS),
   ];
 }
 
