@@ -46,10 +46,10 @@ export function resolveImage(owner: string, name: string, image: ImageReference)
  * third more CPU per request; bench/HISTORY.md, section 4) and an old space of half the memory
  * limit. Node 20 in a 256 MiB container sets its heap limit at 259 MB, the whole container
  * (measured in a memory cgroup, bench/HISTORY.md, section 11): the heap would never be collected
- * for want of room before the kernel killed the pod, and V8 starts collecting the old space at
- * half its limit, so a smaller limit holds less garbage (about 6 MB less RSS for bird under load).
- * Half leaves the other half for the node binary's pages (about 48 MB), the young generation,
- * buffers and the allocator.
+ * for want of room before the kernel killed the pod. V8 also lets the old space fill further
+ * before collecting it the higher its limit: bird under load held 98–101 MB with 128, 125 MB with
+ * the bench machine's default limit (section 11). Half leaves the other half for the node
+ * binary's pages (about 48 MB), the young generation, buffers and the allocator.
  */
 export function defaultNodeOptions(memoryLimit: Bytes): string {
   return `--max-semi-space-size=8 --max-old-space-size=${Math.floor(memoryLimit.wholeMebibytes / 2)}`;
