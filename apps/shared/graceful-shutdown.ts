@@ -28,6 +28,9 @@ export async function gracefulShutdown(options: GracefulShutdownOptions): Promis
   readiness.drain();
   closeAfterEachAnswer(server);
   logger.info({ delayMs, timeoutMs }, 'shutdown: draining');
+  // Written now, not with the next batch of request lines: a pod killed during its drain still
+  // says that it was asked to stop.
+  logger.flush();
   await sleep(delayMs);
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

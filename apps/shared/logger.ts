@@ -35,8 +35,9 @@ export const STDOUT_LOG_LIMITS = {
  * Standard output is written asynchronously, request lines in batches (see
  * {@link STDOUT_LOG_LIMITS}): a synchronous write per line cost bird 6–9 % of its CPU under load
  * (bench/HISTORY.md, section 1), an asynchronous one more (section 11). A `warn` line or worse
- * writes what waits at once. pino flushes what is pending when the process exits and after every
- * `fatal` line, so only a SIGKILL can lose the last 100 ms of request lines, or an
+ * writes what waits at once (as the `listening` and `shutdown: draining` lines do, by
+ * `logger.flush()`). pino flushes what is pending when the process exits and after every
+ * `fatal` line, so only a SIGKILL can lose the `info` and `debug` lines of the last 100 ms, or an
  * output that takes nothing for `EXIT_FLUSH_LIMIT_MS`: the flush gives up then, so a stalled pipe
  * cannot keep the process from exiting. When
  * the output does not keep up, request lines are dropped, counted and announced (see

@@ -109,6 +109,7 @@ export async function runService<C extends CommonConfig, D extends ServiceAppDep
   // handlers above in place rather than Node's default of dying on the spot.
   const { address, port } = server.address() as AddressInfo;
   logger.info({ address, port }, 'listening');
+  logger.flush();
 }
 
 // Why the port could not be taken, in words a person can act on; `undefined` for anything else.

@@ -99,6 +99,26 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
   });
 });
 
+describe('a service killed during its drain', PROCESS_TEST, () => {
+  it('has written its shutdown lines, and the request lines before them, already', async () => {
+    const service = spawnService('bird', {
+      ...BASE_ENV,
+      SHUTDOWN_DELAY_MS: String(LONG_SHUTDOWN_DELAY_MS),
+    });
+    const url = `http://127.0.0.1:${await service.waitForPort()}`;
+    // A request line, which would otherwise wait for its batch (100 ms, or 16 KiB of lines).
+    expect((await get(`${url}/healthz`)).status).toBe(200);
+    service.child.kill('SIGTERM');
+    // Unready means the drain has begun, and its line was handed on in the same turn.
+    while ((await get(`${url}/readyz`)).status !== 503);
+    service.child.kill('SIGKILL');
+    await service.waitForExit(5_000);
+    const messages = service.stdoutLines().map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toContain('shutdown: draining');
+    expect(messages.filter((msg) => msg === 'request').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 // --- helpers -------------------------------------------------------------------------------
 
 /** A GET over a new connection. */
