@@ -292,6 +292,19 @@ describe('GitOps charts', () => {
     ).toThrowError(/GitOps unit "p": invalid handedOver \["other\/Bounds"\]: hand over constructs/);
   });
 
+  it('rejects a handed-over kind of which the unit keeps an object in the same namespace', () => {
+    const app = Testing.app();
+    const own = new NamespaceChart(app, 'own', { namespace: 'birds', peakPods: 1 });
+    new ApiObject(own, 'KeptQuota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'kept', namespace: 'birds' },
+    });
+    expect(() =>
+      defineUnit({ name: 'p', charts: [own], handedOver: own.handedOver, scope: 'cluster' }),
+    ).toThrowError(/GitOps unit "p": invalid handedOver \["own\/KeptQuota"\]: hand over every/);
+  });
+
   it('rejects a namespaced unit holding cluster-scoped objects', () => {
     expect(() =>
       defineUnit({
