@@ -109,14 +109,24 @@ describe.each(syncSources)('kubectl kustomize over what %s', (_, kind, tool, syn
   );
 });
 
+/** Flux's platform Kustomization: the unit whose patches leave the handed-over objects out. */
+const platform = ofKind<KubeObject>(manifests, 'Kustomization').find(
+  (k) => k.metadata.name === 'aviary-platform',
+)!;
+
 describe("Flux's platform unit, through its Kustomization's patches", () => {
-  const platform = ofKind<KubeObject>(manifests, 'Kustomization').find(
-    (k) => k.metadata.name === 'aviary-platform',
-  )!;
   const onlyNetworkPolicies = (objects: readonly KubeObject[]) => {
     expect(objects.length).toBeGreaterThan(0);
     expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(['NetworkPolicy']));
   };
+  /** Builds `from` through today's patches: the NetworkPolicies only, as the tests model it. */
+  const buildsNetworkPoliciesOnly = async (name: string, from: Manifest[], fromFiles = files) => {
+    const sync = fluxSync(platform, from, fromFiles);
+    const built = await build(name, sync.files, sync.patches, from);
+    onlyNetworkPolicies(built);
+    expect(keysOf(built)).toEqual(keysOf(sync.objects));
+  };
+  const slug = (label: string) => label.replaceAll(' ', '-');
 
   it('builds the NetworkPolicies only: its identity never writes the quota or a Role', async () => {
     const sync = fluxSync(platform);
@@ -177,17 +187,7 @@ describe("Flux's platform unit, through its Kustomization's patches", () => {
   });
   it.each(renders)(
     'builds the NetworkPolicies only from a render with %s, as the tests model it',
-    async (label, from) => {
-      const sync = fluxSync(platform, from);
-      const built = await build(
-        `platform-${label.replaceAll(' ', '-')}`,
-        sync.files,
-        sync.patches,
-        from,
-      );
-      onlyNetworkPolicies(built);
-      expect(keysOf(built)).toEqual(keysOf(sync.objects));
-    },
+    (label, from) => buildsNetworkPoliciesOnly(`platform-${slug(label)}`, from),
     30_000,
   );
   it('would build a Role from them, were its patches to name the objects they delete', async () => {
@@ -208,12 +208,7 @@ describe("Flux's platform unit, through its Kustomization's patches", () => {
       }));
     for (const [label, from] of renders) {
       const sync = fluxSync(platform, from);
-      const built = await build(
-        `platform-named-${label.replaceAll(' ', '-')}`,
-        sync.files,
-        named,
-        from,
-      );
+      const built = await build(`platform-named-${slug(label)}`, sync.files, named, from);
       expect(built.map((o) => o.kind)).toContain('Role');
     }
   }, 30_000);
@@ -228,19 +223,15 @@ describe("Flux's platform unit, through its Kustomization's patches", () => {
     async (commit, { manifests: earlier }) => {
       const gitops = manifests.filter((m) => m.file.startsWith(`${GITOPS_DIR}/`));
       const from = [...earlier.filter((m) => !m.file.startsWith(`${GITOPS_DIR}/`)), ...gitops];
-      const sync = fluxSync(platform, from, [...new Set(from.map((m) => m.file))]);
-      const built = await build(`platform-${commit}`, sync.files, sync.patches, from);
-      onlyNetworkPolicies(built);
-      expect(keysOf(built)).toEqual(keysOf(sync.objects));
+      await buildsNetworkPoliciesOnly(`platform-${commit}`, from, [
+        ...new Set(from.map((m) => m.file)),
+      ]);
     },
     30_000,
   );
 });
 
 describe("the tests' model of a Flux build", () => {
-  const platform = ofKind<KubeObject>(manifests, 'Kustomization').find(
-    (k) => k.metadata.name === 'aviary-platform',
-  )!;
   const withPatches = (change: (patches: { target?: Record<string, string> }[]) => void) => {
     const copy = structuredClone(platform);
     change((copy.spec as { patches: { target?: Record<string, string> }[] }).patches);
