@@ -57,7 +57,7 @@ export const PLATFORM_ROLE = 'gitops-platform';
  * {@link GitOpsUnit.bootstrap} (the Namespace, PriorityClass and StorageClass, the ResourceQuota
  * and LimitRange, the units' Roles and RoleBindings), which its identity may then only get
  * ({@link FluxChart.allowClusterUnit}). Those of them that stay in the unit's own files (for
- * Argo CD and `kubectl apply -f`) its Kustomization deletes from its build ({@link deletePatch}).
+ * Argo CD and `kubectl apply -f`) its Kustomization deletes from its build ({@link deletePatches}).
  *
  * The chart has no namespace: cdk8s would write it on the cluster-scoped objects, so each
  * namespaced object names its own.
@@ -109,7 +109,7 @@ export class FluxChart extends Chart {
             : {}),
           serviceAccountName: serviceAccount.name,
           ...(unit.bootstrap.deletedFromBuild.length
-            ? { patches: unit.bootstrap.deletedFromBuild.map(deletePatch) }
+            ? { patches: deletePatches(unit.bootstrap.deletedFromBuild) }
             : {}),
           // Objects deleted from Git are deleted from the cluster, except those annotated
           // `kustomize.toolkit.fluxcd.io/prune: disabled`.
@@ -186,35 +186,47 @@ function checkDestination(
   }
 }
 
+/** The name a targeted delete patch carries: kustomize replaces it with each selected object's. */
+const ANY_NAME = 'each-selected-object';
+
 /**
- * A patch of a Kustomization's `spec.patches` that deletes `object` from the unit's build (a
- * strategic merge patch `$patch: delete`), so the unit's identity never applies it and, once the
- * object is prune-disabled, never deletes it. fluxcd/pkg kustomize v1.35.4 (kustomize-controller
- * v1.9.4's), kustomize/kustomize_generator.go `GenerateManifest`, copies each patch and its target
- * into the `patches` of the kustomization.yaml it builds. The target names the object by kind,
- * namespace and name (a regular expression, anchored here); a target that matches nothing is no
- * error, so a render without the object builds too (test/charts/kustomize.test.ts builds such
- * a render).
+ * The patches of a Kustomization's `spec.patches` that delete `objects` from the unit's build (a
+ * strategic merge patch `$patch: delete`), so the unit's identity never applies them and, once
+ * they are prune-disabled, never deletes them. One patch per API version, kind and namespace,
+ * whose target names no object: it deletes every object of that kind in that namespace, so one
+ * renamed or added (a switch of `progressiveDelivery` renames a GitOps identity's Role, a commit
+ * can add one) never reaches the identity, which may not write it, and never blocks the unit.
+ * fluxcd/pkg kustomize v1.35.4 (kustomize-controller v1.9.4's) kustomize/kustomize_generator.go:
+ * the controller's `generator.NewGenerator(workDir, obj).WriteFile(dirPath)`
+ * (kustomization_controller.go:749) calls `GenerateManifest` (kustomize_generator.go:140), which
+ * copies each patch and its target into the `patches` of the kustomization.yaml it builds.
+ * kustomize applies a targeted patch to each object its target selects, the patch's name set to
+ * the object's (api v0.21.1 PatchTransformer, Resource.ApplySmPatch), so the patch's own name
+ * is a placeholder; the target's fields are regular expressions matching the whole value
+ * (api/types/selector.go), and one that selects nothing is no error
+ * (test/charts/kustomize.test.ts builds such renders).
  */
-function deletePatch(object: ObjectReference): KustomizationSpecPatches {
-  const slash = object.apiVersion.lastIndexOf('/');
-  const metadata = { name: object.name, namespace: object.namespace };
-  return {
-    patch: stringify({
-      $patch: 'delete',
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata,
-    }),
-    target: {
-      // None for the core group: kustomize reads no group as any, and the kind narrows it.
-      group: slash < 0 ? undefined : object.apiVersion.slice(0, slash),
-      version: object.apiVersion.slice(slash + 1),
-      kind: object.kind,
-      name: `^${escapeRegExp(object.name)}$`,
-      namespace: object.namespace,
-    },
-  };
+function deletePatches(objects: readonly ObjectReference[]): KustomizationSpecPatches[] {
+  const keyOf = (o: ObjectReference) => `${o.apiVersion} ${o.kind} ${o.namespace ?? ''}`;
+  const kinds = new Map(objects.map((o) => [keyOf(o), o]));
+  return [...kinds.values()].map(({ apiVersion, kind, namespace }) => {
+    const slash = apiVersion.lastIndexOf('/');
+    return {
+      patch: stringify({
+        $patch: 'delete',
+        apiVersion,
+        kind,
+        metadata: { name: ANY_NAME, namespace },
+      }),
+      target: {
+        // None for the core group: kustomize reads no group as any, and the kind narrows it.
+        group: slash < 0 ? undefined : escapeRegExp(apiVersion.slice(0, slash)),
+        version: escapeRegExp(apiVersion.slice(slash + 1)),
+        kind: escapeRegExp(kind),
+        namespace: namespace && escapeRegExp(namespace),
+      },
+    };
+  });
 }
 
 /** `text` as a regular expression that matches it literally. */

@@ -51,7 +51,10 @@ export interface GitOpsUnit {
    */
   readonly bootstrap: {
     readonly paths: readonly string[];
-    /** The objects of the unit's own files that Flux's Kustomization deletes from its build. */
+    /**
+     * The objects of the unit's own files that Flux's Kustomization deletes from its build, by
+     * their API version, kind and namespace (each such object is among them).
+     */
     readonly deletedFromBuild: readonly ObjectReference[];
     readonly manifests: readonly BootstrapManifest[];
     /** Its cluster-scoped objects, by name. */
@@ -207,6 +210,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
   }
   const waitForHealth = definition.waitForHealth ?? true;
   const fluxObjects = objectsOf(definition.charts).filter((object) => !handedOver.includes(object));
+  checkKindsHandedOverWhole(owner, handedOver, fluxObjects);
   const fluxKinds = kindsOf(fluxObjects).namespaced;
   if (definition.folder && bootstrap.length > 0) {
     failProp(
@@ -268,6 +272,30 @@ function handedOverObjects(owner: string, definition: UnitDefinition): ApiObject
   return handedOver
     .flatMap((scope) => scope.node.findAll())
     .filter((object) => object instanceof ApiObject);
+}
+
+/**
+ * Flux's Kustomization deletes the handed-over objects from its build by API version, kind and
+ * namespace, never by name (charts/flux-chart.ts: a renamed one must not reach the unit's
+ * identity), so an object of such a kind and namespace that is not handed over would silently
+ * vanish from the build too.
+ */
+function checkKindsHandedOverWhole(
+  owner: string,
+  handedOver: readonly ApiObject[],
+  fluxObjects: readonly ApiObject[],
+): void {
+  const keyOf = (o: ApiObject) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}`;
+  const deleted = new Set(handedOver.map(keyOf));
+  const kept = fluxObjects.filter((object) => deleted.has(keyOf(object)));
+  if (kept.length > 0) {
+    failProp(
+      owner,
+      'handedOver',
+      kept.map((object) => object.node.path),
+      'hand over every object of a handed-over kind in its namespace, or none',
+    );
+  }
 }
 
 /** The kinds `scopes` synthesize, split by scope, each once, sorted by group and kind. */

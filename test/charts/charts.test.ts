@@ -292,6 +292,19 @@ describe('GitOps charts', () => {
     ).toThrowError(/GitOps unit "p": invalid handedOver \["other\/Bounds"\]: hand over constructs/);
   });
 
+  it('rejects a handed-over kind of which the unit keeps an object in the same namespace', () => {
+    const app = Testing.app();
+    const own = new NamespaceChart(app, 'own', { namespace: 'birds', peakPods: 1 });
+    new ApiObject(own, 'KeptQuota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'kept', namespace: 'birds' },
+    });
+    expect(() =>
+      defineUnit({ name: 'p', charts: [own], handedOver: own.handedOver, scope: 'cluster' }),
+    ).toThrowError(/GitOps unit "p": invalid handedOver \["own\/KeptQuota"\]: hand over every/);
+  });
+
   it('rejects a namespaced unit holding cluster-scoped objects', () => {
     expect(() =>
       defineUnit({
@@ -407,10 +420,15 @@ describe('GitOps charts', () => {
       serviceAccountName: 'aviary-platform',
       // What the bootstrap file applies from the unit's own files is deleted from its build.
       patches: ['ResourceQuota', 'LimitRange'].map((kind) => ({
-        patch: `$patch: delete\napiVersion: v1\nkind: ${kind}\nmetadata:\n  name: aviary\n  namespace: aviary\n`,
-        target: { version: 'v1', kind, name: '^aviary$', namespace: 'aviary' },
+        patch: `$patch: delete\napiVersion: v1\nkind: ${kind}\nmetadata:\n  name: each-selected-object\n  namespace: aviary\n`,
+        // By kind and namespace only: every such object, whatever its name.
+        target: { version: 'v1', kind, namespace: 'aviary' },
       })),
     });
+    const platformSpec = find(objects, 'Kustomization', 'aviary-platform').spec as {
+      patches: { target: object }[];
+    };
+    for (const { target } of platformSpec.patches) expect(target).not.toHaveProperty('name');
     expect(find(objects, 'Kustomization', 'aviary-services').spec).not.toHaveProperty('patches');
     const platform = find(objects, 'GitRepository', 'aviary-platform').spec as { ignore: string };
     expect(gitIgnored(platform.ignore, 'deploy/prod/0000-platform.k8s.yaml')).toBe(true);

@@ -20,6 +20,7 @@ import { distHistory } from './support/dist-history.js';
 import { fluxBuild } from './support/flux-build.js';
 import { argoSyncedFiles, GITOPS_DIR } from './support/layout.js';
 import { listFiles, loadManifests, ofKind, type Manifest } from '../support/manifests.js';
+import { REPO_ROOT } from '../support/synth.js';
 
 const run = promisify(execFile);
 const files = listFiles();
@@ -108,14 +109,24 @@ describe.each(syncSources)('kubectl kustomize over what %s', (_, kind, tool, syn
   );
 });
 
+/** Flux's platform Kustomization: the unit whose patches leave the handed-over objects out. */
+const platform = ofKind<KubeObject>(manifests, 'Kustomization').find(
+  (k) => k.metadata.name === 'aviary-platform',
+)!;
+
 describe("Flux's platform unit, through its Kustomization's patches", () => {
-  const platform = ofKind<KubeObject>(manifests, 'Kustomization').find(
-    (k) => k.metadata.name === 'aviary-platform',
-  )!;
   const onlyNetworkPolicies = (objects: readonly KubeObject[]) => {
     expect(objects.length).toBeGreaterThan(0);
     expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(['NetworkPolicy']));
   };
+  /** Builds `from` through today's patches: the NetworkPolicies only, as the tests model it. */
+  const buildsNetworkPoliciesOnly = async (name: string, from: Manifest[], fromFiles = files) => {
+    const sync = fluxSync(platform, from, fromFiles);
+    const built = await build(name, sync.files, sync.patches, from);
+    onlyNetworkPolicies(built);
+    expect(keysOf(built)).toEqual(keysOf(sync.objects));
+  };
+  const slug = (label: string) => label.replaceAll(' ', '-');
 
   it('builds the NetworkPolicies only: its identity never writes the quota or a Role', async () => {
     const sync = fluxSync(platform);
@@ -128,6 +139,80 @@ describe("Flux's platform unit, through its Kustomization's patches", () => {
     expect(built.map((o) => o.kind)).toContain('ResourceQuota');
   });
 
+  // The render of the other `progressiveDelivery` value (environments/local/'s) names the
+  // rollouts or autoscaling identity's Role and RoleBinding otherwise; in the cluster, the
+  // Kustomization's patches are those of the bootstrap last applied, so they must not depend
+  // on which names the render holds. A hostile commit may add a Role of any name, too.
+  const isRbac = (o: KubeObject) => o.kind === 'Role' || o.kind === 'RoleBinding';
+  const platformFiles = fluxSync(platform).files;
+  const platformFile = (from: readonly Manifest[]) =>
+    from.filter((m) => platformFiles.includes(m.file));
+  const rbacNames = (from: readonly Manifest[]) =>
+    new Set(
+      platformFile(from)
+        .filter((m) => isRbac(m.object))
+        .map((m) => m.object.metadata.name),
+    );
+  const otherNames = rbacNames(loadManifests(path.join(REPO_ROOT, 'environments/local')));
+  const ownNames = rbacNames(manifests);
+  const renamed = [...ownNames].filter((name) => !otherNames.has(name));
+  const otherName = [...otherNames].find((name) => !ownNames.has(name))!;
+  const switched = structuredClone(manifests).map((m) => {
+    if (
+      platformFiles.includes(m.file) &&
+      isRbac(m.object) &&
+      renamed.includes(m.object.metadata.name)
+    ) {
+      m.object.metadata.name = otherName;
+    }
+    return m;
+  });
+  const [quota] = platformFile(manifests).filter((m) => m.object.kind === 'ResourceQuota');
+  const hostileRole = {
+    file: quota!.file,
+    object: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'anything-goes', namespace: quota!.object.metadata.namespace },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    },
+  } as Manifest;
+  const renders: [string, Manifest[]][] = [
+    ['the other progressiveDelivery value', switched],
+    ['an extra Role', [...manifests, hostileRole]],
+  ];
+  it('renames one Role and its RoleBinding between the two progressiveDelivery values', () => {
+    expect(renamed).toHaveLength(1);
+    expect(otherName).toBeDefined();
+  });
+  it.each(renders)(
+    'builds the NetworkPolicies only from a render with %s, as the tests model it',
+    (label, from) => buildsNetworkPoliciesOnly(`platform-${slug(label)}`, from),
+    30_000,
+  );
+  it('would build a Role from them, were its patches to name the objects they delete', async () => {
+    const named = platformFile(manifests)
+      .filter((m) => m.object.kind !== 'NetworkPolicy')
+      .map(({ object }) => ({
+        patch: stringify({
+          $patch: 'delete',
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: object.metadata,
+        }),
+        target: {
+          kind: object.kind,
+          name: `^${object.metadata.name}$`,
+          namespace: object.metadata.namespace,
+        },
+      }));
+    for (const [label, from] of renders) {
+      const sync = fluxSync(platform, from);
+      const built = await build(`platform-named-${slug(label)}`, sync.files, named, from);
+      expect(built.map((o) => o.kind)).toContain('Role');
+    }
+  }, 30_000);
+
   // Applied before the branch that added the patches is merged, the Kustomization builds the
   // render its GitRepository still tracks: the same objects, of the same names.
   const since = distHistory().filter(({ manifests: earlier }) =>
@@ -138,11 +223,37 @@ describe("Flux's platform unit, through its Kustomization's patches", () => {
     async (commit, { manifests: earlier }) => {
       const gitops = manifests.filter((m) => m.file.startsWith(`${GITOPS_DIR}/`));
       const from = [...earlier.filter((m) => !m.file.startsWith(`${GITOPS_DIR}/`)), ...gitops];
-      const sync = fluxSync(platform, from, [...new Set(from.map((m) => m.file))]);
-      const built = await build(`platform-${commit}`, sync.files, sync.patches, from);
-      onlyNetworkPolicies(built);
-      expect(keysOf(built)).toEqual(keysOf(sync.objects));
+      await buildsNetworkPoliciesOnly(`platform-${commit}`, from, [
+        ...new Set(from.map((m) => m.file)),
+      ]);
     },
     30_000,
   );
+});
+
+describe("the tests' model of a Flux build", () => {
+  const withPatches = (change: (patches: { target?: Record<string, string> }[]) => void) => {
+    const copy = structuredClone(platform);
+    change((copy.spec as { patches: { target?: Record<string, string> }[] }).patches);
+    return copy;
+  };
+
+  it('throws on a patch without a target, which kustomize matches to its own name', () => {
+    const untargeted = withPatches((patches) => delete patches[0]!.target);
+    expect(() => fluxBuild(files, manifests, untargeted)).toThrow(/with a target/);
+  });
+
+  it('throws on a target pattern it does not read as kustomize does', () => {
+    const classed = withPatches((patches) => (patches[0]!.target!.kind = '[A-Z]\\w+'));
+    expect(() => fluxBuild(files, manifests, classed)).toThrow(/not modelled/);
+  });
+
+  it('reads a target field as a regular expression matching the whole value', () => {
+    const prefix = withPatches((patches) => (patches[0]!.target!.kind = 'Resource'));
+    const pattern = withPatches((patches) => (patches[0]!.target!.kind = 'Resource.*'));
+    const kindsOf = (k: KubeObject) =>
+      fluxBuild(files, manifests, k)!.manifests.map((m) => m.object.kind);
+    expect(kindsOf(prefix)).toContain('ResourceQuota');
+    expect(kindsOf(pattern)).not.toContain('ResourceQuota');
+  });
 });

@@ -44,15 +44,13 @@ const intoPlatformUnit = (kind: string, name: string) => {
 };
 
 /**
- * The manifests with the platform Kustomization's patch that deletes the object of `kind` named
- * `name` from its build dropped: the unit applies it again.
+ * `from` with the platform Kustomization's patch that deletes the objects of `kind` from its
+ * build dropped: the unit applies them again.
  */
-const unpatched = (kind: string, name: string) =>
-  mutate<KubeObject>(manifests, 'Kustomization', platform, (kustomization) => {
-    const spec = kustomization.spec as { patches: { target: { kind: string; name: string } }[] };
-    spec.patches = spec.patches.filter(
-      (p) => !(p.target.kind === kind && p.target.name === `^${name}$`),
-    );
+const unpatched = (kind: string, from: readonly Manifest[] = manifests) =>
+  mutate<KubeObject>(from, 'Kustomization', platform, (kustomization) => {
+    const spec = kustomization.spec as { patches: { target: { kind: string } }[] };
+    spec.patches = spec.patches.filter((p) => p.target.kind !== kind);
   });
 
 describe('the platform unit as its own Flux identity', () => {
@@ -177,7 +175,7 @@ describe('the platform unit as its own Flux identity', () => {
     ],
     [
       'a platform unit whose Kustomization no longer deletes a Role from its build',
-      () => unpatched('Role', 'gitops-services'),
+      () => unpatched('Role'),
       /applies Role gitops-services, which Flux's bootstrap file must apply instead/,
     ],
     [
@@ -275,12 +273,14 @@ describe('the platform unit as its own Flux identity', () => {
     ],
     [
       'a platform unit whose Kustomization no longer deletes the ResourceQuota from its build',
-      () => unpatched('ResourceQuota', 'aviary'),
+      () => unpatched('ResourceQuota'),
       /aviary-platform in aviary lacks \[get\] \/resourcequotas, \[list\]/,
     ],
     [
+      // Its Kustomization deletes every RoleBinding of the namespace from its build; without that
+      // patch, a binding moved into the unit's file would grant the identity its own rights.
       'a platform unit that applies a binding granting its own identity',
-      () => intoPlatformUnit('RoleBinding', 'gitops-platform'),
+      () => unpatched('RoleBinding', intoPlatformUnit('RoleBinding', 'gitops-platform')),
       /the unit applies RoleBinding gitops-platform, which grants it/,
     ],
   ];
