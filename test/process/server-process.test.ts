@@ -74,16 +74,7 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
   });
 
   it('exits at once, non-zero, on a second SIGTERM during the delay', async () => {
-    const service = spawnService('bird', {
-      ...BASE_ENV,
-      SHUTDOWN_DELAY_MS: String(LONG_SHUTDOWN_DELAY_MS),
-    });
-    const url = `http://127.0.0.1:${await service.waitForPort()}`;
-    // runService logs "listening" before it installs its signal handlers, so a SIGTERM sent the
-    // instant that line appears can still meet the default action. An answered request proves
-    // the handlers are in place.
-    expect((await get(`${url}/healthz`)).status).toBe(200);
-
+    const { service, url } = await answeringBirdWithLongDrain();
     service.child.kill('SIGTERM');
     await service.waitForLog('shutdown: draining', 5_000);
     // The first signal only starts the drain: still answering, unready.
@@ -101,13 +92,8 @@ describe('a running service on SIGTERM', PROCESS_TEST, () => {
 
 describe('a service killed during its drain', PROCESS_TEST, () => {
   it('has written its shutdown lines, and the request lines before them, already', async () => {
-    const service = spawnService('bird', {
-      ...BASE_ENV,
-      SHUTDOWN_DELAY_MS: String(LONG_SHUTDOWN_DELAY_MS),
-    });
-    const url = `http://127.0.0.1:${await service.waitForPort()}`;
-    // A request line, which would otherwise wait for its batch (100 ms, or 16 KiB of lines).
-    expect((await get(`${url}/healthz`)).status).toBe(200);
+    // Its request line would otherwise wait for its batch (100 ms, or 16 KiB of lines).
+    const { service, url } = await answeringBirdWithLongDrain();
     service.child.kill('SIGTERM');
     // Unready means the drain has begun, and its line was handed on in the same turn.
     while ((await get(`${url}/readyz`)).status !== 503);
@@ -120,6 +106,21 @@ describe('a service killed during its drain', PROCESS_TEST, () => {
 });
 
 // --- helpers -------------------------------------------------------------------------------
+
+/**
+ * bird with a drain of LONG_SHUTDOWN_DELAY_MS, once it has answered a `GET /healthz`: it logs
+ * "listening" just after installing its signal handlers, so a SIGTERM sent the instant that line
+ * appears could still meet Node's default action; an answered request proves they are in place.
+ */
+async function answeringBirdWithLongDrain() {
+  const service = spawnService('bird', {
+    ...BASE_ENV,
+    SHUTDOWN_DELAY_MS: String(LONG_SHUTDOWN_DELAY_MS),
+  });
+  const url = `http://127.0.0.1:${await service.waitForPort()}`;
+  expect((await get(`${url}/healthz`)).status).toBe(200);
+  return { service, url };
+}
 
 /** A GET over a new connection. */
 function get(url: string): Promise<{ status: number; body: string }> {
