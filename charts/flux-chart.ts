@@ -14,6 +14,7 @@ import { checkDnsLabel, failProp } from './constructs/props.js';
 import {
   checkGitOpsSource,
   unitObjectName,
+  deletedKindKey,
   type GitOpsSource,
   type GitOpsUnit,
   type ObjectReference,
@@ -207,8 +208,7 @@ const ANY_NAME = 'each-selected-object';
  * (test/charts/kustomize.test.ts builds such renders).
  */
 function deletePatches(objects: readonly ObjectReference[]): KustomizationSpecPatches[] {
-  const keyOf = (o: ObjectReference) => `${o.apiVersion} ${o.kind} ${o.namespace ?? ''}`;
-  const kinds = new Map(objects.map((o) => [keyOf(o), o]));
+  const kinds = new Map(objects.map((o) => [deletedKindKey(o), o]));
   return [...kinds.values()].map(({ apiVersion, kind, namespace }) => {
     const slash = apiVersion.lastIndexOf('/');
     return {

@@ -158,6 +158,21 @@ export interface ObjectReference {
   readonly namespace?: string;
 }
 
+/**
+ * What Flux's delete patches select an object by (charts/flux-chart.ts): its API version, kind
+ * and namespace, never its name. Objects with the same key are deleted from the build together.
+ */
+export const deletedKindKey = (o: ObjectReference): string =>
+  `${o.apiVersion} ${o.kind} ${o.namespace ?? ''}`;
+
+/** `object`'s {@link ObjectReference}. */
+const referenceOf = (object: ApiObject): ObjectReference => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  name: object.name,
+  namespace: object.metadata.namespace,
+});
+
 /** An object as synthesized, for another chart to render as it is. */
 export type BootstrapManifest = Record<string, unknown> & {
   apiVersion: string;
@@ -238,12 +253,7 @@ export function defineUnit(definition: UnitDefinition): GitOpsUnit {
     retiredKinds: definition.retiredKinds ?? [],
     bootstrap: {
       paths: pathsOf(bootstrap),
-      deletedFromBuild: handedOver.map((object) => ({
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.name,
-        namespace: object.metadata.namespace,
-      })),
+      deletedFromBuild: handedOver.map(referenceOf),
       manifests: bootstrapObjects.map((object) => object.toJson() as BootstrapManifest),
       clusterObjects: namedObjectsOf(bootstrapObjects, true),
       namespacedObjects: namedObjectsOf(bootstrapObjects, false),
@@ -285,7 +295,7 @@ function checkKindsHandedOverWhole(
   handedOver: readonly ApiObject[],
   fluxObjects: readonly ApiObject[],
 ): void {
-  const keyOf = (o: ApiObject) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}`;
+  const keyOf = (object: ApiObject) => deletedKindKey(referenceOf(object));
   const deleted = new Set(handedOver.map(keyOf));
   const kept = fluxObjects.filter((object) => deleted.has(keyOf(object)));
   if (kept.length > 0) {
