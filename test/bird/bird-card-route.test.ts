@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { birdService } from '../../apps/bird/service.js';
 import { PHOTO_MEDIA_TYPE } from '../../apps/shared/photo.js';
 import { json, raw, type Behaviour } from '../../scripts/stand-ins/stub-upstream.js';
+import { rawExchange } from '../support/raw-http.js';
 import { serveService } from '../support/serve-service.js';
 import { stubUpstream } from '../support/stand-ins.js';
 
@@ -60,6 +61,17 @@ describe('bird GET / negotiates its answer', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['name', 'description', 'image']);
     expect(body.image).toBe(PHOTO);
+  });
+
+  it('answers the JSON bird to a request without any Accept line (fetch always sends one)', async () => {
+    const { bird } = await startBird(photoAnswer({ url: PHOTO, alt: 'A kea', credit: CREDIT }));
+    const exchange = await rawExchange(bird.url, [
+      `GET / HTTP/1.1\r\nHost: ${new URL(bird.url).host}\r\nConnection: close\r\n\r\n`,
+    ]);
+    expect(exchange.status).toBe(200);
+    expect(exchange.text).toMatch(/^Content-Type: application\/json; charset=utf-8\r$/im);
+    expect(exchange.text).toMatch(/^Vary: Accept\r$/im);
+    expect(JSON.parse(exchange.body)).toMatchObject({ image: PHOTO });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type { Counter, Histogram } from 'prom-client';
-import type { Logger } from '../logger.js';
+import { requestLineWriter, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { RequestState } from './request-context.js';
 
@@ -39,6 +39,7 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestObserv
     }
     return found;
   };
+  const writeLine = requestLineWriter(logger);
   return (ctx, startedNs) => {
     const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
     const matchedRoute = (ctx as { _matchedRoute?: unknown })._matchedRoute;
@@ -47,16 +48,13 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestObserv
     const { count, duration } = seriesOf(method, route, String(status));
     count.inc();
     duration.observe(seconds);
-    logger.info(
-      {
-        method,
-        route,
-        status,
-        path: ctx.path,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-        requestId: ctx.state.requestId,
-      },
-      'request',
-    );
+    writeLine({
+      method,
+      route,
+      status,
+      path: ctx.path,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      requestId: ctx.state.requestId,
+    });
   };
 }

@@ -12,7 +12,9 @@ export function forbidSniffing(ctx: Context): void {
 
 /** Sets `Cache-Control: no-store` on an error or where the route chose none, once answered. */
 export function settleCacheControl(ctx: Context): void {
-  if (ctx.status >= 400 || !ctx.response.get('Cache-Control')) {
-    ctx.set('Cache-Control', 'no-store');
-  }
+  // Node's response directly: Koa's `ctx.response.get` copies every header to read one.
+  const { res } = ctx;
+  if (res.headersSent) return;
+  if (ctx.status >= 400 || !res.getHeader('Cache-Control'))
+    res.setHeader('Cache-Control', 'no-store');
 }
