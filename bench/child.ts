@@ -1,13 +1,14 @@
 /**
  * One server of the bench in a process of its own, so that its CPU time is its own and not the
  * load generator's: `bird` or `bird-image`, built from its definition by the shared service
- * helper, or `bare`, a plain `node:http` server answering the same bytes to every request.
+ * helper; `bare`, a plain `node:http` server answering the same bytes to every request; or
+ * `floor`, the same answer through Koa and @koa/router in a process that has loaded got.
  * Started by bench/processes.ts over an IPC channel: it sends `{ url }` once listening, answers
- * each message with its {@link Usage} (a bare server first takes the message's `body` as its
- * answer from then on), and exits when the bench goes away.
+ * each message with its {@link Usage} (a bare or floor server first takes the message's `body`
+ * as its answer from then on), and exits when the bench goes away.
  */
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What a server process has used so far. */
@@ -40,14 +41,39 @@ async function start(role: string | undefined): Promise<string> {
     const { birdImageService } = await import('../apps/bird-image/service.js');
     return (await startService(birdImageService, options)).url;
   }
-  if (role !== 'bare') throw new Error(`bench/child.ts: unknown role ${role}`);
+  if (role !== 'bare' && role !== 'floor') throw new Error(`bench/child.ts: unknown role ${role}`);
   process.on('message', (message: { body?: string }) => (body = message.body ?? body));
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
+  const server = createServer(role === 'bare' ? answerBare : await floorHandler());
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function answerBare(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+}
+
+/**
+ * The stack's floor: a Koa app with one @koa/router route answering `body` as JSON, in a process
+ * that has also loaded got, as each service loads it to call its upstream. What the design card
+ * fixes (koa, @koa/router, got), with nothing of Aviary's: no logging, metrics, request ids,
+ * limits or caches.
+ */
+async function floorHandler(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const [{ default: Koa }, { default: Router }] = await Promise.all([
+    import('koa'),
+    import('@koa/router'),
+    import('got'),
+  ]);
+  const app = new Koa();
+  const router = new Router();
+  router.get('/', (ctx) => {
+    ctx.type = 'json';
+    ctx.body = body;
+  });
+  app.use(router.routes());
+  const handle = app.callback();
+  return (req, res) => void handle(req, res);
 }
 
 process.send!({ url: await start(process.argv[2]) });

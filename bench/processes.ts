@@ -7,7 +7,7 @@ import { OPERATIONAL_PATHS } from '../apps/shared/operational-contract.js';
 import type { Usage } from './child.js';
 
 /** What a server process runs (see bench/child.ts). */
-export type Role = 'bird' | 'bird-image' | 'bare';
+export type Role = 'bird' | 'bird-image' | 'bare' | 'floor';
 
 /**
  * How a server process starts: `compiled` runs build/bench/child.js, built by `npm run build` as
@@ -23,7 +23,7 @@ export interface ServerProcess {
   readonly role: Role;
   /** Base URL on 127.0.0.1, without a trailing slash. */
   readonly url: string;
-  /** What it has used so far; a bare server first takes `body` as its answer from then on. */
+  /** What it has used so far; a bare or floor server first takes `body` as its answer from then on. */
   usage(body?: string): Promise<Usage>;
   stop(): Promise<void>;
 }

@@ -52,6 +52,16 @@ export function render(results: Results, targets: Targets, settings: Settings, a
       "at the end of each of the service's slices of every round, the highest (for the two, the " +
       "highest sum of one slice's samples).",
     '',
+    `## The stack's floor, not judged: ${results.floor.name}, at ${number(results.floor.rate)} req/s`,
+    '',
+    'Two processes of what the design card fixes and nothing of Aviary’s: Koa with one ' +
+      '@koa/router route answering bird’s bytes, got loaded; the first takes the load, the ' +
+      'second only waits, as birdImage mostly does while bird answers from its cache. Same ' +
+      'rounds and runtime settings as the headline: what any bird and birdImage on this stack ' +
+      'spend and hold at least.',
+    '',
+    ...headlineTable(results.floor),
+    '',
     '## The other targets',
     '',
     ...targetTable(targets.others),

@@ -45,9 +45,17 @@ export interface Headline extends Comparison {
 /** Everything one run measured. */
 export interface Results {
   readonly headline: Headline;
+  /**
+   * The stack's floor, at the headline's rate: two `floor` processes (bench/child.ts), the first
+   * loaded, the second only started, as birdImage mostly waits while bird answers from its cache.
+   * Not judged: what any bird and birdImage on koa, @koa/router and got spend and hold at least.
+   */
+  readonly floor: Headline;
   readonly comparisons: Readonly<Record<Scenario, Comparison>>;
   /** Fork to the first 200 of /readyz, and CPU time by then: each service, and the bare server. */
-  readonly startup: Readonly<Record<Role, Readonly<Record<'wallMs' | 'cpuMs', Spread>>>>;
+  readonly startup: Readonly<
+    Record<'bare' | ServiceName, Readonly<Record<'wallMs' | 'cpuMs', Spread>>>
+  >;
   /** The highest peak RSS of each service's processes since they started, in bytes. */
   readonly peakRssBytes: Readonly<Record<ServiceName, number>>;
 }
@@ -84,7 +92,8 @@ export async function runBench(settings: Settings, log: (step: string) => void):
   };
   const running: ServerProcess[] = [];
   const start = async (role: Role, env: Record<string, string>) => {
-    const server = await startServer(role, env, launch(role === 'bare' ? 'bird' : role));
+    // The bare and floor servers run with bird's runtime settings, as its pod would.
+    const server = await startServer(role, env, launch(role === 'bird-image' ? role : 'bird'));
     running.push(server);
     return server;
   };
@@ -143,6 +152,21 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     // Counted now: bird picks its birds at random, so a run on a busy machine may not have
     // asked about all of them, and a later scenario's searches are not bird's.
     const headlineSearches = searches(0);
+    const floorPair = [await start('floor', {}), await start('floor', {})];
+    const floorIdleRssBytes = await Promise.all(
+      floorPair.map(async (server) => (await server.usage(JSON.stringify(answer))).rssBytes),
+    );
+    const floor = await compared(
+      'Koa and @koa/router, got loaded',
+      floorPair,
+      paths.root,
+      settings.headlineRate,
+    );
+    const floorAnswer = await (await fetch(floorPair[0]!.url)).text();
+    if (floorAnswer !== JSON.stringify(answer)) {
+      throw new Error(`the floor answered ${floorAnswer}, not bird's answer`);
+    }
+    await Promise.all(floorPair.map((server) => server.stop()));
     const afterHeadline = unsplash.requests.length;
     const birdRoot = await compared('bird `GET /`', [bird], paths.root);
     const birdSearches = searches(afterHeadline);
@@ -175,6 +199,14 @@ export async function runBench(settings: Settings, log: (step: string) => void):
         processes: headline.processes.map((figures, at) => ({
           ...figures,
           idleRssBytes: idleRssBytes[at]!,
+        })),
+      },
+      floor: {
+        ...floor,
+        check: 'answered bird’s bytes',
+        processes: floor.processes.map((figures, at) => ({
+          ...figures,
+          idleRssBytes: floorIdleRssBytes[at]!,
         })),
       },
       comparisons: {

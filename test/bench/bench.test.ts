@@ -34,6 +34,7 @@ describe('the bench, end to end', () => {
       expect(steps).toEqual([
         'start to ready',
         'bird `GET /`, both processes',
+        'Koa and @koa/router, got loaded',
         'bird `GET /`',
         'birdImage, cached lookups',
         'birdImage, breaker open',
@@ -70,6 +71,17 @@ describe('the bench, end to end', () => {
         // Idle is before any request; the load (the warm-up flat out first) makes it grow.
         expect(figures.highestRssBytes).toBeGreaterThan(figures.idleRssBytes);
       }
+      // The floor: two processes at the headline's rate, the first loaded, both measured.
+      const { floor } = results;
+      expect(floor.processes.map((figures) => figures.role)).toEqual(['floor', 'floor']);
+      expect(floor.requests).toBe(sent(settings.headlineRate));
+      expect(floor.failures).toBe(0);
+      expect(floor.cpuUs.service.median).toBeGreaterThan(0);
+      expect(floor.highestRssBytes).toBeGreaterThan(
+        Math.max(...floor.processes.map((f) => f.highestRssBytes)),
+      );
+      for (const figures of floor.processes)
+        expect(figures.idleRssBytes).toBeGreaterThan(20 * 2 ** 20);
       for (const comparison of comparisons) {
         expect(comparison.processes).toHaveLength(1);
         expect(comparison.highestRssBytes).toBe(comparison.processes[0]!.highestRssBytes);
@@ -110,6 +122,12 @@ describe('the bench, end to end', () => {
       expect(secondTarget).toBeGreaterThan(firstTarget!);
       expect(text.indexOf('| bird `GET /`: CPU per request ≤ 4 × bare')).toBeGreaterThan(
         secondTarget!,
+      );
+      // The floor after the headline, figures only: no verdict of its own.
+      const floorAt = text.indexOf("## The stack's floor, not judged: Koa and @koa/router");
+      expect(floorAt).toBeGreaterThan(secondTarget!);
+      expect(text.slice(floorAt, text.indexOf('## The other targets'))).toMatch(
+        /\| floor \|[^\n]*\n\| floor \|[^\n]*\n\| the two \|/,
       );
     },
   );
