@@ -112,7 +112,12 @@ type PinoStream = DestinationStream & { lastLevel?: number } & Record<symbol, un
  * one template instead of pino's walk over an object (bench/HISTORY.md, section 12). The level,
  * time, bindings, message key and end come from the logger itself (`pino.symbols`), so a child
  * logger's bindings and the formatters above hold as they do for pino's own lines;
- * test/shared/logger.test.ts compares the two.
+ * test/shared/logger.test.ts compares the two. One difference: a lone surrogate is escaped here
+ * (`JSON.stringify`) where pino copies it raw; no request carries one (Node's parser refuses a
+ * request target with bytes above 0x7f, and the id and route are checked or ours).
+ *
+ * It knows only the options {@link createLogger} sets: a logger given a `msgPrefix`, `mixin`,
+ * hooks or per-child formatters must log its requests through `logger.info` again.
  */
 export function requestLineWriter(logger: Logger): (line: RequestLine) => void {
   const part = <T>(symbol: symbol) => (logger as unknown as Record<symbol, T>)[symbol]!;

@@ -76,6 +76,13 @@ describe('requestLineWriter', () => {
     }
   });
 
+  it('escapes a lone surrogate, where pino copies it raw: the line stays valid JSON', () => {
+    const ours = capture('info');
+    requestLineWriter(ours.logger)(line({ path: '/\ud800x' }));
+    expect(ours.lines[0]).toContain('"path":"/\\ud800x"');
+    expect(JSON.parse(ours.lines[0]!)).toMatchObject({ path: '/\ud800x' });
+  });
+
   it('writes nothing when the logger is above info', () => {
     const quiet = capture('warn');
     requestLineWriter(quiet.logger)(line());
