@@ -133,9 +133,7 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     // The headline's processes, bird loaded first. Their RSS at idle: just after they listen,
     // before any request (the answer checked below is the first).
     const pair = [bird, birdImage];
-    const idleRssBytes = await Promise.all(
-      pair.map(async (server) => (await server.usage()).rssBytes),
-    );
+    const idleRssBytes = await rssNow(pair);
     const answer = (await (await fetch(bird.url)).json()) as { name: string; image: string };
     if (answer.image !== stub.thumbnailFor(answer.name.toLowerCase())) {
       throw new Error(`bird answered ${JSON.stringify(answer)}: not a photo from birdImage`);
@@ -153,19 +151,18 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     // asked about all of them, and a later scenario's searches are not bird's.
     const headlineSearches = searches(0);
     const floorPair = [await start('floor', {}), await start('floor', {})];
-    const floorIdleRssBytes = await Promise.all(
-      floorPair.map(async (server) => (await server.usage(JSON.stringify(answer))).rssBytes),
-    );
+    // Each floor server answers bird's bytes from now on; its RSS at idle is before any request.
+    const floorIdleRssBytes = await rssNow(floorPair, JSON.stringify(answer));
+    const floorAnswer = await (await fetch(floorPair[0]!.url)).text();
+    if (floorAnswer !== JSON.stringify(answer)) {
+      throw new Error(`the floor answered ${floorAnswer}, not bird's answer`);
+    }
     const floor = await compared(
       'Koa and @koa/router, got loaded',
       floorPair,
       paths.root,
       settings.headlineRate,
     );
-    const floorAnswer = await (await fetch(floorPair[0]!.url)).text();
-    if (floorAnswer !== JSON.stringify(answer)) {
-      throw new Error(`the floor answered ${floorAnswer}, not bird's answer`);
-    }
     await Promise.all(floorPair.map((server) => server.stop()));
     const afterHeadline = unsplash.requests.length;
     const birdRoot = await compared('bird `GET /`', [bird], paths.root);
@@ -193,22 +190,8 @@ export async function runBench(settings: Settings, log: (step: string) => void):
     const calls = `${dead.requests.length} calls reached the dead upstream (8 opened the breaker)`;
     const peakRss = async (server: ServerProcess) => (await server.usage()).maxRssBytes;
     return {
-      headline: {
-        ...headline,
-        check: headlineSearches,
-        processes: headline.processes.map((figures, at) => ({
-          ...figures,
-          idleRssBytes: idleRssBytes[at]!,
-        })),
-      },
-      floor: {
-        ...floor,
-        check: 'answered bird’s bytes',
-        processes: floor.processes.map((figures, at) => ({
-          ...figures,
-          idleRssBytes: floorIdleRssBytes[at]!,
-        })),
-      },
+      headline: withIdleRss(headline, headlineSearches, idleRssBytes),
+      floor: withIdleRss(floor, 'answered bird’s bytes', floorIdleRssBytes),
       comparisons: {
         bird: { ...birdRoot, check: birdSearches },
         cachedLookups: { ...cached, check: searches(before) },
@@ -227,3 +210,23 @@ export async function runBench(settings: Settings, log: (step: string) => void):
 }
 
 type Startup = Awaited<ReturnType<typeof startToReady>>;
+
+/** Each server's RSS now, in bytes; with `body`, a bare or floor server answers it from then on. */
+const rssNow = (servers: readonly ServerProcess[], body?: string) =>
+  Promise.all(servers.map(async (server) => (await server.usage(body)).rssBytes));
+
+/** A two-process comparison with its check and each process's RSS at idle, in the same order. */
+function withIdleRss(
+  comparison: Omit<Comparison, 'check'>,
+  check: string,
+  idleRssBytes: readonly number[],
+): Headline {
+  return {
+    ...comparison,
+    check,
+    processes: comparison.processes.map((figures, at) => ({
+      ...figures,
+      idleRssBytes: idleRssBytes[at]!,
+    })),
+  };
+}

@@ -127,7 +127,8 @@ export function requestLineWriter(logger: Logger): (line: RequestLine) => void {
   const message = `,${JSON.stringify(part<string>(messageKeySym))}:"request"${part<string>(endSym)}`;
   return (line) => {
     if (!logger.isLevelEnabled('info')) return;
-    // Read per line, as pino does: `logger.level` may change what they hold.
+    // The output, level prefix and bindings are read per line, as pino does
+    // (`logger.setBindings` replaces the bindings).
     const stream = part<PinoStream>(streamSym);
     // As pino does before each line, for an output that reads a line's level (BoundedLogOutput).
     if (stream[needsMetadataGsym] === true) stream.lastLevel = INFO_LEVEL;
